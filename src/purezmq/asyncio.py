@@ -1,0 +1,312 @@
+"""purezmq.asyncio: the pyzmq API with awaitables, on the running loop.
+
+An asyncio socket lives on its caller's loop, and so do its connections: a message
+crosses no thread. ``send``/``recv`` (and every helper built on them) return a
+Future that is already resolved when the core socket could act at once; otherwise
+the operation waits in a queue that the socket's wake-up runs again. Cancelling
+that Future takes nothing from the socket: a message leaves its pipe only in the
+same step that resolves the Future with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from . import constants
+from .core.errors import CoreError, WouldBlock
+from .engine.signaler import AsyncSignaler
+from .engine.socket_engine import SocketEngine
+from .error import Again, ContextTerminated
+from .sugar import context as _context
+from .sugar import poll as _poll
+from .sugar import socket as _socket
+from .sugar.socket import NOBLOCK, POLLIN, _frames, as_frame_bytes, zmq_error
+
+# Everything not redefined below is the same as in the sync API.
+from . import *  # noqa: E402,F403,I001
+from . import __all__  # noqa: E402
+
+_Op = tuple["asyncio.Future[Any]", Callable[[], Any]]
+
+
+class _Waiters:
+    """Operations of one kind (send or recv) waiting for the socket, oldest first."""
+
+    __slots__ = ("queue",)
+
+    def __init__(self) -> None:
+        self.queue: deque[_Op] = deque()
+
+    def run(self) -> None:
+        queue = self.queue
+        while queue:
+            fut, attempt = queue[0]
+            if fut.done():
+                queue.popleft()
+                continue
+            try:
+                result = attempt()
+            except WouldBlock:
+                return
+            except CoreError as exc:
+                fut.set_exception(zmq_error(exc))
+            except Exception as exc:
+                fut.set_exception(exc)
+            else:
+                fut.set_result(result)
+            queue.popleft()
+
+    def fail_all(self, exc: BaseException) -> None:
+        while self.queue:
+            fut, _ = self.queue.popleft()
+            if not fut.done():
+                fut.set_exception(exc)
+
+
+class Socket(_socket.Socket):
+    """A socket whose send/recv/poll return awaitables on the running loop."""
+
+    def _init_signaler(self) -> None:
+        d = self.__dict__
+        d["_loop"] = None
+        d["_signaler"] = None
+        d["_recv_waiters"] = _Waiters()
+        d["_send_waiters"] = _Waiters()
+        d["_poll_waiters"] = _Waiters()
+        try:
+            self._bind_loop(asyncio.get_running_loop())
+        except RuntimeError:
+            pass  # no loop yet: bind to the first one an awaitable is asked on
+
+    def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+        signaler = AsyncSignaler(loop, threading.get_ident(), self._on_wake)
+        self.__dict__["_loop"] = loop
+        self.__dict__["_signaler"] = signaler
+        self._core.wake = signaler.wake
+        if self._engine is not None:
+            self._engine.bind_loop(loop, threading.get_ident())
+        return loop
+
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
+        loop = self._loop
+        if loop is None:
+            loop = self._bind_loop(asyncio.get_running_loop())
+        return loop  # type: ignore[no-any-return]
+
+    def _get_engine(self) -> SocketEngine:
+        engine = self._engine
+        if engine is None:
+            loop = self._loop
+            engine = SocketEngine(self._core, loop, threading.get_ident())
+            self.__dict__["_engine"] = engine
+        return engine
+
+    def _on_wake(self) -> None:
+        if self.context.terminated:
+            exc = ContextTerminated()
+            for waiters in (self._recv_waiters, self._send_waiters, self._poll_waiters):
+                waiters.fail_all(exc)
+            return
+        self._core.process_commands()
+        self._recv_waiters.run()
+        self._send_waiters.run()
+        self._poll_waiters.run()
+
+    def _context_terminated(self) -> None:
+        if self._signaler is not None:
+            self._signaler.wake()
+
+    def _start(
+        self, waiters: _Waiters, attempt: Callable[[], Any], flags: int, timeout_ms: int
+    ) -> asyncio.Future[Any]:
+        loop = self._get_loop()
+        fut = loop.create_future()
+        if self._closed:
+            fut.set_exception(zmq_error(CoreError(_socket.ENOTSOCK)))
+            return fut
+        if not waiters.queue:
+            try:
+                fut.set_result(attempt())
+                return fut
+            except WouldBlock:
+                if flags & NOBLOCK:
+                    fut.set_exception(Again())
+                    return fut
+            except CoreError as exc:
+                fut.set_exception(zmq_error(exc))
+                return fut
+        waiters.queue.append((fut, attempt))
+        if timeout_ms >= 0:
+            handle = loop.call_later(timeout_ms / 1000, _expire, fut, Again)
+            fut.add_done_callback(lambda _: handle.cancel())
+        # A wake-up may already be due for what we just failed to take.
+        self._signaler.wake()
+        return fut
+
+    # -- the four primitives the sugar is built on ------------------------------
+
+    def send(  # type: ignore[override]
+        self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> asyncio.Future[Any]:
+        """Send one frame (SNDMORE holds it for the rest); resolves when queued."""
+        frame = data if type(data) is bytes else as_frame_bytes(data)
+        core = self._core
+        if flags & _socket.SNDMORE:
+            return self._start(self._send_waiters, lambda: core.send_part(frame, True), NOBLOCK, -1)
+        return self._start(
+            self._send_waiters, lambda: core.send_part(frame, False), flags,
+            core.options.sndtimeo,
+        )
+
+    def send_multipart(  # type: ignore[override]
+        self, msg_parts: Any, flags: int = 0, copy: bool = True, track: bool = False,
+        **kwargs: Any,
+    ) -> asyncio.Future[Any]:
+        """Send a whole message; resolves when it is queued."""
+        msg = [p if type(p) is bytes else as_frame_bytes(p, i) for i, p in enumerate(msg_parts)]
+        core = self._core
+
+        def attempt() -> None:
+            if not core._out_parts:
+                core.xcheck_send()
+            core.send(msg)
+
+        return self._start(self._send_waiters, attempt, flags, core.options.sndtimeo)
+
+    def recv(  # type: ignore[override]
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> asyncio.Future[Any]:
+        """Resolves to the next frame (bytes, or a Frame with copy=False)."""
+        core = self._core
+
+        def attempt() -> Any:
+            frame, more = core.recv_part()
+            if copy:
+                return frame
+            result = _socket.Frame(frame)
+            result.more = more
+            return result
+
+        return self._start(self._recv_waiters, attempt, flags, core.options.rcvtimeo)
+
+    def recv_multipart(  # type: ignore[override]
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> asyncio.Future[Any]:
+        """Resolves to every frame of the next message."""
+        core = self._core
+        attempt = core.recv if copy else (lambda: _frames(core.recv()))
+        return self._start(self._recv_waiters, attempt, flags, core.options.rcvtimeo)
+
+    def poll(  # type: ignore[override]
+        self, timeout: int | None = None, flags: int = POLLIN
+    ) -> asyncio.Future[int]:
+        """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms)."""
+        core = self._core
+
+        def attempt() -> int:
+            events = core.events() & flags
+            if not events:
+                raise WouldBlock()
+            return events
+
+        fut = self._start(self._poll_waiters, attempt, 0, -1)
+        if timeout is not None and timeout >= 0 and not fut.done():
+            handle = self._get_loop().call_later(timeout / 1000, _resolve, fut, 0)
+            fut.add_done_callback(lambda _: handle.cancel())
+        return fut
+
+    def _deserialize(self, result: Any, load: Callable[[Any], Any]) -> asyncio.Future[Any]:
+        out = self._get_loop().create_future()
+
+        def done(fut: asyncio.Future[Any]) -> None:
+            if out.done():
+                return
+            if fut.cancelled():
+                out.cancel()
+            elif fut.exception() is not None:
+                out.set_exception(fut.exception())  # type: ignore[arg-type]
+            else:
+                try:
+                    out.set_result(load(fut.result()))
+                except Exception as exc:
+                    out.set_exception(exc)
+
+        def cancel_source(o: asyncio.Future[Any]) -> None:
+            if o.cancelled():
+                result.cancel()
+
+        result.add_done_callback(done)
+        out.add_done_callback(cancel_source)
+        return out
+
+
+def _expire(fut: asyncio.Future[Any], exc: type[BaseException]) -> None:
+    if not fut.done():
+        fut.set_exception(exc())
+
+
+def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
+    if not fut.done():
+        fut.set_result(value)
+
+
+class Context(_context.Context):
+    """A Context whose sockets are asyncio sockets on their caller's loop."""
+
+    _socket_class = Socket
+
+
+class Poller(_poll.Poller):
+    """A Poller whose ``poll`` is awaitable."""
+
+    async def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:  # type: ignore[override]
+        """Wait up to ``timeout`` ms (None: for ever) for registered events."""
+        if timeout is not None and timeout < 0:
+            timeout = None
+        loop = asyncio.get_running_loop()
+        zsocks, fds = self._split()
+        wake = asyncio.Event()
+        thread = threading.get_ident()
+
+        def hook() -> None:
+            if threading.get_ident() == thread:
+                wake.set()
+            else:
+                loop.call_soon_threadsafe(wake.set)
+
+        for sock, _ in zsocks:
+            if isinstance(sock, Socket):
+                sock._get_loop()
+            sock._signaler.add_hook(hook)
+        for fd, flags in fds:
+            if flags & POLLIN:
+                loop.add_reader(fd, wake.set)
+            if flags & _poll.POLLOUT:
+                loop.add_writer(fd, wake.set)
+        try:
+            deadline = None if timeout is None else loop.time() + timeout / 1000
+            while True:
+                wake.clear()
+                ready = self._ready(zsocks, fds)
+                if ready:
+                    return ready
+                remaining = None if deadline is None else deadline - loop.time()
+                if remaining is not None and remaining <= 0:
+                    return []
+                try:
+                    await asyncio.wait_for(wake.wait(), remaining)
+                except asyncio.TimeoutError:
+                    return []
+        finally:
+            for sock, _ in zsocks:
+                sock._signaler.remove_hook(hook)
+            for fd, flags in fds:
+                if flags & POLLIN:
+                    loop.remove_reader(fd)
+                if flags & _poll.POLLOUT:
+                    loop.remove_writer(fd)
+

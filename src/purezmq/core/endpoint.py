@@ -1,0 +1,64 @@
+"""Endpoint strings: ``tcp://host:port``, ``ipc://path``, ``inproc://name`` (zmq_bind(3)).
+
+Parsing only: no name resolution happens here. A bad endpoint raises CoreError with
+EINVAL (malformed) or EPROTONOSUPPORT (unknown transport), as libzmq does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import EINVAL, EPROTONOSUPPORT, CoreError
+
+TRANSPORTS = ("tcp", "ipc", "inproc")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A parsed endpoint. For tcp ``host`` and ``port`` are set (port 0 = any)."""
+
+    transport: str
+    address: str
+    host: str = ""
+    port: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.transport}://{self.address}"
+
+
+def parse_endpoint(text: str) -> Endpoint:
+    """Split ``text`` into transport and address; CoreError for a malformed one."""
+    if not isinstance(text, str):
+        raise CoreError(EINVAL, f"endpoint must be a str, not {type(text).__name__}")
+    transport, sep, address = text.partition("://")
+    if not sep or not address:
+        raise CoreError(EINVAL, f"invalid endpoint {text!r}: expected transport://address")
+    if transport not in TRANSPORTS:
+        raise CoreError(EPROTONOSUPPORT, f"transport {transport!r} is not supported")
+    if transport == "tcp":
+        host, port = split_host_port(address, text)
+        return Endpoint(transport, address, host, port)
+    return Endpoint(transport, address)
+
+
+def split_host_port(address: str, text: str) -> tuple[str, int]:
+    """``host:port`` (IPv6 in brackets); ``*`` or ``0`` as port means any port."""
+    # libzmq accepts "src;dst" for connects; we take the destination only.
+    address = address.rpartition(";")[2]
+    host, sep, port_text = address.rpartition(":")
+    if not sep or not host:
+        raise CoreError(EINVAL, f"invalid tcp endpoint {text!r}: expected host:port")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if port_text in ("*", "0"):
+        return host, 0
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise CoreError(EINVAL, f"invalid tcp endpoint {text!r}: bad port {port_text!r}")
+    return host, int(port_text)
+
+
+def format_tcp(host: str, port: int) -> str:
+    """The LAST_ENDPOINT form of a tcp address (IPv6 in brackets)."""
+    if ":" in host:
+        return f"tcp://[{host}]:{port}"
+    return f"tcp://{host}:{port}"

@@ -1,0 +1,52 @@
+"""Errors raised by the core, each carrying the errno pyzmq's ``ZMQError`` will get.
+
+The facade converts them at one boundary (``purezmq.error.from_core``); the core
+itself knows nothing of pyzmq's exception classes.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+
+# libzmq's own errno values (include/zmq.h: ZMQ_HAUSNUMERO = 156384712).
+ZMQ_HAUSNUMERO = 156384712
+EFSM = ZMQ_HAUSNUMERO + 51
+ENOCOMPATPROTO = ZMQ_HAUSNUMERO + 52
+ETERM = ZMQ_HAUSNUMERO + 53
+EMTHREAD = ZMQ_HAUSNUMERO + 54
+
+EAGAIN = _errno.EAGAIN
+EINVAL = _errno.EINVAL
+ENOTSUP = _errno.ENOTSUP
+EHOSTUNREACH = _errno.EHOSTUNREACH
+EADDRINUSE = _errno.EADDRINUSE
+EADDRNOTAVAIL = _errno.EADDRNOTAVAIL
+ENOENT = _errno.ENOENT
+EPROTONOSUPPORT = _errno.EPROTONOSUPPORT
+ENOTSOCK = _errno.ENOTSOCK
+EMSGSIZE = _errno.EMSGSIZE
+ECONNREFUSED = _errno.ECONNREFUSED
+ENODEV = _errno.ENODEV
+
+
+class CoreError(Exception):
+    """A socket operation failed; ``errno`` says why, as libzmq would."""
+
+    def __init__(self, errno: int, msg: str | None = None) -> None:
+        super().__init__(errno, msg)
+        self.errno = errno
+        self.msg = msg
+
+
+class WouldBlock(CoreError):
+    """The operation cannot complete now (libzmq's EAGAIN)."""
+
+    def __init__(self, msg: str | None = None) -> None:
+        super().__init__(EAGAIN, msg)
+
+
+class Terminated(CoreError):
+    """The socket's context was terminated (libzmq's ETERM)."""
+
+    def __init__(self, msg: str | None = None) -> None:
+        super().__init__(ETERM, msg)

@@ -1,0 +1,169 @@
+"""Socket options: one table of id -> name, type, default and check (libzmq ``options.cpp``).
+
+The numeric ids are libzmq's (``include/zmq.h``); ``tests/core/test_options.py``
+checks them against pyzmq. Options a socket type handles itself (SUBSCRIBE,
+ROUTER_MANDATORY, ...) are declared here too, with ``per_type=True``: the table
+checks the value, and the socket type decides what it means. An option that
+purezmq does not implement is rejected with EINVAL rather than silently
+accepted and ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import EINVAL, CoreError
+
+INT, INT64, BYTES = "int", "int64", "bytes"
+INT_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """How one option is typed, defaulted and checked."""
+
+    id: int
+    name: str
+    kind: str
+    default: Any
+    check: Callable[[Any], bool] | None = None
+    readonly: bool = False
+    per_type: bool = False
+    why: str = ""
+
+
+def _at_least(low: int) -> Callable[[Any], bool]:
+    return lambda v: v >= low
+
+
+def _routing_id_ok(v: bytes) -> bool:
+    # libzmq: 1..255 octets; ids starting with a zero octet are reserved for generated ones.
+    return 0 < len(v) <= 255 and v[0] != 0
+
+
+_SPECS = [
+    OptionSpec(1, "HWM", INT, None, _at_least(0), why=">= 0"),
+    OptionSpec(5, "ROUTING_ID", BYTES, b"", _routing_id_ok, why="1-255 bytes, not starting \\0"),
+    OptionSpec(6, "SUBSCRIBE", BYTES, None, per_type=True),
+    OptionSpec(7, "UNSUBSCRIBE", BYTES, None, per_type=True),
+    OptionSpec(11, "SNDBUF", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(12, "RCVBUF", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(13, "RCVMORE", INT, 0, readonly=True),
+    OptionSpec(15, "EVENTS", INT, 0, readonly=True),
+    OptionSpec(16, "TYPE", INT, 0, readonly=True),
+    OptionSpec(17, "LINGER", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(18, "RECONNECT_IVL", INT, 100, _at_least(-1), why=">= -1"),
+    OptionSpec(19, "BACKLOG", INT, 100, _at_least(0), why=">= 0"),
+    OptionSpec(21, "RECONNECT_IVL_MAX", INT, 0, _at_least(0), why=">= 0"),
+    OptionSpec(22, "MAXMSGSIZE", INT64, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(23, "SNDHWM", INT, 1000, _at_least(0), why=">= 0"),
+    OptionSpec(24, "RCVHWM", INT, 1000, _at_least(0), why=">= 0"),
+    OptionSpec(27, "RCVTIMEO", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(28, "SNDTIMEO", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(32, "LAST_ENDPOINT", BYTES, b"", readonly=True),
+    OptionSpec(33, "ROUTER_MANDATORY", INT, 0, per_type=True),
+    OptionSpec(34, "TCP_KEEPALIVE", INT, -1, lambda v: v in (-1, 0, 1), why="-1, 0 or 1"),
+    OptionSpec(35, "TCP_KEEPALIVE_CNT", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(36, "TCP_KEEPALIVE_IDLE", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(37, "TCP_KEEPALIVE_INTVL", INT, -1, _at_least(-1), why=">= -1"),
+    OptionSpec(39, "IMMEDIATE", INT, 0, lambda v: v in (0, 1), why="0 or 1"),
+    OptionSpec(42, "IPV6", INT, 0, lambda v: v in (0, 1), why="0 or 1"),
+    OptionSpec(43, "MECHANISM", INT, 0, readonly=True),
+    OptionSpec(66, "HANDSHAKE_IVL", INT, 30000, _at_least(0), why=">= 0"),
+    OptionSpec(79, "CONNECT_TIMEOUT", INT, 0, _at_least(0), why=">= 0"),
+]
+
+BY_ID: dict[int, OptionSpec] = {spec.id: spec for spec in _SPECS}
+BY_NAME: dict[str, OptionSpec] = {spec.name: spec for spec in _SPECS}
+# Options kept as attributes of Options (the others are read-only or per type).
+_STORED = [s for s in _SPECS if not s.readonly and not s.per_type and s.default is not None]
+
+
+def option_name(option: int) -> str:
+    spec = BY_ID.get(option)
+    return spec.name if spec else f"option {option}"
+
+
+def check_value(option: int, value: Any) -> OptionSpec:
+    """Validate ``value`` for ``option``; CoreError(EINVAL) naming both otherwise."""
+    spec = BY_ID.get(option)
+    if spec is None:
+        raise CoreError(EINVAL, f"unknown or unsupported socket option {option}")
+    if spec.readonly:
+        raise CoreError(EINVAL, f"socket option {spec.name} is read-only")
+    if spec.kind == BYTES:
+        if not isinstance(value, bytes):
+            raise OptionTypeError(
+                f"socket option {spec.name} takes bytes, not {type(value).__name__}"
+            )
+    else:
+        if not isinstance(value, int):
+            raise OptionTypeError(
+                f"socket option {spec.name} takes an int, not {type(value).__name__}"
+            )
+        limit = INT64_MAX if spec.kind == INT64 else INT_MAX
+        if not -limit - 1 <= value <= limit:
+            raise CoreError(EINVAL, f"socket option {spec.name}: {value} is out of range")
+    if spec.check is not None and not spec.check(value):
+        raise CoreError(EINVAL, f"socket option {spec.name}: invalid value {value!r} ({spec.why})")
+    return spec
+
+
+class OptionTypeError(CoreError):
+    """A value of the wrong Python type (pyzmq raises TypeError; we raise both)."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(EINVAL, msg)
+
+
+class Options:
+    """The option values of one socket, as attributes named after the option in lower case."""
+
+    sndhwm: int
+    rcvhwm: int
+    linger: int
+    rcvtimeo: int
+    sndtimeo: int
+    routing_id: bytes
+    reconnect_ivl: int
+    reconnect_ivl_max: int
+    backlog: int
+    maxmsgsize: int
+    immediate: int
+    ipv6: int
+    sndbuf: int
+    rcvbuf: int
+    tcp_keepalive: int
+    tcp_keepalive_cnt: int
+    tcp_keepalive_idle: int
+    tcp_keepalive_intvl: int
+    handshake_ivl: int
+    connect_timeout: int
+
+    def __init__(self, socket_type: int, **overrides: Any) -> None:
+        self.socket_type = socket_type
+        self.last_endpoint = b""
+        for spec in _STORED:
+            setattr(self, spec.name.lower(), spec.default)
+        for name, value in overrides.items():
+            setattr(self, name, value)
+
+    def set(self, option: int, value: Any) -> None:
+        """Validate and store a generic option (socket types handle their own first)."""
+        spec = check_value(option, value)
+        if spec.name == "HWM":
+            self.sndhwm = self.rcvhwm = value
+            return
+        if spec.per_type:
+            raise CoreError(EINVAL, f"socket option {spec.name} does not apply to this socket type")
+        setattr(self, spec.name.lower(), value)
+
+    def get(self, option: int) -> Any:
+        """The stored value of a generic option; EINVAL for unknown ones."""
+        spec = BY_ID.get(option)
+        if spec is None or spec.per_type or spec.readonly or spec.name == "HWM":
+            raise CoreError(EINVAL, f"unknown or unsupported socket option {option}")
+        return getattr(self, spec.name.lower())

@@ -1,0 +1,260 @@
+"""Pipes: the bounded message queues between a socket and each of its peers.
+
+Theory of operation (after libzmq's ``pipe_t`` and ``ypipe_t``):
+
+A pipe pair joins two owners, a socket and a session, or two sockets for
+inproc. Each direction is a :class:`Flow`: a deque that one thread appends to
+and one thread pops from, a high-water mark (HWM) counted in whole messages,
+and two flags that make wake-ups happen only on transitions:
+
+- ``reader_asleep``: the reader found the deque empty and will not look again
+  until it is told. The writer clears it after an append and tells the reader's
+  owner (``read_activated``). The reader sets the flag *before* its final look at
+  the deque, and the writer checks it *after* its append, so no wake-up is lost.
+- ``writer_blocked``: the writer found the deque at its HWM. The reader clears
+  it when the deque falls to the low-water mark and tells the writer's owner
+  (``write_activated``). Same ordering rule.
+
+Either race can produce a spurious activation (a wake-up for a pipe that is
+already active); owners must treat activations as idempotent.
+
+Termination is in-band, as libzmq's delimiter: the end that leaves appends
+:data:`DELIMITER` to its outgoing flow, so the other end still reads every
+message sent before it. Reading the delimiter marks the pipe ``delimited`` and
+tells the owner through ``pipe_delimited``, which must only record the fact:
+it is called from inside ``read``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Protocol
+
+# The largest gap between HWM and LWM (libzmq pipe.cpp max_wm_delta): with a big
+# HWM the writer is woken well before the queue runs dry.
+MAX_WM_DELTA = 1024
+
+Msg = list[bytes]
+
+
+class _Delimiter:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DELIMITER"
+
+
+DELIMITER: Any = _Delimiter()
+
+
+class PipeSink(Protocol):
+    """The owner of a pipe end: told when the end becomes readable or writable."""
+
+    def read_activated(self, pipe: Pipe) -> None: ...
+    def write_activated(self, pipe: Pipe) -> None: ...
+    def pipe_delimited(self, pipe: Pipe) -> None: ...
+
+
+def compute_lwm(hwm: int) -> int:
+    """Low-water mark for ``hwm`` (libzmq ``compute_lwm``)."""
+    if hwm > MAX_WM_DELTA * 2:
+        return hwm - MAX_WM_DELTA
+    return (hwm + 1) // 2
+
+
+class Flow:
+    """One direction of a pipe pair: deque, HWM (0 = unlimited) and wake-up flags."""
+
+    __slots__ = ("hwm", "lwm", "queue", "reader_asleep", "writer_blocked")
+
+    def __init__(self, hwm: int) -> None:
+        self.queue: deque[Any] = deque()
+        self.hwm = hwm
+        self.lwm = compute_lwm(hwm)
+        # The reader starts asleep: the first append must wake it.
+        self.reader_asleep = True
+        self.writer_blocked = False
+
+    def __repr__(self) -> str:
+        return f"<Flow queued={len(self.queue)} hwm={self.hwm}>"
+
+
+class Pipe:
+    """One end of a pipe pair: reads its inbound flow, writes its outbound flow."""
+
+    __slots__ = (
+        "_in",
+        "_out",
+        "delimited",
+        "in_active",
+        "out_active",
+        "peer",
+        "properties",
+        "routing_id",
+        "sink",
+        "terminated",
+        "user_data",
+    )
+
+    def __init__(self, inbound: Flow, outbound: Flow) -> None:
+        self._in = inbound
+        self._out = outbound
+        self.peer: Pipe = self
+        self.sink: PipeSink | None = None
+        # Owned by the sink's strategies: is this pipe in their active set?
+        self.in_active = False
+        self.out_active = False
+        self.routing_id = b""
+        self.properties: dict[str, bytes] = {}
+        # The peer sent its delimiter: nothing more will arrive.
+        self.delimited = False
+        # This end sent its delimiter: nothing more may be written.
+        self.terminated = False
+        self.user_data: Any = None
+
+    def __repr__(self) -> str:
+        state = "delimited" if self.delimited else "terminated" if self.terminated else "open"
+        return (
+            f"<Pipe {state} in={len(self._in.queue)} out={len(self._out.queue)}"
+            f" routing_id={self.routing_id!r}>"
+        )
+
+    # -- reading ---------------------------------------------------------
+
+    def read(self) -> Msg | None:
+        """Take the next message, or ``None`` if there is none (the reader then sleeps)."""
+        flow = self._in
+        queue = flow.queue
+        if not queue:
+            flow.reader_asleep = True
+            # Look again now that the flag is visible: a writer that appended before
+            # seeing the flag did not wake us.
+            if not queue:
+                return None
+            flow.reader_asleep = False
+        msg = queue.popleft()
+        if msg is DELIMITER:
+            self._on_delimiter()
+            return None
+        if flow.writer_blocked and len(queue) <= flow.lwm:
+            flow.writer_blocked = False
+            self._wake_writer()
+        return msg  # type: ignore[no-any-return]
+
+    def check_read(self) -> bool:
+        """True if a message is waiting; if not, the reader sleeps until woken."""
+        flow = self._in
+        queue = flow.queue
+        if not queue:
+            flow.reader_asleep = True
+            if not queue:
+                return False
+            flow.reader_asleep = False
+        if queue[0] is DELIMITER:
+            queue.popleft()
+            self._on_delimiter()
+            return False
+        return True
+
+    def queued_in(self) -> int:
+        """Messages waiting to be read on this end."""
+        return len(self._in.queue)
+
+    def _on_delimiter(self) -> None:
+        self.delimited = True
+        self._in.reader_asleep = False
+        sink = self.sink
+        if sink is not None:
+            sink.pipe_delimited(self)
+
+    def _wake_writer(self) -> None:
+        peer = self.peer
+        sink = peer.sink
+        if sink is not None:
+            sink.write_activated(peer)
+
+    # -- writing ---------------------------------------------------------
+
+    def check_write(self) -> bool:
+        """True if one more message fits under the HWM; if not, ask to be woken."""
+        if self.terminated or self.delimited:
+            return False
+        flow = self._out
+        hwm = flow.hwm
+        if hwm and len(flow.queue) >= hwm:
+            flow.writer_blocked = True
+            if len(flow.queue) >= hwm:
+                return False
+            flow.writer_blocked = False
+        return True
+
+    def write(self, msg: Msg) -> None:
+        """Append ``msg`` (the caller checked :meth:`check_write`) and wake a sleeping reader."""
+        flow = self._out
+        flow.queue.append(msg)
+        if flow.reader_asleep:
+            flow.reader_asleep = False
+            self._wake_reader()
+
+    def write_many(self, msgs: list[Msg]) -> None:
+        """Append several messages, ignoring the HWM (used for queued inbound backlog)."""
+        flow = self._out
+        flow.queue.extend(msgs)
+        if flow.reader_asleep:
+            flow.reader_asleep = False
+            self._wake_reader()
+
+    def queued_out(self) -> int:
+        """Messages written on this end that the peer has not read yet."""
+        return len(self._out.queue)
+
+    def _wake_reader(self) -> None:
+        peer = self.peer
+        sink = peer.sink
+        if sink is not None:
+            sink.read_activated(peer)
+
+    def terminate(self) -> None:
+        """Leave the pipe: the peer reads what was written, then the delimiter."""
+        if self.terminated:
+            return
+        self.terminated = True
+        self._in.reader_asleep = False
+        self.write(DELIMITER)
+
+    def drop_inbound(self) -> int:
+        """Discard every unread inbound message; returns how many were dropped."""
+        queue = self._in.queue
+        dropped = 0
+        while queue and queue[0] is not DELIMITER:
+            queue.popleft()
+            dropped += 1
+        return dropped
+
+    def set_hwms(self, out_hwm: int, in_hwm: int) -> None:
+        """Change the HWMs (an option set after the pipe was made)."""
+        for flow, hwm in ((self._out, out_hwm), (self._in, in_hwm)):
+            flow.hwm = hwm
+            flow.lwm = compute_lwm(hwm)
+
+    def statistics(self) -> dict[str, int | bool]:
+        """Queue depths and state, for tests and debugging."""
+        return {
+            "queued_in": len(self._in.queue),
+            "queued_out": len(self._out.queue),
+            "out_hwm": self._out.hwm,
+            "in_hwm": self._in.hwm,
+            "delimited": self.delimited,
+            "terminated": self.terminated,
+        }
+
+
+def pipepair(hwm_a_to_b: int, hwm_b_to_a: int) -> tuple[Pipe, Pipe]:
+    """Make two joined pipe ends ``(a, b)``; ``a`` writes what ``b`` reads and back."""
+    a_to_b = Flow(hwm_a_to_b)
+    b_to_a = Flow(hwm_b_to_a)
+    a = Pipe(b_to_a, a_to_b)
+    b = Pipe(a_to_b, b_to_a)
+    a.peer = b
+    b.peer = a
+    return a, b

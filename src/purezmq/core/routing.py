@@ -1,0 +1,184 @@
+"""The shared routing strategies every socket type is built from.
+
+Theory of operation (libzmq ``lb_t``, ``fq_t``, ``dist_t``; RFC 28 "load-balance",
+"fair-queue"): each strategy keeps its pipes in one list whose first ``active``
+entries may be used now. A pipe that cannot take (or give) a message is swapped
+out of the active region; the pipe's ``write_activated`` (``read_activated``)
+wake-up swaps it back. Activation is idempotent, because the pipe's wake-up
+protocol may deliver a spurious one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .errors import WouldBlock
+from .pipe import Msg, Pipe
+
+
+class LoadBalancer:
+    """Round-robin over pipes that have room (RFC 28: DEALER, REQ, PUSH)."""
+
+    __slots__ = ("active", "current", "pipes")
+
+    def __init__(self) -> None:
+        self.pipes: list[Pipe] = []
+        self.active = 0
+        self.current = 0
+
+    def attach(self, pipe: Pipe) -> None:
+        self.pipes.append(pipe)
+        pipe.out_active = False
+        self.activated(pipe)
+
+    def activated(self, pipe: Pipe) -> None:
+        if pipe.out_active or pipe not in self.pipes:
+            return
+        pipes = self.pipes
+        i = pipes.index(pipe)
+        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
+        self.active += 1
+        pipe.out_active = True
+
+    def _deactivate(self, i: int) -> None:
+        pipes = self.pipes
+        self.active -= 1
+        pipes[i].out_active = False
+        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
+        if self.current >= self.active:
+            self.current = 0
+
+    def terminated(self, pipe: Pipe) -> None:
+        if pipe not in self.pipes:
+            return
+        i = self.pipes.index(pipe)
+        if i < self.active:
+            self._deactivate(i)
+        self.pipes.remove(pipe)
+        pipe.out_active = False
+
+    def send(self, msg: Msg) -> Pipe:
+        """Write ``msg`` to the next pipe with room and return it; WouldBlock if none has."""
+        pipes = self.pipes
+        while self.active:
+            pipe = pipes[self.current]
+            if pipe.check_write():
+                pipe.write(msg)
+                self.current += 1
+                if self.current >= self.active:
+                    self.current = 0
+                return pipe
+            self._deactivate(self.current)
+        raise WouldBlock("no peer can take a message now")
+
+    def has_out(self) -> bool:
+        """True if some pipe has room; full pipes are deactivated on the way."""
+        while self.active:
+            if self.pipes[self.current].check_write():
+                return True
+            self._deactivate(self.current)
+        return False
+
+
+class FairQueue:
+    """Take whole messages from readable pipes in turn (RFC 28: PULL, DEALER, ROUTER)."""
+
+    __slots__ = ("active", "current", "pipes")
+
+    def __init__(self) -> None:
+        self.pipes: list[Pipe] = []
+        self.active = 0
+        self.current = 0
+
+    def attach(self, pipe: Pipe) -> None:
+        self.pipes.append(pipe)
+        pipe.in_active = False
+        self.activated(pipe)
+
+    def activated(self, pipe: Pipe) -> None:
+        if pipe.in_active or pipe not in self.pipes:
+            return
+        pipes = self.pipes
+        i = pipes.index(pipe)
+        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
+        self.active += 1
+        pipe.in_active = True
+
+    def _deactivate(self, i: int) -> None:
+        pipes = self.pipes
+        self.active -= 1
+        pipes[i].in_active = False
+        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
+        if self.current >= self.active:
+            self.current = 0
+
+    def terminated(self, pipe: Pipe) -> None:
+        if pipe not in self.pipes:
+            return
+        i = self.pipes.index(pipe)
+        if i < self.active:
+            self._deactivate(i)
+        self.pipes.remove(pipe)
+        pipe.in_active = False
+
+    def recv(self) -> tuple[Msg, Pipe]:
+        """The next message and the pipe it came from; WouldBlock if no pipe has one."""
+        pipes = self.pipes
+        while self.active:
+            pipe = pipes[self.current]
+            msg = pipe.read()
+            if msg is not None:
+                self.current += 1
+                if self.current >= self.active:
+                    self.current = 0
+                return msg, pipe
+            self._deactivate(self.current)
+        raise WouldBlock("no message is waiting")
+
+    def has_in(self) -> bool:
+        """True if some pipe has a message; empty pipes are deactivated on the way."""
+        while self.active:
+            if self.pipes[self.current].check_read():
+                return True
+            self._deactivate(self.current)
+        return False
+
+
+class Distributor:
+    """Send one message to many pipes (RFC 29: PUB, XPUB); a full pipe misses it."""
+
+    __slots__ = ("pipes",)
+
+    def __init__(self) -> None:
+        self.pipes: list[Pipe] = []
+
+    def attach(self, pipe: Pipe) -> None:
+        self.pipes.append(pipe)
+
+    def terminated(self, pipe: Pipe) -> None:
+        if pipe in self.pipes:
+            self.pipes.remove(pipe)
+
+    def send_to(self, msg: Msg, targets: list[Pipe] | set[Pipe]) -> int:
+        """Write ``msg`` to every target with room; returns how many got it."""
+        sent = 0
+        for pipe in targets:
+            if pipe.check_write():
+                pipe.write(msg)
+                sent += 1
+        return sent
+
+    def all_writable(self, targets: list[Pipe] | set[Pipe]) -> bool:
+        """True if every target has room (XPUB_NODROP)."""
+        return all(pipe.check_write() for pipe in targets)
+
+
+def generated_routing_ids(start: int = 0x006B8B4567) -> Callable[[], bytes]:
+    """A generator of ROUTER routing ids: five octets, a zero then a counter (as libzmq)."""
+    state = [start]
+
+    def next_id() -> bytes:
+        state[0] = (state[0] + 1) & 0xFFFFFFFF
+        return b"\x00" + state[0].to_bytes(4, "big")
+
+    return next_id

@@ -1,0 +1,276 @@
+"""SocketBase: what every socket type shares (libzmq ``socket_base_t``).
+
+Theory of operation: a socket is owned by one thread (the user's thread for a sync
+socket, the loop's for an asyncio one). Other threads reach it only through its
+mailbox: ``post_*`` methods append a command and call ``wake``, and the owner runs
+:meth:`process_commands` at the start of every call. Pipe wake-ups arrive the
+same way (``read_activated``/``write_activated`` are called from the writer's or
+reader's thread).
+
+The socket types implement the ``x*`` hooks with the strategies of
+``routing.py``: ``xattach_pipe``, ``xsend``, ``xrecv``, ``xhas_in``, ``xhas_out``,
+``xread_activated``, ``xwrite_activated``, ``xpipe_terminated``, ``xsetsockopt``
+and ``xgetsockopt``. Messages are whole (a list of frames); the frame-at-a-time
+API (SNDMORE, RCVMORE) is kept here so both facades share it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from .errors import EINVAL, EMSGSIZE, ENOTSUP, CoreError, WouldBlock
+from .options import Options
+from .pipe import Msg, Pipe
+
+POLLIN = 1
+POLLOUT = 2
+
+
+def _no_wake() -> None:
+    return None
+
+
+class SocketBase:
+    """The socket-type-independent part of a socket; subclasses supply the ``x*`` hooks."""
+
+    type_id: ClassVar[int] = -1
+    type_name: ClassVar[str] = "?"
+    # Connect-side pipes are made at connect() (messages queue before the connection is
+    # up) unless the type must learn the peer's identity first (ROUTER, REP).
+    pipe_on_connect: ClassVar[bool] = True
+    # Types that carry subscriptions (SUB/XSUB send them, PUB/XPUB receive them).
+    sends_subscriptions: ClassVar[bool] = False
+    receives_subscriptions: ClassVar[bool] = False
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options or Options(self.type_id)
+        self.pipes: list[Pipe] = []
+        self._mailbox: deque[tuple[Callable[[Pipe], None], Pipe]] = deque()
+        self.wake: Callable[[], None] = _no_wake
+        self._out_parts: list[bytes] = []
+        self._in_parts: Msg = []
+        self._in_index = 0
+        self.closed = False
+        # Called when a pipe is added or removed, for the engine's bookkeeping.
+        self.on_pipe_terminated: Callable[[Pipe], None] | None = None
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"pipes={len(self.pipes)}"
+        return f"<{type(self).__name__} {state}>"
+
+    # -- mailbox (any thread) -------------------------------------------
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self._mailbox.append((self._on_read_activated, pipe))
+        self.wake()
+
+    def write_activated(self, pipe: Pipe) -> None:
+        self._mailbox.append((self._on_write_activated, pipe))
+        self.wake()
+
+    def pipe_delimited(self, pipe: Pipe) -> None:
+        # Called from inside Pipe.read on the owner thread: record only.
+        self._mailbox.append((self._on_pipe_delimited, pipe))
+
+    def post_attach(self, pipe: Pipe) -> None:
+        """Hand a pipe made on another thread (a new connection) to this socket."""
+        pipe.sink = self
+        self._mailbox.append((self.attach_pipe, pipe))
+        self.wake()
+
+    def process_commands(self) -> None:
+        """Run every pending mailbox command (owner thread)."""
+        mailbox = self._mailbox
+        while mailbox:
+            handler, pipe = mailbox.popleft()
+            handler(pipe)
+
+    def has_commands(self) -> bool:
+        return bool(self._mailbox)
+
+    # -- pipes (owner thread) -------------------------------------------
+
+    def attach_pipe(self, pipe: Pipe) -> None:
+        """Adopt ``pipe`` (an end this socket reads and writes)."""
+        if self.closed:
+            pipe.terminate()
+            return
+        pipe.sink = self
+        self.pipes.append(pipe)
+        self.xattach_pipe(pipe)
+
+    def _on_read_activated(self, pipe: Pipe) -> None:
+        if pipe in self.pipes:
+            self.xread_activated(pipe)
+
+    def _on_write_activated(self, pipe: Pipe) -> None:
+        if pipe in self.pipes:
+            self.xwrite_activated(pipe)
+
+    def _on_pipe_delimited(self, pipe: Pipe) -> None:
+        if pipe not in self.pipes:
+            return
+        self.pipes.remove(pipe)
+        self.xpipe_terminated(pipe)
+        pipe.terminate()
+        if self.on_pipe_terminated is not None:
+            self.on_pipe_terminated(pipe)
+
+    def detach_pipe(self, pipe: Pipe) -> None:
+        """Drop ``pipe`` now (disconnect/unbind): the peer reads our delimiter."""
+        if pipe in self.pipes:
+            self.pipes.remove(pipe)
+            self.xpipe_terminated(pipe)
+        pipe.terminate()
+
+    def close(self) -> None:
+        """Terminate every pipe: peers read what was sent, then our delimiter."""
+        self.process_commands()
+        self.closed = True
+        for pipe in list(self.pipes):
+            self.detach_pipe(pipe)
+
+    # -- messages (owner thread) -----------------------------------------
+
+    def send(self, msg: Msg) -> None:
+        """Send a whole message now, or raise WouldBlock / CoreError."""
+        if self._mailbox:
+            self.process_commands()
+        if self._out_parts:
+            msg = self._out_parts + msg
+            self.xsend(msg)
+            self._out_parts = []
+            return
+        self.xsend(msg)
+
+    def send_part(self, frame: bytes, more: bool) -> None:
+        """Send one frame; with ``more`` it is held until the last frame of the message."""
+        if not self._out_parts:
+            self.xcheck_send()
+        if more:
+            self._out_parts.append(frame)
+            return
+        self.send([frame])
+
+    def recv(self) -> Msg:
+        """The next whole message (or the rest of a partly read one), or WouldBlock."""
+        if self._in_parts:
+            rest = self._in_parts[self._in_index :]
+            self._in_parts = []
+            return rest
+        if self._mailbox:
+            self.process_commands()
+        return self.xrecv()
+
+    def recv_part(self) -> tuple[bytes, bool]:
+        """The next frame and whether more frames of its message follow."""
+        parts = self._in_parts
+        if not parts:
+            parts = self.recv()
+            if len(parts) == 1:
+                return parts[0], False
+            self._in_parts = parts
+            self._in_index = 1
+            return parts[0], True
+        i = self._in_index
+        frame = parts[i]
+        i += 1
+        if i >= len(parts):
+            self._in_parts = []
+            return frame, False
+        self._in_index = i
+        return frame, True
+
+    @property
+    def rcvmore(self) -> bool:
+        return bool(self._in_parts)
+
+    def events(self) -> int:
+        """POLLIN | POLLOUT as libzmq's ZMQ_EVENTS reports them now."""
+        self.process_commands()
+        mask = 0
+        if self._in_parts or self.xhas_in():
+            mask |= POLLIN
+        if self.xhas_out():
+            mask |= POLLOUT
+        return mask
+
+    def check_size(self, frame_len: int) -> None:
+        limit = self.options.maxmsgsize
+        if limit >= 0 and frame_len > limit:
+            raise CoreError(EMSGSIZE, "message larger than MAXMSGSIZE")
+
+    # -- options ------------------------------------------------------------
+
+    def set_option(self, option: int, value: Any) -> None:
+        if not self.xsetsockopt(option, value):
+            self.options.set(option, value)
+            if option in (1, 23, 24):  # HWM, SNDHWM, RCVHWM apply to existing pipes too
+                self.apply_hwms()
+
+    def get_option(self, option: int) -> Any:
+        found, value = self.xgetsockopt(option)
+        if found:
+            return value
+        if option == 16:  # TYPE
+            return self.type_id
+        if option == 13:  # RCVMORE
+            return int(self.rcvmore)
+        if option == 15:  # EVENTS
+            return self.events()
+        if option == 32:  # LAST_ENDPOINT
+            return self.options.last_endpoint
+        return self.options.get(option)
+
+    def apply_hwms(self) -> None:
+        """Default: pipes keep the HWMs they were made with (as libzmq)."""
+
+    # -- hooks --------------------------------------------------------------
+
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        raise NotImplementedError
+
+    def xcheck_send(self) -> None:
+        """Raise before the first frame of a message if this type cannot send now."""
+        if type(self).xsend is SocketBase.xsend:
+            raise CoreError(ENOTSUP, f"{self.type_name} sockets cannot send")
+
+    def xsend(self, msg: Msg) -> None:
+        raise CoreError(ENOTSUP, f"{self.type_name} sockets cannot send")
+
+    def xrecv(self) -> Msg:
+        raise CoreError(ENOTSUP, f"{self.type_name} sockets cannot receive")
+
+    def xhas_in(self) -> bool:
+        return False
+
+    def xhas_out(self) -> bool:
+        return False
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        raise NotImplementedError
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        raise NotImplementedError
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        raise NotImplementedError
+
+    def xsetsockopt(self, option: int, value: Any) -> bool:
+        """Handle a type-specific option; False lets the generic table take it."""
+        return False
+
+    def xgetsockopt(self, option: int) -> tuple[bool, Any]:
+        return False, None
+
+
+def require_int_flag(name: str, value: Any) -> int:
+    """Check an on/off option value (0 or 1) and return it."""
+    if not isinstance(value, int) or value not in (0, 1):
+        raise CoreError(EINVAL, f"socket option {name} takes 0 or 1, not {value!r}")
+    return value
+
+
+__all__ = ["POLLIN", "POLLOUT", "SocketBase", "WouldBlock", "require_int_flag"]

@@ -1,0 +1,54 @@
+"""DEALER (RFC 28).
+
+General behavior:
+- MAY be connected to any number of REP or ROUTER peers, and MAY both send and receive.
+For processing outgoing messages:
+- SHALL consider a peer available only when its queue is not full.
+- SHALL route outgoing messages to available peers using a round-robin strategy.
+- SHALL block (or raise Again) when no peer is available; SHALL NOT discard messages.
+For processing incoming messages:
+- SHALL receive incoming messages from its peers using a fair-queuing strategy.
+- SHALL deliver these to its calling application.
+"""
+
+from __future__ import annotations
+
+from ..pipe import Msg, Pipe
+from ..routing import FairQueue, LoadBalancer
+from ..socket_base import SocketBase
+
+
+class Dealer(SocketBase):
+    type_id = 5
+    type_name = "DEALER"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lb = LoadBalancer()
+        self.fq = FairQueue()
+
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        self.fq.attach(pipe)
+        self.lb.attach(pipe)
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        self.fq.terminated(pipe)
+        self.lb.terminated(pipe)
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        self.fq.activated(pipe)
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        self.lb.activated(pipe)
+
+    def xsend(self, msg: Msg) -> None:
+        self.lb.send(msg)
+
+    def xrecv(self) -> Msg:
+        return self.fq.recv()[0]
+
+    def xhas_in(self) -> bool:
+        return self.fq.has_in()
+
+    def xhas_out(self) -> bool:
+        return self.lb.has_out()

@@ -1,0 +1,41 @@
+"""PULL (RFC 30, pipeline).
+
+General behavior:
+- MAY be connected to any number of PUSH peers, and SHALL only receive messages.
+For processing incoming messages:
+- SHALL receive incoming messages from its peers using a fair-queuing strategy.
+- SHALL deliver these to its calling application.
+"""
+
+from __future__ import annotations
+
+from ..pipe import Msg, Pipe
+from ..routing import FairQueue
+from ..socket_base import SocketBase
+
+
+class Pull(SocketBase):
+    type_id = 7
+    type_name = "PULL"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fq = FairQueue()
+
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        self.fq.attach(pipe)
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        self.fq.terminated(pipe)
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        self.fq.activated(pipe)
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        pass  # PULL never writes
+
+    def xrecv(self) -> Msg:
+        return self.fq.recv()[0]
+
+    def xhas_in(self) -> bool:
+        return self.fq.has_in()

@@ -1,0 +1,58 @@
+"""REP (RFC 28): ROUTER that keeps each request's envelope for its reply.
+
+General behavior:
+- MAY be connected to any number of REQ or DEALER peers.
+- SHALL receive and then send exactly one message at a time (EFSM otherwise).
+For processing incoming messages:
+- SHALL receive incoming messages from its peers using a fair-queuing strategy.
+- SHALL remove and save the envelope: every frame up to and including the first
+  empty delimiter frame; SHALL discard a message that has no delimiter.
+For processing outgoing messages:
+- SHALL prefix the reply with the saved envelope and route it to the peer the
+  request came from; if that peer is gone the reply is discarded silently.
+"""
+
+from __future__ import annotations
+
+from ..errors import EFSM, CoreError
+from ..pipe import Msg
+from .router import Router
+
+
+class Rep(Router):
+    type_id = 4
+    type_name = "REP"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.sending_reply = False
+        self.envelope: Msg = []
+
+    def xcheck_send(self) -> None:
+        if not self.sending_reply:
+            raise CoreError(EFSM, "REP must receive a request before sending")
+
+    def xsend(self, msg: Msg) -> None:
+        self.xcheck_send()
+        super().xsend(self.envelope + msg)
+        self.envelope = []
+        self.sending_reply = False
+
+    def xrecv(self) -> Msg:
+        if self.sending_reply:
+            raise CoreError(EFSM, "REP must send the reply before receiving again")
+        while True:
+            msg = super().xrecv()
+            # msg[0] is the routing id; the envelope ends at the first empty frame after it.
+            for i in range(1, len(msg) - 1):
+                if not msg[i]:
+                    self.envelope = msg[: i + 1]
+                    self.sending_reply = True
+                    return msg[i + 1 :]
+            # No delimiter, or nothing after it: malformed, discarded as libzmq does.
+
+    def xhas_in(self) -> bool:
+        return not self.sending_reply and super().xhas_in()
+
+    def xhas_out(self) -> bool:
+        return self.sending_reply

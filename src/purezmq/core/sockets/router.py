@@ -1,0 +1,107 @@
+"""ROUTER (RFC 28).
+
+General behavior:
+- MAY be connected to any number of REQ, DEALER or ROUTER peers.
+- SHALL give each peer a routing id: the peer's ``Identity`` property when it sent
+  one that is not in use, else a generated one (a zero octet and four more).
+For processing outgoing messages:
+- SHALL use the first frame of the message as the routing id of the peer to send to,
+  and remove it before sending.
+- SHALL silently discard a message it cannot route, or one whose peer's queue is full
+  (with ROUTER_MANDATORY: EHOSTUNREACH, and EAGAIN for a full queue).
+For processing incoming messages:
+- SHALL receive incoming messages from its peers using a fair-queuing strategy.
+- SHALL prefix each message with the routing id of the peer it came from.
+
+A peer whose ``Identity`` is already taken is kept connected but ignored, as libzmq
+does without ROUTER_HANDOVER.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import EHOSTUNREACH, CoreError, WouldBlock
+from ..pipe import Msg, Pipe
+from ..routing import FairQueue, generated_routing_ids
+from ..socket_base import SocketBase, require_int_flag
+
+ROUTER_MANDATORY = 33
+
+
+class Router(SocketBase):
+    type_id = 6
+    type_name = "ROUTER"
+    pipe_on_connect = False
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fq = FairQueue()
+        self.out_pipes: dict[bytes, Pipe] = {}
+        self.ignored: set[Pipe] = set()
+        self.mandatory = 0
+        self._next_id = generated_routing_ids()
+
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        routing_id = pipe.properties.get("Identity", b"")
+        if routing_id and routing_id in self.out_pipes:
+            self.ignored.add(pipe)
+            return
+        if not routing_id:
+            routing_id = self._next_id()
+            while routing_id in self.out_pipes:
+                routing_id = self._next_id()
+        pipe.routing_id = routing_id
+        self.out_pipes[routing_id] = pipe
+        self.fq.attach(pipe)
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        if pipe in self.ignored:
+            self.ignored.discard(pipe)
+            return
+        if self.out_pipes.get(pipe.routing_id) is pipe:
+            del self.out_pipes[pipe.routing_id]
+        self.fq.terminated(pipe)
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        self.fq.activated(pipe)
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        pass  # no waiting on a particular peer: sends to full peers are dropped
+
+    def xsend(self, msg: Msg) -> None:
+        if len(msg) < 2:
+            return  # a routing id with no body: nothing to deliver (libzmq drops it too)
+        pipe = self.out_pipes.get(msg[0])
+        if pipe is None:
+            if self.mandatory:
+                raise CoreError(EHOSTUNREACH, "no peer with that routing id")
+            return
+        if not pipe.check_write():
+            if self.mandatory:
+                raise WouldBlock("the peer's queue is full")
+            return
+        pipe.write(msg[1:])
+
+    def xrecv(self) -> Msg:
+        msg, pipe = self.fq.recv()
+        return [pipe.routing_id, *msg]
+
+    def xhas_in(self) -> bool:
+        return self.fq.has_in()
+
+    def xhas_out(self) -> bool:
+        if not self.mandatory:
+            return True
+        return any(p.check_write() for p in self.out_pipes.values())
+
+    def xsetsockopt(self, option: int, value: Any) -> bool:
+        if option == ROUTER_MANDATORY:
+            self.mandatory = require_int_flag("ROUTER_MANDATORY", value)
+            return True
+        return False
+
+    def xgetsockopt(self, option: int) -> tuple[bool, Any]:
+        if option == ROUTER_MANDATORY:
+            return True, self.mandatory
+        return False, None

@@ -1,0 +1,98 @@
+"""XPUB (RFC 29): PUB that hands subscriptions to the application.
+
+General behavior:
+- MAY be connected to any number of SUB or XSUB peers.
+For processing outgoing messages:
+- SHALL send a message to every peer with a subscription that is a prefix of the
+  message's first frame; SHALL silently drop the message for a peer whose queue is
+  full (it never blocks).
+For processing incoming messages:
+- SHALL treat a message starting with 0x01 as a subscription and 0x00 as an
+  unsubscription, and apply it to that peer's filter.
+- SHALL deliver to the application each new subscription (the first for its topic,
+  or every one with XPUB_VERBOSE) and each unsubscription that removes a topic's
+  last subscriber; other messages from peers are delivered as they are.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from ..pipe import Msg, Pipe
+from ..routing import Distributor
+from ..socket_base import SocketBase, WouldBlock, require_int_flag
+from ..trie import MultiTrie
+
+XPUB_VERBOSE = 40
+
+
+class XPub(SocketBase):
+    type_id = 9
+    type_name = "XPUB"
+    receives_subscriptions = True
+    # PUB drops what an XPUB would hand to the application.
+    delivers_upstream = True
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.dist = Distributor()
+        self.subscriptions: MultiTrie[Pipe] = MultiTrie()
+        self.pending: deque[Msg] = deque()
+        self.verbose = 0
+
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        self.dist.attach(pipe)
+        self._drain(pipe)
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        self.dist.terminated(pipe)
+        for topic in self.subscriptions.remove_pipe(pipe):
+            if self.delivers_upstream:
+                self.pending.append([b"\x00" + topic])
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        self._drain(pipe)
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        pass  # a full subscriber misses messages; nothing waits for it
+
+    def _drain(self, pipe: Pipe) -> None:
+        """Apply every subscription waiting in ``pipe`` (libzmq reads them eagerly too)."""
+        while (msg := pipe.read()) is not None:
+            first = msg[0] if msg else b""
+            if first[:1] == b"\x01":
+                new = self.subscriptions.add(first[1:], pipe)
+                if new or self.verbose:
+                    self._deliver(msg)
+            elif first[:1] == b"\x00":
+                if self.subscriptions.remove(first[1:], pipe):
+                    self._deliver(msg)
+            else:
+                self._deliver(msg)
+
+    def _deliver(self, msg: Msg) -> None:
+        if self.delivers_upstream:
+            self.pending.append(msg)
+
+    def xsend(self, msg: Msg) -> None:
+        targets = self.subscriptions.match(msg[0])
+        if targets:
+            self.dist.send_to(msg, targets)
+
+    def xrecv(self) -> Msg:
+        if not self.pending:
+            raise WouldBlock("no subscription is waiting")
+        return self.pending.popleft()
+
+    def xhas_in(self) -> bool:
+        return bool(self.pending)
+
+    def xhas_out(self) -> bool:
+        return True
+
+    def xsetsockopt(self, option: int, value: Any) -> bool:
+        if option == XPUB_VERBOSE:
+            self.verbose = require_int_flag("XPUB_VERBOSE", value)
+            return True
+        return False

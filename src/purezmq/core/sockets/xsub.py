@@ -1,0 +1,85 @@
+"""XSUB (RFC 29): SUB whose subscriptions are messages the application sends.
+
+General behavior:
+- MAY be connected to any number of PUB or XPUB peers.
+For processing outgoing messages:
+- SHALL treat a message starting with 0x01 as a subscription and 0x00 as an
+  unsubscription; SHALL send subscriptions to every peer, and send an unsubscription
+  only when it removes the last subscription to that topic. Other messages go to every
+  peer as they are.
+- SHALL send every current subscription to a peer when it connects (so subscriptions
+  survive a reconnect).
+For processing incoming messages:
+- SHALL receive messages from its peers using a fair-queuing strategy.
+- SHALL deliver only messages whose first frame matches a subscription (publishers
+  filter too, but a 3.0 peer or a race may send more).
+"""
+
+from __future__ import annotations
+
+from ..pipe import Msg, Pipe
+from ..routing import Distributor, FairQueue
+from ..socket_base import SocketBase, WouldBlock
+from ..trie import Trie
+
+
+class XSub(SocketBase):
+    type_id = 10
+    type_name = "XSUB"
+    sends_subscriptions = True
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fq = FairQueue()
+        self.dist = Distributor()
+        self.subscriptions = Trie()
+        self.prefetched: Msg | None = None
+
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        self.fq.attach(pipe)
+        self.dist.attach(pipe)
+        for topic in self.subscriptions:
+            # Written past the HWM on purpose: a lost subscription would be lost for good.
+            pipe.write([b"\x01" + topic])
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        self.fq.terminated(pipe)
+        self.dist.terminated(pipe)
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        self.fq.activated(pipe)
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        pass
+
+    def xsend(self, msg: Msg) -> None:
+        first = msg[0]
+        if first[:1] == b"\x01":
+            self.subscriptions.add(first[1:])
+        elif first[:1] == b"\x00" and not self.subscriptions.remove(first[1:]):
+            return  # other subscriptions to this topic remain
+        for pipe in self.dist.pipes:
+            pipe.write(msg)
+
+    def xrecv(self) -> Msg:
+        msg = self.prefetched
+        if msg is not None:
+            self.prefetched = None
+            return msg
+        match = self.subscriptions.match
+        while True:
+            msg = self.fq.recv()[0]
+            if match(msg[0]):
+                return msg
+
+    def xhas_in(self) -> bool:
+        if self.prefetched is not None:
+            return True
+        try:
+            self.prefetched = self.xrecv()
+        except WouldBlock:
+            return False
+        return True
+
+    def xhas_out(self) -> bool:
+        return True

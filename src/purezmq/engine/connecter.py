@@ -1,0 +1,119 @@
+"""A connected endpoint: opens a connection, and opens it again after it is lost.
+
+Theory of operation (libzmq ``tcp_connecter_t`` + ``session_base_t::reconnect``):
+the pipe made at ``connect()`` belongs to the connecter, so messages queue while no
+connection is up and survive a reconnect; the connecter is that pipe's sink and
+hands wake-ups to the current session. Retries wait RECONNECT_IVL, doubled after
+each failure up to RECONNECT_IVL_MAX when that is larger, reset once a handshake
+succeeds. RECONNECT_IVL of -1 means never reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from ..core.endpoint import Endpoint
+from ..core.pipe import Pipe
+from .session import Session
+from .tcp import open_connection
+
+if TYPE_CHECKING:
+    from .socket_engine import SocketEngine
+
+
+class Connecter:
+    """Keeps one outgoing connection alive for as long as the socket wants it."""
+
+    def __init__(self, engine: SocketEngine, endpoint: Endpoint, pipe: Pipe | None) -> None:
+        self.engine = engine
+        self.endpoint = endpoint
+        self.pipe = pipe
+        if pipe is not None:
+            pipe.sink = self
+        self.session: Session | None = None
+        self.closed = False
+        self.task: asyncio.Task[None] | None = None
+        self.retry: asyncio.TimerHandle | None = None
+        self.ivl = engine.core.options.reconnect_ivl
+
+    def __repr__(self) -> str:
+        state = "connected" if self.session else "closed" if self.closed else "connecting"
+        return f"<Connecter {self.endpoint} {state}>"
+
+    def start(self) -> None:
+        self.retry = None
+        if not self.closed:
+            self.task = self.engine.loop.create_task(self._connect())
+
+    async def _connect(self) -> None:
+        options = self.engine.core.options
+        try:
+            await open_connection(
+                self.engine.loop, self.endpoint, self._new_session, bool(options.ipv6)
+            )
+        except (OSError, asyncio.TimeoutError) as exc:
+            self.engine.connect_failed(self, exc)
+            self._schedule_retry()
+        finally:
+            self.task = None
+
+    def _new_session(self) -> Session:
+        session = Session(self.engine, str(self.endpoint), self.pipe, on_lost=self._lost)
+        self.session = session
+        return session
+
+    def _lost(self, session: Session) -> None:
+        if self.session is session:
+            self.session = None
+        if session.ready:
+            self.ivl = self.engine.core.options.reconnect_ivl
+        if self.pipe is not None and self.pipe.delimited:
+            self.closed = True
+        self._schedule_retry()
+
+    def _schedule_retry(self) -> None:
+        if self.closed or self.ivl < 0:
+            return
+        options = self.engine.core.options
+        delay = self.ivl
+        if options.reconnect_ivl_max > options.reconnect_ivl:
+            self.ivl = min(self.ivl * 2, options.reconnect_ivl_max)
+        self.engine.connect_retried(self, delay)
+        self.retry = self.engine.loop.call_later(delay / 1000, self.start)
+
+    def session_ready(self) -> None:
+        self.ivl = self.engine.core.options.reconnect_ivl
+
+    # -- pipe sink (any thread) --------------------------------------------
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self.engine.schedule(self._forward_read)
+
+    def write_activated(self, pipe: Pipe) -> None:
+        self.engine.schedule(self._forward_write)
+
+    def pipe_delimited(self, pipe: Pipe) -> None:
+        if self.session is not None:
+            self.session.pipe_delimited(pipe)
+
+    def _forward_read(self) -> None:
+        if self.session is not None:
+            self.session.flush()
+
+    def _forward_write(self) -> None:
+        if self.session is not None:
+            self.session.drain_backlog()
+
+    def close(self) -> None:
+        """Stop connecting; a live session closes once the socket's pipe is drained."""
+        self.closed = True
+        if self.retry is not None:
+            self.retry.cancel()
+            self.retry = None
+        if self.task is not None:
+            self.task.cancel()
+        session = self.session
+        if session is not None and (not session.ready or session.owns_pipe):
+            # A pipe made at the handshake is not drained by the socket: close now.
+            session.close(abort=not session.ready)

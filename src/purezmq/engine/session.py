@@ -1,0 +1,294 @@
+"""One connection: an asyncio transport, a ZmtpConnection and a pipe to the socket.
+
+Theory of operation (libzmq ``session_base_t`` + ``zmtp_engine``; DESIGN.md):
+
+- Bytes from the transport go into the sans-I/O :class:`ZmtpConnection`; every
+  complete message it yields is written to the pipe at once. When the pipe is at
+  its HWM the rest wait in ``backlog`` and the transport stops reading until the
+  socket has read down to the low-water mark (``write_activated``).
+- Messages from the socket are drained from the pipe all at once per wake-up
+  (``read_activated``) and written with one ``transport.write``. While the
+  transport's buffer is over its limit (``pause_writing``) nothing is drained, so
+  the pipe fills and the socket feels the HWM.
+- A pipe made at connect() belongs to the :class:`~purezmq.engine.connecter.Connecter`
+  and outlives connections; one made at the handshake belongs to the session and
+  is terminated with it.
+- A faulty peer (any RemoteProtocolError) loses its connection; nothing is raised
+  towards the socket. Complete messages already decoded are never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..core.pipe import Msg, Pipe
+from ..zmtp import (
+    Cancel,
+    ConnectionClosed,
+    HandshakeComplete,
+    PeerError,
+    RemoteProtocolError,
+    Subscribe,
+    ZmtpConnection,
+)
+
+if TYPE_CHECKING:
+    from .socket_engine import SocketEngine
+
+
+class Session(asyncio.Protocol):
+    """The protocol object of one ZMTP connection."""
+
+    def __init__(
+        self,
+        engine: SocketEngine,
+        endpoint: str,
+        pipe: Pipe | None = None,
+        on_lost: Callable[[Session], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.endpoint = endpoint
+        self.pipe = pipe
+        self.owns_pipe = pipe is None
+        self.on_lost = on_lost
+        self.transport: asyncio.Transport | None = None
+        self.conn: ZmtpConnection | None = None
+        self.ready = False
+        self.writing_paused = False
+        self.reading_paused = False
+        self.backlog: list[Msg] = []
+        self.socket_gone = False
+        self.handshake_timer: asyncio.TimerHandle | None = None
+        self.linger_timer: asyncio.TimerHandle | None = None
+        self.translate_subscriptions = engine.core.sends_subscriptions
+
+    def __repr__(self) -> str:
+        state = "ready" if self.ready else "handshaking" if self.transport else "closed"
+        return f"<Session {self.endpoint} {state} backlog={len(self.backlog)}>"
+
+    # -- asyncio.Protocol ----------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.engine.configure_transport(transport)
+        options = self.engine.core.options
+        self.conn = ZmtpConnection(
+            self.engine.core.type_name,
+            identity=options.routing_id,
+            maxmsgsize=options.maxmsgsize,
+        )
+        transport.write(self.conn.data_to_send())
+        if options.handshake_ivl > 0:
+            self.handshake_timer = self.engine.loop.call_later(
+                options.handshake_ivl / 1000, self._handshake_timed_out
+            )
+        self.engine.session_started(self)
+
+    def data_received(self, data: bytes) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        conn.receive_data(data)
+        while True:
+            try:
+                events = conn.next_events()
+            except RemoteProtocolError as exc:
+                self._fail(exc)
+                return
+            if not events:
+                break
+            self._handle(events)
+        out = conn.data_to_send()
+        if out and self.transport is not None:
+            self.transport.write(out)
+
+    def eof_received(self) -> bool | None:
+        if self.conn is not None:
+            self.data_received(b"")
+        return None
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        self.flush()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self.ready = False
+        self._cancel_timers()
+        pipe = self.pipe
+        if pipe is not None:
+            if self.backlog:
+                # Complete messages are delivered even past the HWM: nothing is lost.
+                pipe.write_many(self.backlog)
+                self.backlog = []
+            if self.owns_pipe:
+                pipe.terminate()
+        self.engine.session_closed(self, exc)
+        if self.on_lost is not None:
+            self.on_lost(self)
+
+    # -- events from the wire ------------------------------------------
+
+    def _handle(self, events: list[Any]) -> None:
+        pipe = self.pipe
+        backlog = self.backlog
+        for event in events:
+            if type(event) is list:
+                if backlog or pipe is None or not pipe.check_write():
+                    backlog.append(event)
+                else:
+                    pipe.write(event)
+            elif isinstance(event, Subscribe | Cancel):
+                flag = b"\x01" if isinstance(event, Subscribe) else b"\x00"
+                self._handle([[flag + event.topic]])
+                pipe, backlog = self.pipe, self.backlog
+            elif isinstance(event, HandshakeComplete):
+                self._handshake_done(event)
+                pipe = self.pipe
+            elif isinstance(event, PeerError | ConnectionClosed):
+                self.close(abort=False)
+                return
+        if backlog and not self.reading_paused and self.transport is not None:
+            self.reading_paused = True
+            self.transport.pause_reading()
+
+    def _handshake_done(self, event: HandshakeComplete) -> None:
+        if self.handshake_timer is not None:
+            self.handshake_timer.cancel()
+            self.handshake_timer = None
+        if self.pipe is None:
+            self.pipe = self.engine.make_pipe(self, event.properties)
+        else:
+            self.pipe.peer.properties = dict(event.properties)
+        self.ready = True
+        self.engine.session_ready(self)
+        self.flush()
+
+    # -- wake-ups from the socket (any thread) -------------------------
+
+    def read_activated(self, pipe: Pipe) -> None:
+        self.engine.schedule(self.flush)
+
+    def write_activated(self, pipe: Pipe) -> None:
+        self.engine.schedule(self.drain_backlog)
+
+    def pipe_delimited(self, pipe: Pipe) -> None:
+        self.socket_gone = True
+
+    # -- towards the wire (loop thread) --------------------------------
+
+    def flush(self) -> None:
+        """Send every message waiting in the pipe, in one write."""
+        pipe, conn, transport = self.pipe, self.conn, self.transport
+        if not self.ready or self.writing_paused or pipe is None or conn is None:
+            if self.socket_gone or (pipe is not None and pipe.delimited):
+                self._close_after_flush()
+            return
+        batch: list[Msg] = []
+        while (msg := pipe.read()) is not None:
+            batch.append(msg)
+        if batch:
+            if self.translate_subscriptions:
+                self._send_translated(batch)
+            else:
+                conn.send_messages(batch)
+            if transport is not None:
+                transport.write(conn.data_to_send())
+        if self.socket_gone:
+            self._close_after_flush()
+
+    def _send_translated(self, batch: list[Msg]) -> None:
+        """SUB/XSUB: subscriptions travel as commands or messages, as the peer understands."""
+        conn = self.conn
+        assert conn is not None
+        for msg in batch:
+            first = msg[0] if len(msg) == 1 else b""
+            if first[:1] == b"\x01":
+                conn.send_subscribe(first[1:])
+            elif first[:1] == b"\x00":
+                conn.send_cancel(first[1:])
+            else:
+                conn.send_message(msg)
+
+    def drain_backlog(self) -> None:
+        pipe = self.pipe
+        backlog = self.backlog
+        if pipe is None:
+            return
+        sent = 0
+        for msg in backlog:
+            if not pipe.check_write():
+                break
+            pipe.write(msg)
+            sent += 1
+        del backlog[:sent]
+        if not backlog and self.reading_paused and self.transport is not None:
+            self.reading_paused = False
+            self.transport.resume_reading()
+
+    # -- closing ----------------------------------------------------------
+
+    def _close_after_flush(self) -> None:
+        """The socket left the pipe: send what is buffered (LINGER), then close."""
+        transport = self.transport
+        if transport is None:
+            return
+        linger = self.engine.linger
+        if linger == 0 or not self.ready:
+            transport.abort()
+            return
+        transport.close()
+        if linger > 0 and self.linger_timer is None:
+            self.linger_timer = self.engine.loop.call_later(linger / 1000, transport.abort)
+
+    def close(self, abort: bool = True) -> None:
+        """Drop the connection (the socket is not told: the pipe's fate follows ownership)."""
+        transport = self.transport
+        if transport is not None:
+            if abort:
+                transport.abort()
+            else:
+                transport.close()
+
+    def _fail(self, exc: RemoteProtocolError) -> None:
+        self.engine.protocol_error(self, exc)
+        self.close(abort=True)
+
+    def _handshake_timed_out(self) -> None:
+        self.handshake_timer = None
+        if not self.ready:
+            self.engine.handshake_timeout(self)
+            self.close(abort=True)
+
+    def _cancel_timers(self) -> None:
+        for timer in (self.handshake_timer, self.linger_timer):
+            if timer is not None:
+                timer.cancel()
+        self.handshake_timer = self.linger_timer = None
+
+
+def set_tcp_options(sock: socket.socket, options: Any) -> None:
+    """TCP_NODELAY (as libzmq), buffer sizes and keep-alive from the socket options."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if options.tcp_keepalive != -1:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, options.tcp_keepalive)
+        if options.tcp_keepalive == 1:
+            for name, value in (
+                ("TCP_KEEPCNT", options.tcp_keepalive_cnt),
+                ("TCP_KEEPIDLE", options.tcp_keepalive_idle),
+                ("TCP_KEEPINTVL", options.tcp_keepalive_intvl),
+            ):
+                if value != -1 and hasattr(socket, name):
+                    sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+    if options.sndbuf > 0:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, options.sndbuf)
+    if options.rcvbuf > 0:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, options.rcvbuf)

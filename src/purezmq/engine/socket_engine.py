@@ -1,0 +1,177 @@
+"""The I/O side of one socket: its listeners, connecters and sessions on one loop.
+
+The owner thread calls :meth:`SocketEngine.bind`, :meth:`connect`, :meth:`unbind`,
+:meth:`disconnect` and :meth:`close`; each does its synchronous part at once (so
+errors reach the caller) and hands the rest to the loop. Everything else in this
+object runs on the loop's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ..core.endpoint import Endpoint
+from ..core.errors import ENOENT, CoreError
+from ..core.pipe import Pipe, pipepair
+from ..core.socket_base import SocketBase
+from ..zmtp import RemoteProtocolError
+from .connecter import Connecter
+from .listener import Listener
+from .session import Session, set_tcp_options
+from .tcp import listen
+
+
+class SocketEngine:
+    """Listeners, connecters and sessions of ``core`` on ``loop``."""
+
+    def __init__(
+        self, core: SocketBase, loop: asyncio.AbstractEventLoop | None, thread_id: int
+    ) -> None:
+        self.core = core
+        # An asyncio socket may bind or connect before its loop runs: work for the loop
+        # waits in _deferred until bind_loop().
+        self.loop: asyncio.AbstractEventLoop = loop  # type: ignore[assignment]
+        self.thread_id = thread_id
+        self._deferred: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        self.listeners: dict[str, Listener] = {}
+        self.connecters: dict[str, list[Connecter]] = {}
+        self.sessions: set[Session] = set()
+        self.linger = -1
+        self.closed = False
+        self.done = threading.Event()
+
+    def __repr__(self) -> str:
+        return (
+            f"<SocketEngine {self.core.type_name} listeners={len(self.listeners)}"
+            f" connecters={sum(map(len, self.connecters.values()))} sessions={len(self.sessions)}>"
+        )
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop, thread_id: int) -> None:
+        """Adopt the loop of an asyncio socket and run what waited for it."""
+        self.loop = loop
+        self.thread_id = thread_id
+        deferred, self._deferred = self._deferred, []
+        for fn, args in deferred:
+            loop.call_soon(fn, *args)
+
+    def schedule(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn`` soon on the loop, from any thread."""
+        if self.loop is None:
+            self._deferred.append((fn, args))
+        elif threading.get_ident() == self.thread_id:
+            self.loop.call_soon(fn, *args)
+        else:
+            self.loop.call_soon_threadsafe(fn, *args)
+
+    # -- owner thread ---------------------------------------------------------
+
+    def bind(self, endpoint: Endpoint) -> str:
+        """Listen on ``endpoint`` now; returns the resolved endpoint (LAST_ENDPOINT)."""
+        bound = listen(endpoint, self.core.options)
+        listener = Listener(self, bound)
+        self.listeners[bound.endpoint] = listener
+        self.schedule(self._start_listener, listener)
+        return bound.endpoint
+
+    def _start_listener(self, listener: Listener) -> None:
+        self.loop.create_task(listener.start())
+
+    def connect(self, endpoint: Endpoint) -> Pipe | None:
+        """Start connecting; returns the socket's end of the pipe made now, if one is."""
+        core = self.core
+        sock_end = None
+        session_end = None
+        if core.pipe_on_connect and not core.options.immediate:
+            sock_end, session_end = pipepair(core.options.sndhwm, core.options.rcvhwm)
+        connecter = Connecter(self, endpoint, session_end)
+        self.connecters.setdefault(str(endpoint), []).append(connecter)
+        if sock_end is not None:
+            core.attach_pipe(sock_end)
+        self.schedule(connecter.start)
+        return sock_end
+
+    def unbind(self, endpoint: str) -> None:
+        listener = self.listeners.pop(endpoint, None)
+        if listener is None:
+            raise CoreError(ENOENT, f"not bound to {endpoint}")
+        self.schedule(listener.close)
+
+    def disconnect(self, endpoint: str) -> None:
+        connecters = self.connecters.pop(endpoint, None)
+        if not connecters:
+            raise CoreError(ENOENT, f"not connected to {endpoint}")
+        for connecter in connecters:
+            if connecter.pipe is not None:
+                self.core.detach_pipe(connecter.pipe.peer)
+            self.schedule(connecter.close)
+
+    def close(self, linger: int) -> None:
+        """The socket closed: stop listening and connecting; sessions flush, then end."""
+        self.linger = linger
+        self.schedule(self._close)
+
+    # -- loop thread ------------------------------------------------------------
+
+    def _close(self) -> None:
+        self.closed = True
+        for listener in self.listeners.values():
+            listener.close()
+        for connecters in self.connecters.values():
+            for connecter in connecters:
+                connecter.close()
+        for session in list(self.sessions):
+            if session.ready:
+                session.flush()  # sees the delimiter and closes after sending
+            else:
+                session.close()
+        self._check_done()
+
+    def _check_done(self) -> None:
+        if self.closed and not self.sessions:
+            self.done.set()
+
+    def configure_transport(self, transport: asyncio.Transport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            set_tcp_options(sock, self.core.options)
+
+    def make_pipe(self, session: Session, properties: dict[str, bytes]) -> Pipe:
+        """A pipe for a connection that just finished its handshake, handed to the socket."""
+        options = self.core.options
+        sock_end, session_end = pipepair(options.sndhwm, options.rcvhwm)
+        session_end.sink = session
+        sock_end.properties = dict(properties)
+        self.core.post_attach(sock_end)
+        return session_end
+
+    # Connection life-cycle hooks: bookkeeping now; the monitor reports them later.
+
+    def session_started(self, session: Session) -> None:
+        self.sessions.add(session)
+        if self.closed:
+            session.close()
+
+    def session_ready(self, session: Session) -> None:
+        for connecters in self.connecters.values():
+            for connecter in connecters:
+                if connecter.session is session:
+                    connecter.session_ready()
+
+    def session_closed(self, session: Session, exc: Exception | None) -> None:
+        self.sessions.discard(session)
+        self._check_done()
+
+    def protocol_error(self, session: Session, exc: RemoteProtocolError) -> None:
+        pass
+
+    def handshake_timeout(self, session: Session) -> None:
+        pass
+
+    def connect_failed(self, connecter: Connecter, exc: BaseException) -> None:
+        pass
+
+    def connect_retried(self, connecter: Connecter, delay: int) -> None:
+        pass

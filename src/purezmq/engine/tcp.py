@@ -1,0 +1,138 @@
+"""tcp:// and ipc:// addresses: listening sockets made now, connections opened on the loop.
+
+Binding happens in the caller's thread with plain ``socket`` calls, so an error
+(EADDRINUSE, a bad interface) reaches the ``bind()`` that caused it, and an
+asyncio socket can bind before its loop runs. The loop only starts serving the
+socket we made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..core.endpoint import Endpoint, format_tcp
+from ..core.errors import EADDRINUSE, EADDRNOTAVAIL, EINVAL, ENODEV, CoreError
+from ..core.options import Options
+
+ProtocolFactory = Callable[[], asyncio.Protocol]
+
+
+@dataclass
+class BoundSocket:
+    """A listening socket, the endpoint it resolved to, and a path to unlink on close."""
+
+    sock: socket.socket
+    endpoint: str
+    unlink: str | None = None
+
+    def close(self) -> None:
+        self.sock.close()
+        if self.unlink:
+            try:
+                os.unlink(self.unlink)
+            except OSError:
+                pass
+
+
+def _bind_error(exc: OSError, endpoint: Endpoint) -> CoreError:
+    code = exc.errno or EINVAL
+    if code not in (EADDRINUSE, EADDRNOTAVAIL):
+        code = ENODEV if isinstance(exc, socket.gaierror) else code
+    return CoreError(code, f"cannot bind to {endpoint}: {exc.strerror or exc}")
+
+
+def _bind_host(host: str, ipv6: bool) -> tuple[socket.AddressFamily, str]:
+    if host == "*":
+        return (socket.AF_INET6, "::") if ipv6 else (socket.AF_INET, "0.0.0.0")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if family == socket.AF_INET6 or _is_ipv4(host):
+        return family, host
+    # A hostname: take its first address of an allowed family.
+    families = socket.AF_UNSPEC if ipv6 else socket.AF_INET
+    info = socket.getaddrinfo(host, None, families, socket.SOCK_STREAM)
+    return info[0][0], str(info[0][4][0])
+
+
+def _is_ipv4(host: str) -> bool:
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return host.count(".") == 3
+
+
+def tcp_listen(endpoint: Endpoint, options: Options) -> BoundSocket:
+    """A listening tcp socket for ``endpoint`` (port 0 picks a free one)."""
+    try:
+        family, host = _bind_host(endpoint.host, bool(options.ipv6))
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        raise _bind_error(exc, endpoint) from None
+    try:
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        if sys.platform != "win32":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, endpoint.port))
+        sock.listen(options.backlog)
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        raise _bind_error(exc, endpoint) from None
+    bound_host, bound_port = sock.getsockname()[:2]
+    return BoundSocket(sock, format_tcp(bound_host, bound_port))
+
+
+def ipc_path(address: str) -> str:
+    """The filesystem (or Linux abstract, for ``@name``) path of an ipc address."""
+    if address.startswith("@"):
+        return "\0" + address[1:]
+    return address
+
+
+def ipc_listen(endpoint: Endpoint, options: Options) -> BoundSocket:
+    """A listening unix socket; ``ipc://*`` makes a fresh path in the temp directory."""
+    address = endpoint.address
+    if address == "*":
+        address = os.path.join(tempfile.gettempdir(), f"purezmq-{uuid.uuid4().hex[:12]}")
+    path = ipc_path(address)
+    if not path.startswith("\0"):
+        # As libzmq: a file left behind by an earlier run is removed before binding.
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(path)
+        sock.listen(options.backlog)
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        raise _bind_error(exc, endpoint) from None
+    unlink = None if path.startswith("\0") else path
+    return BoundSocket(sock, f"ipc://{address}", unlink)
+
+
+def listen(endpoint: Endpoint, options: Options) -> BoundSocket:
+    if endpoint.transport == "tcp":
+        return tcp_listen(endpoint, options)
+    return ipc_listen(endpoint, options)
+
+
+async def open_connection(
+    loop: asyncio.AbstractEventLoop, endpoint: Endpoint, factory: ProtocolFactory, ipv6: bool
+) -> None:
+    """Connect to ``endpoint``; the protocol from ``factory`` gets the transport."""
+    if endpoint.transport == "tcp":
+        family = socket.AF_UNSPEC if ipv6 or ":" in endpoint.host else socket.AF_INET
+        await loop.create_connection(factory, endpoint.host, endpoint.port, family=family)
+    else:
+        await loop.create_unix_connection(factory, ipc_path(endpoint.address))

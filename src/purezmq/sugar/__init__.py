@@ -1,0 +1,1 @@
+"""The pyzmq-shaped classes users touch: frames, trackers, sockets, contexts, pollers."""

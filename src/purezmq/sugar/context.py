@@ -1,0 +1,201 @@
+"""Context: the container of sockets, as pyzmq's ``zmq.Context``.
+
+A sync Context owns one I/O thread (started with its first tcp or ipc socket) and
+the inproc registry. ``term()`` makes blocked calls raise ContextTerminated, waits
+until every socket is closed and its connections have flushed (LINGER), then
+stops the I/O thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar, TypeVar
+
+from .. import constants
+from ..engine.inproc import InprocRegistry
+from ..engine.iothread import IOThread
+from ..error import ZMQError
+from ..core.errors import EINVAL
+
+T = TypeVar("T", bound="Context")
+
+# IPV6 and BLOCKY share their numbers with the socket options of the same name.
+_IPV6 = int(constants.SocketOption.IPV6)
+_BLOCKY = int(constants.SocketOption.BLOCKY)
+_CONTEXT_OPTIONS = {
+    int(constants.ContextOption.IO_THREADS): 1,
+    int(constants.ContextOption.MAX_SOCKETS): 1023,
+    int(constants.ContextOption.SOCKET_LIMIT): 65535,
+    _IPV6: 0,
+    _BLOCKY: 1,
+    int(constants.ContextOption.MAX_MSGSZ): 2**31 - 1,
+}
+_SOCKET_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.SocketOption}
+_CONTEXT_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.ContextOption}
+_CONTEXT_OPTION_NAMES.update(ipv6=_IPV6, blocky=_BLOCKY)
+
+
+class Context:
+    """A ZeroMQ context: makes sockets, owns their I/O thread, terminates them."""
+
+    _instance: ClassVar[Context | None] = None
+    _instance_lock: ClassVar[threading.Lock] = threading.Lock()
+    _socket_class: Any = None  # set below to the sync Socket
+
+    def __init__(self, io_threads: int = 1, **kwargs: Any) -> None:
+        if not isinstance(io_threads, int) or io_threads < 0:
+            raise ZMQError(EINVAL, f"io_threads must be a non-negative int, not {io_threads!r}")
+        self.__dict__["_lock"] = threading.RLock()
+        self.__dict__["_sockets"] = set()
+        self.__dict__["_options"] = dict(_CONTEXT_OPTIONS)
+        self._options[int(constants.ContextOption.IO_THREADS)] = io_threads
+        self.__dict__["sockopts"] = {}
+        self.__dict__["_io"] = None
+        self.__dict__["_engines"] = []
+        self.__dict__["inproc"] = InprocRegistry()
+        self.__dict__["closed"] = False
+        self.__dict__["terminated"] = False
+        self.__dict__["_all_closed"] = threading.Condition(self._lock)
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"{len(self._sockets)} sockets"
+        return f"<{type(self).__module__}.{type(self).__name__}({state}) at {id(self):#x}>"
+
+    @classmethod
+    def instance(cls: type[T], io_threads: int = 1) -> T:
+        """The process-wide shared Context (a new one after the last was terminated)."""
+        with cls._instance_lock:
+            inst = cls.__dict__.get("_instance")
+            if inst is None or inst.closed:
+                inst = cls(io_threads)
+                cls._instance = inst
+            return inst  # type: ignore[no-any-return]
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.term()
+
+    # -- sockets -------------------------------------------------------------
+
+    def socket(self, socket_type: int, socket_class: Any = None, **kwargs: Any) -> Any:
+        """A new socket of ``socket_type`` (zmq.REQ, zmq.PUB, ...)."""
+        if self.closed:
+            raise ZMQError(constants.Errno.ETERM)
+        cls = socket_class or self._socket_class
+        sock = cls(self, socket_type, **kwargs)
+        for option, value in self.sockopts.items():
+            try:
+                sock.setsockopt(option, value)
+            except ZMQError:
+                pass  # an option that does not apply to this type (libzmq ignores it too)
+        return sock
+
+    def _add_socket(self, sock: Any) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+
+    def _socket_closed(self, sock: Any) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+            self._all_closed.notify_all()
+
+    def io_thread(self) -> IOThread:
+        """The I/O thread, started on first use."""
+        with self._lock:
+            if self.closed:
+                raise ZMQError(constants.Errno.ETERM)
+            if self._io is None:
+                self.__dict__["_io"] = IOThread()
+            return self._io  # type: ignore[no-any-return]
+
+    # -- termination ----------------------------------------------------------
+
+    def term(self) -> None:
+        """Wake blocked calls with ContextTerminated, wait for every socket to close, stop."""
+        with self._lock:
+            if self.closed:
+                return
+            self.__dict__["terminated"] = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            sock._context_terminated()
+        with self._lock:
+            while self._sockets:
+                self._all_closed.wait()
+        self._finish()
+
+    def _engine_closing(self, engine: Any) -> None:
+        with self._lock:
+            self._engines.append(engine)
+
+    def _finish(self) -> None:
+        with self._lock:
+            io = self._io
+            self.__dict__["closed"] = True
+            engines = list(self._engines)
+        if io is not None:
+            # LINGER: connections of closed sockets flush before the loop stops.
+            for engine in engines:
+                if engine.loop is io.loop:
+                    engine.done.wait()
+            io.stop()
+
+    def destroy(self, linger: int | None = None) -> None:
+        """Close every socket (with ``linger`` if given), then terminate."""
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            if not sock.closed:
+                sock.close(linger=linger)
+        self.term()
+
+    # -- options ------------------------------------------------------------
+
+    def set(self, option: int, value: int) -> None:
+        """Set a context option (IO_THREADS, MAX_SOCKETS, IPV6, BLOCKY ...)."""
+        if option not in self._options:
+            raise ZMQError(EINVAL, f"unknown context option {option}")
+        if not isinstance(value, int):
+            raise ZMQError(EINVAL, f"context option {option} takes an int")
+        self._options[option] = value
+        if option == _IPV6:
+            self.sockopts[int(constants.SocketOption.IPV6)] = value
+
+    def get(self, option: int) -> int:
+        """The value of a context option."""
+        if option not in self._options:
+            raise ZMQError(EINVAL, f"unknown context option {option}")
+        return self._options[option]  # type: ignore[no-any-return]
+
+    setsockopt_ctx = set
+    getsockopt_ctx = get
+
+    def setsockopt(self, option: int, value: Any) -> None:
+        """Set a default socket option for sockets created later (pyzmq ``ctx.sockopts``)."""
+        self.sockopts[option] = value
+
+    def getsockopt(self, option: int) -> Any:
+        return self.sockopts[option]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _CONTEXT_OPTION_NAMES:
+            self.set(_CONTEXT_OPTION_NAMES[name], value)
+        elif name in _SOCKET_OPTION_NAMES:
+            self.sockopts[_SOCKET_OPTION_NAMES[name]] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _CONTEXT_OPTION_NAMES:
+            return self.get(_CONTEXT_OPTION_NAMES[name])
+        if name in _SOCKET_OPTION_NAMES and _SOCKET_OPTION_NAMES[name] in self.sockopts:
+            return self.sockopts[_SOCKET_OPTION_NAMES[name]]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        if name in _SOCKET_OPTION_NAMES:
+            self.sockopts.pop(_SOCKET_OPTION_NAMES[name], None)
+        else:
+            object.__delattr__(self, name)

@@ -1,0 +1,190 @@
+"""Poller and select over sockets and plain file descriptors (pyzmq ``zmq.Poller``).
+
+Theory of operation: the poller adds a wake hook to the signaler of every socket it
+watches *before* it first looks at their events, so a socket that becomes ready
+between the look and the wait still wakes it. With only sockets registered the
+wait is a lock; with file descriptors too it is a ``select`` over them plus a
+socket pair that the hooks write to.
+"""
+
+from __future__ import annotations
+
+import select as _select
+import socket as _socket
+import threading
+import time
+from typing import Any
+
+from .. import constants
+
+POLLIN = int(constants.PollEvent.POLLIN)
+POLLOUT = int(constants.PollEvent.POLLOUT)
+POLLERR = int(constants.PollEvent.POLLERR)
+
+
+def _fileno(obj: Any) -> int:
+    return obj if isinstance(obj, int) else int(obj.fileno())
+
+
+class _LockWaker:
+    """Wakes a poller that waits on sockets only."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.lock.acquire()
+
+    def wake(self) -> None:
+        try:
+            self.lock.release()
+        except RuntimeError:
+            pass
+
+    def wait(self, timeout: float | None, fds: list[Any]) -> None:
+        self.lock.acquire(timeout=-1 if timeout is None else max(timeout, 0))
+
+    def close(self) -> None:
+        pass
+
+
+class _FdWaker:
+    """Wakes a poller that also selects on plain file descriptors."""
+
+    def __init__(self) -> None:
+        self.rsock, self.wsock = _socket.socketpair()
+        self.rsock.setblocking(False)
+        self.wsock.setblocking(False)
+
+    def wake(self) -> None:
+        try:
+            self.wsock.send(b"\0")
+        except OSError:
+            pass  # buffer full: a wake-up is pending anyway
+
+    def wait(self, timeout: float | None, fds: list[Any]) -> None:
+        rlist = [self.rsock, *(fd for fd, flags in fds if flags & POLLIN)]
+        wlist = [fd for fd, flags in fds if flags & POLLOUT]
+        _select.select(rlist, wlist, [], None if timeout is None else max(timeout, 0))
+
+    def close(self) -> None:
+        self.rsock.close()
+        self.wsock.close()
+
+
+class Poller:
+    """Wait for events on several sockets and file descriptors at once."""
+
+    def __init__(self) -> None:
+        self.sockets: list[tuple[Any, int]] = []
+        self._map: dict[Any, int] = {}
+
+    def __contains__(self, socket: Any) -> bool:
+        return socket in self._map
+
+    def register(self, socket: Any, flags: int = POLLIN | POLLOUT) -> None:
+        """Watch ``socket`` (a Socket, an fd, or an object with fileno()) for ``flags``."""
+        if not flags:
+            if socket in self._map:
+                self.unregister(socket)
+            return
+        if socket in self._map:
+            self.sockets[self._map[socket]] = (socket, flags)
+        else:
+            self._map[socket] = len(self.sockets)
+            self.sockets.append((socket, flags))
+
+    def modify(self, socket: Any, flags: int = POLLIN | POLLOUT) -> None:
+        """Change the flags of a registered socket."""
+        self.register(socket, flags)
+
+    def unregister(self, socket: Any) -> None:
+        """Stop watching ``socket``; KeyError if it is not registered."""
+        idx = self._map.pop(socket)
+        self.sockets.pop(idx)
+        for sock, i in list(self._map.items()):
+            if i > idx:
+                self._map[sock] = i - 1
+
+    def _split(self) -> tuple[list[tuple[Any, int]], list[tuple[Any, int]]]:
+        zsocks = [(s, f) for s, f in self.sockets if hasattr(s, "_core")]
+        fds = [(s, f) for s, f in self.sockets if not hasattr(s, "_core")]
+        return zsocks, fds
+
+    def _ready(self, zsocks: list[tuple[Any, int]], fds: list[tuple[Any, int]]) -> list[Any]:
+        ready = []
+        for sock, flags in zsocks:
+            events = sock._events() & flags
+            if events:
+                ready.append((sock, events))
+        if fds:
+            ready.extend(_fd_events(fds))
+        return ready
+
+    def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:
+        """Wait up to ``timeout`` ms (None or negative: for ever); the (socket, events) ready."""
+        if timeout is not None and timeout < 0:
+            timeout = None
+        zsocks, fds = self._split()
+        waker: _LockWaker | _FdWaker = _FdWaker() if fds else _LockWaker()
+        for sock, _ in zsocks:
+            sock._signaler.add_hook(waker.wake)
+        try:
+            deadline = None if timeout is None else time.monotonic() + timeout / 1000
+            while True:
+                ready = self._ready(zsocks, fds)
+                if ready:
+                    return ready
+                for sock, _ in zsocks:
+                    if sock.context.terminated:
+                        from ..error import ContextTerminated
+
+                        raise ContextTerminated()
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return []
+                waker.wait(remaining, fds)
+        finally:
+            for sock, _ in zsocks:
+                sock._signaler.remove_hook(waker.wake)
+            waker.close()
+
+
+def _fd_events(fds: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    """The events ready now on plain file descriptors."""
+    poller = _select.poll()
+    by_fd: dict[int, Any] = {}
+    for obj, flags in fds:
+        fd = _fileno(obj)
+        by_fd[fd] = obj
+        mask = (_select.POLLIN if flags & POLLIN else 0) | (
+            _select.POLLOUT if flags & POLLOUT else 0
+        )
+        poller.register(fd, mask)
+    ready = []
+    for fd, mask in poller.poll(0):
+        events = 0
+        if mask & (_select.POLLIN | _select.POLLHUP):
+            events |= POLLIN
+        if mask & _select.POLLOUT:
+            events |= POLLOUT
+        if mask & (_select.POLLERR | _select.POLLNVAL):
+            events |= POLLERR
+        if events:
+            ready.append((by_fd[fd], events))
+    return ready
+
+
+def select(
+    rlist: list[Any], wlist: list[Any], xlist: list[Any], timeout: float | None = None
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """pyzmq's ``zmq.select``: like select.select over sockets and fds (timeout in seconds)."""
+    poller = Poller()
+    for sock in {*rlist, *wlist, *xlist}:
+        flags = (POLLIN if sock in rlist else 0) | (POLLOUT if sock in wlist else 0)
+        flags |= POLLERR if sock in xlist else 0
+        poller.register(sock, flags)
+    events = dict(poller.poll(None if timeout is None or timeout < 0 else timeout * 1000))
+    return (
+        [s for s in rlist if events.get(s, 0) & POLLIN],
+        [s for s in wlist if events.get(s, 0) & POLLOUT],
+        [s for s in xlist if events.get(s, 0) & POLLERR],
+    )

@@ -1,0 +1,561 @@
+"""Socket: pyzmq's ``zmq.Socket`` over a core socket.
+
+Every operation first tries the core socket, which never blocks; only when that
+raises WouldBlock does the sync socket wait on its :class:`Signaler` (the asyncio
+socket in ``purezmq.asyncio`` awaits instead). The serialising helpers
+(``send_string``, ``recv_json`` ...) are written once, here, on top of ``send``,
+``recv``, ``send_multipart`` and ``recv_multipart`` and ``_deserialize``, which the
+asyncio socket overrides to return awaitables.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import json
+import pickle
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import constants
+from ..core.endpoint import parse_endpoint
+from ..core.errors import ENOTSOCK, CoreError, WouldBlock
+from ..core.options import BY_NAME, OptionTypeError
+from ..core.pipe import Msg
+from ..core.socket_base import SocketBase
+from ..core.sockets import make_socket
+from ..engine.signaler import Signaler
+from ..engine.socket_engine import SocketEngine
+from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
+from .frame import Frame
+from .tracker import _FINISHED_TRACKER, MessageTracker
+
+NOBLOCK = int(constants.Flag.NOBLOCK)
+SNDMORE = int(constants.Flag.SNDMORE)
+POLLIN = int(constants.PollEvent.POLLIN)
+POLLOUT = int(constants.PollEvent.POLLOUT)
+_OPTION_IDS = {name.lower(): int(o) for name, o in constants.SocketOption.__members__.items()}
+_BYTES_OPTIONS = {int(s.id) for s in BY_NAME.values() if s.kind == "bytes"}
+_STR_OPTIONS = {int(constants.SocketOption.LAST_ENDPOINT)}
+
+
+class OptionTypeZMQError(ZMQError, TypeError):
+    """A socket option value of the wrong type: a ZMQError(EINVAL) that is also a TypeError."""
+
+
+def zmq_error(exc: CoreError) -> ZMQError:
+    """The pyzmq exception for a core error (the one conversion boundary)."""
+    if isinstance(exc, OptionTypeError):
+        return OptionTypeZMQError(exc.errno, exc.msg)
+    return error_for_errno(exc.errno, exc.msg)
+
+
+def as_frame_bytes(data: Any, index: int = 0) -> bytes:
+    """``data`` as immutable bytes for sending (copying a mutable buffer once)."""
+    if type(data) is bytes:
+        return data
+    if isinstance(data, Frame):
+        return data.bytes
+    if isinstance(data, str):
+        raise TypeError("unicode not allowed, use send_string")
+    try:
+        return bytes(memoryview(data))
+    except TypeError:
+        raise TypeError(
+            f"Frame {index} ({data!r:.32}) does not support the buffer interface."
+        ) from None
+
+
+class _EndpointContext:
+    """What bind()/connect() return: usable as a context manager that undoes them."""
+
+    def __init__(self, socket: Socket, kind: str, addr: str) -> None:
+        self.socket = socket
+        self.kind = kind
+        self.addr = addr
+
+    def __enter__(self) -> Socket:
+        return self.socket
+
+    def __exit__(self, *exc: object) -> None:
+        if self.socket.closed:
+            return
+        if self.kind == "bind":
+            self.socket.unbind(self.addr)
+        else:
+            self.socket.disconnect(self.addr)
+
+
+class Socket:
+    """A ZeroMQ socket with pyzmq's API; blocking calls wait in this thread."""
+
+    _core: SocketBase
+
+    def __init__(self, context: Any, socket_type: int, **kwargs: Any) -> None:
+        try:
+            core = make_socket(int(socket_type))
+        except (KeyError, TypeError, ValueError):
+            raise ZMQError(_errno.EINVAL, f"invalid socket type {socket_type!r}") from None
+        d = self.__dict__
+        d["context"] = context
+        d["_core"] = core
+        d["socket_type"] = int(socket_type)
+        d["_engine"] = None
+        d["_closed"] = False
+        d["_bound"] = []
+        self._init_signaler()
+        context._add_socket(self)
+
+    def _init_signaler(self) -> None:
+        signaler = Signaler()
+        self.__dict__["_signaler"] = signaler
+        self._core.wake = signaler.wake
+
+    def __repr__(self) -> str:
+        name = constants.SocketType(self.socket_type).name
+        state = " closed" if self._closed else ""
+        return f"<{type(self).__module__}.{type(self).__name__}(zmq.{name}){state} at {id(self):#x}>"
+
+    def __del__(self) -> None:
+        if not self.__dict__.get("_closed", True):
+            try:
+                self.close(linger=0)
+            except Exception:
+                pass
+
+    def __enter__(self) -> Socket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._closed)
+
+    @property
+    def type(self) -> int:
+        return int(self.socket_type)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        if self.context.terminated:
+            raise ContextTerminated()
+
+    # -- the engine -----------------------------------------------------------
+
+    def _get_engine(self) -> SocketEngine:
+        engine = self._engine
+        if engine is None:
+            io = self.context.io_thread()
+            engine = SocketEngine(self._core, io.loop, io.thread_id)
+            self.__dict__["_engine"] = engine
+        return engine
+
+    # -- endpoints --------------------------------------------------------------
+
+    def bind(self, addr: str) -> _EndpointContext:
+        """Accept connections on ``addr`` (tcp://, ipc://, inproc://)."""
+        self._check_open()
+        try:
+            endpoint = parse_endpoint(addr)
+            if endpoint.transport == "inproc":
+                self.context.inproc.bind(endpoint.address, self._core)
+                resolved = addr
+            else:
+                resolved = self._get_engine().bind(endpoint)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+        self._core.options.last_endpoint = resolved.encode()
+        self._bound.append(resolved)
+        return _EndpointContext(self, "bind", resolved)
+
+    def bind_to_random_port(
+        self,
+        addr: str,
+        min_port: int = 49152,
+        max_port: int = 65536,
+        max_tries: int = 100,
+    ) -> int:
+        """Bind ``addr`` (without port) to a free port and return the port."""
+        if min_port == 49152 and max_port == 65536:
+            self.bind(f"{addr}:*")
+            return int(self.last_endpoint.decode().rsplit(":", 1)[1])
+        for _ in range(max_tries):
+            port = random.randrange(min_port, max_port)
+            try:
+                self.bind(f"{addr}:{port}")
+            except ZMQError as exc:
+                if exc.errno not in (_errno.EADDRINUSE, _errno.EACCES):
+                    raise
+            else:
+                return port
+        raise ZMQBindError("Could not bind socket to random port.")
+
+    def connect(self, addr: str) -> _EndpointContext:
+        """Connect to ``addr``; messages queue until the connection is up."""
+        self._check_open()
+        try:
+            endpoint = parse_endpoint(addr)
+            if endpoint.transport == "inproc":
+                pipe = self.context.inproc.connect(endpoint.address, self._core)
+                pipe.user_data = endpoint.address
+            else:
+                self._get_engine().connect(endpoint)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+        self._core.options.last_endpoint = addr.encode()
+        return _EndpointContext(self, "connect", addr)
+
+    def unbind(self, addr: str) -> None:
+        """Stop accepting on ``addr`` and drop the connections accepted there."""
+        self._check_open()
+        try:
+            endpoint = parse_endpoint(addr)
+            if endpoint.transport == "inproc":
+                self.context.inproc.unbind(endpoint.address, self._core)
+            elif self._engine is None:
+                raise CoreError(_errno.ENOENT, f"not bound to {addr}")
+            else:
+                self._engine.unbind(addr)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+
+    def disconnect(self, addr: str) -> None:
+        """Drop the connection to ``addr``."""
+        self._check_open()
+        try:
+            endpoint = parse_endpoint(addr)
+            if endpoint.transport == "inproc":
+                self._disconnect_inproc(endpoint.address)
+            elif self._engine is None:
+                raise CoreError(_errno.ENOENT, f"not connected to {addr}")
+            else:
+                self._engine.disconnect(addr)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+
+    def _disconnect_inproc(self, name: str) -> None:
+        core = self._core
+        core.process_commands()
+        for pipe in list(core.pipes):
+            if pipe.user_data == name:
+                core.detach_pipe(pipe)
+
+    def close(self, linger: int | None = None) -> None:
+        """Close the socket; pending messages are sent for up to ``linger`` ms (-1: all)."""
+        if self._closed:
+            return
+        self.__dict__["_closed"] = True
+        core = self._core
+        if linger is None:
+            linger = core.options.linger
+        core.close()
+        self.context.inproc.forget(core)
+        if self._engine is not None:
+            self._engine.close(linger)
+            self.context._engine_closing(self._engine)
+        self.context._socket_closed(self)
+
+    def _context_terminated(self) -> None:
+        """Wake any call blocked on this socket so it raises ContextTerminated."""
+        self._signaler.wake()
+
+    # -- options ------------------------------------------------------------
+
+    def set(self, option: int, optval: Any) -> None:
+        """Set a socket option (``zmq.LINGER``, ``zmq.SUBSCRIBE`` ...)."""
+        self._check_open()
+        if isinstance(optval, str) and int(option) in _BYTES_OPTIONS:
+            raise OptionTypeZMQError(
+                _errno.EINVAL, "unicode not allowed, use setsockopt_string"
+            )
+        try:
+            self._core.set_option(int(option), optval)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+
+    def get(self, option: int) -> Any:
+        """The value of a socket option."""
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        try:
+            return self._core.get_option(int(option))
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+
+    setsockopt = set
+    getsockopt = get
+
+    def set_string(self, option: int, optval: str, encoding: str = "utf-8") -> None:
+        """Set a bytes option from a str."""
+        if not isinstance(optval, str):
+            raise TypeError(f"strings only, not {type(optval).__name__}")
+        self.set(option, optval.encode(encoding))
+
+    def get_string(self, option: int, encoding: str = "utf-8") -> str:
+        """A bytes option decoded to str."""
+        value = self.get(option)
+        if not isinstance(value, bytes):
+            raise TypeError(f"option {option} is not a string option")
+        return value.decode(encoding)
+
+    setsockopt_string = set_string
+    getsockopt_string = get_string
+    setsockopt_unicode = set_string
+    getsockopt_unicode = get_string
+
+    def subscribe(self, topic: str | bytes) -> None:
+        """SUBSCRIBE to ``topic`` (a str is encoded as utf-8)."""
+        if isinstance(topic, str):
+            topic = topic.encode()
+        self.set(constants.SocketOption.SUBSCRIBE, topic)
+
+    def unsubscribe(self, topic: str | bytes) -> None:
+        """UNSUBSCRIBE from ``topic``."""
+        if isinstance(topic, str):
+            topic = topic.encode()
+        self.set(constants.SocketOption.UNSUBSCRIBE, topic)
+
+    @property
+    def hwm(self) -> int:
+        return int(self.get(constants.SocketOption.SNDHWM))
+
+    @hwm.setter
+    def hwm(self, value: int) -> None:
+        self.set(constants.SocketOption.SNDHWM, value)
+        self.set(constants.SocketOption.RCVHWM, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        option = _OPTION_IDS.get(name)
+        if option is None or hasattr(type(self), name):
+            object.__setattr__(self, name, value)
+        else:
+            self.set(option, value)
+
+    def __getattr__(self, name: str) -> Any:
+        option = _OPTION_IDS.get(name)
+        if option is None:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        return self.get(option)
+
+    # -- sending and receiving (non-blocking core, blocking here) -------------
+
+    def _timeout(self, option_ms: int) -> float | None:
+        return None if option_ms < 0 else option_ms / 1000
+
+    def _wait(self, attempt: Callable[[], Any], timeout_ms: int) -> Any:
+        """Retry ``attempt`` after each wake-up until it succeeds or the timeout passes."""
+        signaler = self._signaler
+        deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
+        while True:
+            if self.context.terminated:
+                raise ContextTerminated()
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise Again()
+            if not signaler.wait(remaining) and deadline is not None:
+                raise Again()
+            try:
+                return attempt()
+            except WouldBlock:
+                continue
+
+    def _send_msg(self, msg: Msg, flags: int) -> None:
+        core = self._core
+        try:
+            core.send(msg)
+        except WouldBlock:
+            if flags & NOBLOCK:
+                raise Again() from None
+            self._check_open()
+            try:
+                self._wait(lambda: core.send(msg), core.options.sndtimeo)
+            except CoreError as exc:
+                raise zmq_error(exc) from None
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+
+    def _recv_msg(self, flags: int) -> Msg:
+        core = self._core
+        try:
+            return core.recv()
+        except WouldBlock:
+            if flags & NOBLOCK:
+                raise Again() from None
+            self._check_open()
+            try:
+                return self._wait(core.recv, core.options.rcvtimeo)  # type: ignore[no-any-return]
+            except CoreError as exc:
+                raise zmq_error(exc) from None
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+
+    def send(
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: int | None = None,
+        group: str | None = None,
+    ) -> MessageTracker | None:
+        """Send one frame; with SNDMORE it waits for the rest of its message."""
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        frame = data if type(data) is bytes else as_frame_bytes(data)
+        if flags & SNDMORE:
+            try:
+                self._core.send_part(frame, True)
+            except CoreError as exc:
+                raise zmq_error(exc) from None
+        else:
+            if not self._core._out_parts:
+                try:
+                    self._core.xcheck_send()
+                except CoreError as exc:
+                    raise zmq_error(exc) from None
+            self._send_msg([frame], flags)
+        return _FINISHED_TRACKER if track else None
+
+    def send_multipart(
+        self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False,
+        **kwargs: Any,
+    ) -> MessageTracker | None:
+        """Send a whole message, one frame per item."""
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        msg = [p if type(p) is bytes else as_frame_bytes(p, i) for i, p in enumerate(msg_parts)]
+        if not msg:
+            raise ZMQError(_errno.EINVAL, "a message must have at least one frame")
+        if flags & SNDMORE:
+            for frame in msg:
+                self.send(frame, SNDMORE)
+            return _FINISHED_TRACKER if track else None
+        if not self._core._out_parts:
+            try:
+                self._core.xcheck_send()
+            except CoreError as exc:
+                raise zmq_error(exc) from None
+        self._send_msg(msg, flags)
+        return _FINISHED_TRACKER if track else None
+
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
+        """The next frame: bytes, or a Frame with ``copy=False``."""
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        core = self._core
+        if not core._in_parts:
+            msg = self._recv_msg(flags)
+            if len(msg) > 1:
+                core._in_parts = msg
+                core._in_index = 1
+                more = True
+            else:
+                more = False
+            frame = msg[0]
+        else:
+            frame, more = core.recv_part()
+        if copy:
+            return frame
+        result = Frame(frame)
+        result.more = more
+        return result
+
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
+        """Every frame of the next message (the rest of it, if partly read)."""
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        msg = self._recv_msg(flags)
+        if copy:
+            return msg
+        return _frames(msg)
+
+    # -- sugar written once for both APIs ----------------------------------
+
+    def _deserialize(self, result: Any, load: Callable[[Any], Any]) -> Any:
+        """Apply ``load`` to a received result (the asyncio socket defers it)."""
+        return load(result)
+
+    def send_string(
+        self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
+    ) -> Any:
+        """Send a str, encoded."""
+        if not isinstance(u, str):
+            raise TypeError("str objects only")
+        return self.send(u.encode(encoding), flags, copy, **kwargs)
+
+    send_unicode = send_string
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Any:
+        """Receive a frame and decode it."""
+        return self._deserialize(self.recv(flags), lambda b: b.decode(encoding))
+
+    recv_unicode = recv_string
+
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> Any:
+        """Send ``obj`` as one JSON frame (kwargs go to json.dumps)."""
+        send_kwargs = {k: kwargs.pop(k) for k in ("routing_id", "group") if k in kwargs}
+        return self.send(json.dumps(obj, **kwargs).encode("utf-8"), flags, **send_kwargs)
+
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
+        """Receive one JSON frame and decode it (kwargs go to json.loads)."""
+        return self._deserialize(self.recv(flags), lambda b: json.loads(b, **kwargs))
+
+    def send_pyobj(
+        self, obj: Any, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL, **kwargs: Any
+    ) -> Any:
+        """Send a pickled object."""
+        return self.send(pickle.dumps(obj, protocol), flags, **kwargs)
+
+    def recv_pyobj(self, flags: int = 0) -> Any:
+        """Receive a pickled object (only from peers you trust)."""
+        return self._deserialize(self.recv(flags), pickle.loads)
+
+    def send_serialized(
+        self, msg: Any, serialize: Callable[[Any], Sequence[Any]], flags: int = 0,
+        copy: bool = True, **kwargs: Any,
+    ) -> Any:
+        """Send ``serialize(msg)`` as one multipart message."""
+        return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)
+
+    def recv_serialized(
+        self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
+    ) -> Any:
+        """Receive a multipart message and return ``deserialize(frames)``."""
+        return self._deserialize(self.recv_multipart(flags, copy=copy), deserialize)
+
+    # -- polling ----------------------------------------------------------------
+
+    def _events(self) -> int:
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        return self._core.events()
+
+    def poll(self, timeout: int | None = None, flags: int = POLLIN) -> int:
+        """Wait up to ``timeout`` ms (None: for ever) for ``flags``; the events that are ready."""
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout / 1000
+        while True:
+            events = self._core.events() & flags
+            if events:
+                return events
+            if self.context.terminated:
+                raise ContextTerminated()
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return 0
+            self._signaler.wait(remaining)
+
+
+def _frames(msg: Msg) -> list[Any]:
+    last = len(msg) - 1
+    frames = []
+    for i, data in enumerate(msg):
+        frame = Frame(data)
+        frame.more = i < last
+        frames.append(frame)
+    return frames

@@ -1,0 +1,118 @@
+"""``MessageTracker``: has ZeroMQ let go of a message's buffer yet?
+
+Theory of operation
+-------------------
+In pyzmq a zero-copy send hands the caller's buffer to libzmq, and the caller
+must not modify it until libzmq's I/O thread has written it out; a
+``MessageTracker`` reports that moment (``done``) and lets the caller wait for
+it (``wait``).
+
+purezmq copies a tracked buffer into an immutable ``bytes`` when the
+``Frame`` is created, so the caller's buffer is free to reuse at once, and the
+tracker of such a frame is done immediately (it is ``_FINISHED_TRACKER``).
+That is an honest implementation of the contract, which is only "done means
+you may modify the buffer"; it never promises that the message has reached the
+network.  The class still accepts ``threading.Event`` objects and other
+trackers, as pyzmq's does, so code that composes trackers keeps working.
+"""
+
+from __future__ import annotations
+
+import time
+from threading import Event
+from typing import TYPE_CHECKING, Final
+
+from ..error import NotDone
+
+if TYPE_CHECKING:
+    from .frame import Frame
+
+__all__ = ["_FINISHED_TRACKER", "MessageTracker"]
+
+
+class MessageTracker:
+    """Track whether ZeroMQ is done with one or more messages.
+
+    Parameters
+    ----------
+    *towatch : threading.Event, MessageTracker or Frame
+        What to track: an event that is set when done, another tracker, or a
+        frame created with ``track=True``.
+
+    Raises
+    ------
+    ValueError
+        If a frame was not created with ``track=True``.
+    TypeError
+        If an object is none of the above.
+    """
+
+    events: set[Event]
+    peers: set[MessageTracker]
+
+    def __init__(self, *towatch: MessageTracker | Event | Frame) -> None:
+        self.events = set()
+        self.peers = set()
+        for obj in towatch:
+            if isinstance(obj, Event):
+                self.events.add(obj)
+            elif isinstance(obj, MessageTracker):
+                self.peers.add(obj)
+            else:
+                self.peers.add(_tracker_of(obj))
+
+    @property
+    def done(self) -> bool:
+        """Whether ZeroMQ is done with every tracked message."""
+        return all(event.is_set() for event in self.events) and all(
+            peer.done for peer in self.peers
+        )
+
+    def wait(self, timeout: float = -1) -> None:
+        """Wait until ``done``, for at most `timeout` seconds.
+
+        Parameters
+        ----------
+        timeout : float
+            Seconds to wait; a negative value (the default) waits forever.
+
+        Raises
+        ------
+        NotDone
+            If `timeout` passes first.
+        """
+        forever = timeout is False or timeout < 0
+        deadline = None if forever else time.monotonic() + timeout
+        for event in self.events:
+            if not event.wait(_remaining(deadline)):
+                raise NotDone
+        for peer in self.peers:
+            remaining = _remaining(deadline)
+            peer.wait(-1 if remaining is None else remaining)
+
+    def __repr__(self) -> str:
+        state = "done" if self.done else "pending"
+        counts = f"{len(self.events)} events, {len(self.peers)} peers"
+        return f"<{type(self).__name__} {state}: {counts}>"
+
+
+def _tracker_of(frame: object) -> MessageTracker:
+    from .frame import Frame  # imported here: frame.py imports this module
+
+    if not isinstance(frame, Frame):
+        raise TypeError(f"Require Events or Message Frames, not {type(frame)}")
+    if frame.tracker is None:
+        raise ValueError("Not a tracked message")
+    return frame.tracker
+
+
+def _remaining(deadline: float | None) -> float | None:
+    """Seconds left until `deadline` (never negative), or None for no deadline."""
+    if deadline is None:
+        return None
+    return max(0.0, deadline - time.monotonic())
+
+
+# The tracker of every frame purezmq creates with track=True: see the module
+# docstring for why it is already done.
+_FINISHED_TRACKER: Final[MessageTracker] = MessageTracker()

@@ -1,0 +1,1 @@
+"""Helpers that stand apart from sockets, as in pyzmq's ``zmq.utils``."""

@@ -1,0 +1,622 @@
+# ZmtpConnection: one ZMTP 3.x connection, bytes in and events out (sans-I/O).
+#
+# Theory of operation (RFC 37, "Overall Behavior"; libzmq src/zmtp_engine.cpp):
+#
+#   GREETING   our 64-octet greeting is queued at construction; the peer's is
+#              judged octet by octet (greeting.py) and fixes the version:
+#              (3, 0) or (3, 1).
+#   HANDSHAKE  only commands, each at most HANDSHAKE_COMMAND_MAX octets, all
+#              handed to the mechanism. When it reports READY we check the
+#              peer's Socket-Type against RFC 37's table, emit
+#              HandshakeComplete and move to READY.
+#   READY      messages (list[bytes]) and commands. PING is answered here (the
+#              PONG is queued at once) and reported; PONG, SUBSCRIBE, CANCEL
+#              and ERROR become events; every other command is dropped, which
+#              is what libzmq 4.3 does (zmtp_engine.cpp process_command_message
+#              only flags PING/PONG/SUBSCRIBE/CANCEL, and session_base.cpp
+#              push_msg discards any other command, including a malformed one).
+#   CLOSED     the peer closed the stream, or an ERROR command ended it.
+#   ERROR      the peer broke the protocol; the RemoteProtocolError (with its
+#              ZMQ_PROTOCOL_ERROR_* code) is raised by every later next_event.
+#
+# Differences between 3.0 and 3.1 stay in this file: a 3.0 peer gets its
+# subscriptions as messages "\x01topic"/"\x00topic" and no PINGs. A PUB or XPUB
+# accepts the message form from any peer, as libzmq's xpub.cpp does.
+#
+# Speed: next_events() in READY is the hot path. It takes one bytes snapshot of
+# the buffer and walks it with plain indexing, slicing each body out once; a
+# frame of BIG_FRAME octets or more whose body is still arriving is collected
+# as a list of chunks and joined once. A multipart message is only returned
+# when its last frame has arrived. Every size is checked against MAXMSGSIZE
+# (and 2**63-1) as soon as its header is read, before the body is buffered.
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import Final, TypeAlias
+
+from .buffer import ReceiveBuffer
+from .codec import (
+    CANCEL,
+    ERROR,
+    FLAG_COMMAND,
+    FLAG_LONG,
+    FLAG_MORE,
+    LONG_HEADER,
+    MAX_FRAME_SIZE,
+    MAX_PING_CONTEXT,
+    PING,
+    PONG,
+    SHORT_LAST,
+    SUBSCRIBE,
+    command_body,
+    decode_error_reason,
+    decode_ping,
+    encode_command,
+    encode_message,
+    error_data,
+    frame_header,
+    parse_frame_header,
+    ping_data,
+    split_command,
+)
+from .errors import (
+    PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
+    PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
+    PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+    PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+    LocalProtocolError,
+    RemoteProtocolError,
+)
+from .events import (
+    NEED_DATA,
+    Cancel,
+    ConnectionClosed,
+    Event,
+    HandshakeComplete,
+    NeedDataType,
+    PeerError,
+    Ping,
+    Pong,
+    Subscribe,
+)
+from .greeting import (
+    GREETING_SIZE,
+    OUR_VERSION,
+    build_greeting,
+    check_greeting_prefix,
+    parse_greeting,
+)
+from .mechanisms.base import (
+    Mechanism,
+    MechanismStatus,
+    find_property,
+    peer_type_allowed,
+    socket_properties,
+)
+from .mechanisms.null import NullMechanism
+from .state import Input, State, next_state
+
+Received: TypeAlias = Event | list[bytes]
+
+HANDSHAKE_COMMAND_MAX: Final = 64 * 1024
+"""Largest command accepted before the handshake completes.
+
+The biggest legitimate handshake command is a CURVE INITIATE or a PLAIN HELLO
+carrying metadata: a few hundred octets. Until the peer has authenticated, it
+must not make us buffer more than this (RFC 37, "Security Considerations":
+allocate memory to a connection only after the security handshake).
+"""
+
+BIG_FRAME: Final = 64 * 1024
+"""Frames this big whose body is still arriving are gathered as chunks, joined once."""
+
+_PUBLISHERS: Final = frozenset({"PUB", "XPUB"})
+_SUBSCRIBE_PREFIX: Final = 1
+_CANCEL_PREFIX: Final = 0
+
+
+class ZmtpConnection:
+    """One ZMTP 3.x connection: feed it bytes, get events and bytes to send.
+
+    Parameters
+    ----------
+    socket_type : our socket type, "REQ", "XPUB", ...
+    identity : our routing id, announced by REQ, DEALER and ROUTER.
+    mechanism : the security mechanism; NULL with our properties by default.
+    maxmsgsize : largest frame accepted from the peer, -1 for no limit.
+    """
+
+    def __init__(
+        self,
+        socket_type: str,
+        *,
+        identity: bytes = b"",
+        mechanism: Mechanism | None = None,
+        maxmsgsize: int = -1,
+    ) -> None:
+        properties = socket_properties(socket_type, identity)
+        self.socket_type = socket_type
+        self.mechanism = mechanism if mechanism is not None else NullMechanism(properties)
+        self.maxmsgsize = maxmsgsize
+        self.state = State.GREETING
+        self.peer_version: tuple[int, int] | None = None
+        self.peer_properties: dict[str, bytes] = {}
+        self.peer_socket_type: str | None = None
+        self._version = OUR_VERSION
+        self._limit = maxmsgsize if maxmsgsize >= 0 else MAX_FRAME_SIZE
+        self._publisher = socket_type in _PUBLISHERS
+        self._transform = self.mechanism.transforms_frames
+        self._buffer = ReceiveBuffer()
+        self._need = 1  # unread octets needed before the READY parser can progress
+        self._frames: list[bytes] = []  # frames of a message still missing its last one
+        self._big: list[bytes] | None = None
+        self._big_flags = 0
+        self._big_missing = 0
+        self._pending: deque[Received] = deque()
+        self._error: RemoteProtocolError | None = None
+        self._eof = False
+        self._out: list[bytes | memoryview] = [
+            build_greeting(self.mechanism.name, self.mechanism.as_server)
+        ]
+
+    def __repr__(self) -> str:
+        peer = f" peer={self.peer_socket_type}" if self.peer_socket_type else ""
+        version = f" v{self.peer_version[0]}.{self.peer_version[1]}" if self.peer_version else ""
+        return (
+            f"<ZmtpConnection {self.socket_type} {self.state.name}{peer}{version}"
+            f" buffered={self.buffered_bytes} unsent={len(self._out)}>"
+        )
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Received octets held that no event has returned yet."""
+        held = len(self._buffer) + sum(map(len, self._frames))
+        return held + (sum(map(len, self._big)) if self._big is not None else 0)
+
+    # ------------------------------------------------------------------ input
+
+    def receive_data(self, data: bytes | bytearray | memoryview) -> None:
+        """Feed octets received from the peer; b"" means the peer closed (EOF).
+
+        Raises LocalProtocolError for data after EOF. Octets arriving once the
+        connection is CLOSED or in ERROR are ignored.
+        """
+        if not data:
+            self._eof = True
+            return
+        if self._eof:
+            raise LocalProtocolError("receive_data() after EOF")
+        if self.state is State.ERROR or self.state is State.CLOSED:
+            return
+        if self._big_missing:
+            data = self._feed_big(data)
+            if not data:
+                return
+        self._buffer.append(data)
+
+    def next_event(self) -> Received | NeedDataType:
+        """Return the next event, a message (list of frames), or NEED_DATA.
+
+        Raises RemoteProtocolError (every time) once the peer broke the protocol.
+        """
+        if not self._pending:
+            if self._error is None:
+                events: list[Received] = []
+                self._parse(events)
+                self._pending.extend(events)
+            if not self._pending:
+                if self._error is not None:
+                    raise self._error.with_traceback(None)
+                return NEED_DATA
+        return self._pending.popleft()
+
+    def next_events(self) -> list[Received]:
+        """Return every complete event and message buffered, in order ([] if none).
+
+        Events complete before a protocol error are returned first; the call
+        after that raises the RemoteProtocolError.
+        """
+        events: list[Received] = []
+        if self._pending:
+            events += self._pending
+            self._pending.clear()
+        if self._error is None:
+            self._parse(events)
+        if self._error is not None and not events:
+            raise self._error.with_traceback(None)
+        return events
+
+    # ----------------------------------------------------------------- output
+
+    def send_message(self, frames: Sequence[bytes]) -> None:
+        """Queue one message (one bytes per frame). Only in READY."""
+        if self.state is not State.READY:
+            self._advance_local(Input.SEND_MESSAGE)
+        if self._transform:
+            self._send_transformed(frames)
+        else:
+            encode_message(frames, self._out)
+
+    def send_messages(self, msgs: Iterable[Sequence[bytes]]) -> None:
+        """Queue many messages at once (the session's drain loop)."""
+        if self.state is not State.READY:
+            self._advance_local(Input.SEND_MESSAGE)
+        if self._transform:
+            for frames in msgs:
+                self._send_transformed(frames)
+            return
+        out = self._out
+        append = out.append
+        for frames in msgs:
+            if len(frames) == 1 and len(frames[0]) < 256:
+                append(SHORT_LAST[len(frames[0])])
+                append(frames[0])
+            else:
+                encode_message(frames, out)
+
+    def send_subscribe(self, topic: bytes) -> None:
+        """Subscribe to `topic`: a SUBSCRIBE command, or "\\x01topic" to a 3.0 peer."""
+        self._send_subscription(SUBSCRIBE, _SUBSCRIBE_PREFIX, topic)
+
+    def send_cancel(self, topic: bytes) -> None:
+        """Cancel one subscription: a CANCEL command, or "\\x00topic" to a 3.0 peer."""
+        self._send_subscription(CANCEL, _CANCEL_PREFIX, topic)
+
+    def send_ping(self, ttl: int, context: bytes = b"") -> None:
+        """Queue a PING (ttl in deciseconds); nothing is sent to a 3.0 peer."""
+        data = ping_data(ttl, context)
+        self._advance_local(Input.SEND_COMMAND)
+        if self._version >= (3, 1):
+            self._queue_command(PING, data)
+
+    def send_pong(self, context: bytes) -> None:
+        """Queue a PONG echoing `context` (at most 16 octets)."""
+        if len(context) > MAX_PING_CONTEXT:
+            raise LocalProtocolError("a PONG context is at most 16 octets")
+        self._advance_local(Input.SEND_COMMAND)
+        self._queue_command(PONG, context)
+
+    def send_error(self, reason: str) -> None:
+        """Queue an ERROR command; the connection is CLOSED afterwards.
+
+        Flush data_to_send() and close the transport after this.
+        """
+        data = error_data(reason)
+        next_state(self.state, Input.SEND_ERROR)
+        self._queue_command(ERROR, data)
+        self._advance_local(Input.SEND_ERROR)
+
+    def data_to_send(self) -> bytes:
+        """Return (and forget) every octet queued for the peer, joined."""
+        out = self._out
+        if not out:
+            return b""
+        self._out = []
+        return b"".join(out)
+
+    def data_to_send_chunks(self) -> list[bytes | memoryview]:
+        """Return (and forget) the queued chunks unjoined, for writelines()."""
+        out = self._out
+        self._out = []
+        return out
+
+    # ------------------------------------------------------- state machinery
+
+    def _advance_local(self, event: Input) -> None:
+        self.state = next_state(self.state, event)
+
+    def _advance_remote(self, event: Input) -> None:
+        self.state = next_state(self.state, event)
+
+    def _fail(self, error: RemoteProtocolError) -> None:
+        self._error = error
+        self.state = next_state(self.state, Input.PROTOCOL_VIOLATION)
+        self._drop_input()
+
+    def _drop_input(self) -> None:
+        self._buffer.clear()
+        self._frames = []
+        self._big = None
+        self._big_missing = 0
+
+    def _parse(self, out: list[Received]) -> None:
+        """Append every complete event to `out`, moving through states as needed."""
+        try:
+            while True:
+                state = self.state
+                if state is State.READY:
+                    self._parse_traffic(out)
+                elif state is State.GREETING:
+                    self._parse_greeting()
+                elif state is State.HANDSHAKE:
+                    self._parse_handshake(out)
+                elif state is State.CLOSED:
+                    out.append(ConnectionClosed())
+                    return
+                else:
+                    return
+                if self.state is state:
+                    if not self._eof:
+                        return
+                    self._drop_input()
+                    self._advance_remote(Input.EOF)
+        except RemoteProtocolError as error:
+            self._fail(error)
+
+    # -------------------------------------------------- greeting, handshake
+
+    def _parse_greeting(self) -> None:
+        prefix = self._buffer.peek(GREETING_SIZE)
+        check_greeting_prefix(prefix, self.mechanism.name)
+        if len(prefix) < GREETING_SIZE:
+            return
+        self._buffer.consume(GREETING_SIZE)
+        greeting = parse_greeting(prefix, self.mechanism.name)
+        self.peer_version = self._version = greeting.version
+        self._advance_remote(Input.GREETING_RECEIVED)
+        self._pump_mechanism()
+
+    def _pump_mechanism(self) -> None:
+        while (command := self.mechanism.next_handshake_command()) is not None:
+            self._out.append(encode_command(*command))
+
+    def _parse_handshake(self, out: list[Received]) -> None:
+        buffer = self._buffer
+        while self.state is State.HANDSHAKE:
+            header = parse_frame_header(buffer.peek(9))
+            if header is None:
+                return
+            flags, size, header_size = header
+            _check_handshake_header(flags, size, self._limit)
+            if len(buffer) < header_size + size:
+                return
+            buffer.consume(header_size)
+            name, data = split_command(buffer.take(size))
+            self._advance_remote(Input.HANDSHAKE_COMMAND)
+            self.mechanism.process_handshake_command(name, data)
+            self._pump_mechanism()
+            self._check_mechanism(out)
+
+    def _check_mechanism(self, out: list[Received]) -> None:
+        status = self.mechanism.status
+        if status is MechanismStatus.READY:
+            self._complete_handshake(out)
+        elif status is MechanismStatus.ERROR:
+            reason = self.mechanism.peer_error
+            if reason is None:
+                raise RemoteProtocolError("security handshake failed")
+            out.append(PeerError(reason))
+            self._advance_remote(Input.ERROR_RECEIVED)
+
+    def _complete_handshake(self, out: list[Received]) -> None:
+        properties = self.mechanism.peer_properties
+        raw_type = find_property(properties, "Socket-Type")
+        peer_type = raw_type.decode("latin-1") if raw_type is not None else None
+        if not peer_type_allowed(self.socket_type, peer_type):
+            raise RemoteProtocolError(
+                f"a {self.socket_type} socket cannot talk to Socket-Type {peer_type!r}",
+                PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
+            )
+        self.peer_properties = properties
+        self.peer_socket_type = peer_type
+        self._advance_remote(Input.HANDSHAKE_COMPLETE)
+        out.append(HandshakeComplete(self._version, dict(properties)))
+
+    # -------------------------------------------------------------- traffic
+
+    def _parse_traffic(self, out: list[Received]) -> None:
+        """The hot path: every complete frame in the buffer, in READY."""
+        if self._big is not None:
+            if self._big_missing:
+                return
+            self._finish_big(out)
+            if self.state is not State.READY:
+                return
+        buffer = self._buffer
+        if len(buffer) < self._need:
+            return
+        if self._transform:
+            self._parse_traffic_slowly(out)
+            return
+        data = buffer.snapshot()
+        end = len(data)
+        pos = 0
+        want = end + 1
+        frames = self._frames
+        limit = self._limit
+        publisher = self._publisher
+        append = out.append
+        unpack_from = LONG_HEADER.unpack_from
+        while pos < end:
+            flags = data[pos]
+            if flags & FLAG_LONG:
+                start = pos + 9
+                if start > end:
+                    want = start
+                    break
+                size = unpack_from(data, pos)[1]
+            else:
+                start = pos + 2
+                if start > end:
+                    want = start
+                    break
+                size = data[pos + 1]
+            if size > limit:
+                raise _oversize(size, limit)
+            stop = start + size
+            if stop > end:
+                if size >= BIG_FRAME:
+                    self._start_big(flags, stop - end, data[start:])
+                    pos = want = end
+                else:
+                    want = stop
+                break
+            body = data[start:stop]
+            pos = stop
+            if not flags & (FLAG_MORE | FLAG_COMMAND):
+                if frames:
+                    frames.append(body)
+                    message = frames
+                    frames = []
+                else:
+                    message = [body]
+                if publisher and message[0][:1] in (b"\x00", b"\x01"):
+                    self._subscription_message(message, out)
+                else:
+                    append(message)
+            elif flags & FLAG_COMMAND:
+                self._on_command(flags, body, out)
+                if self.state is not State.READY:
+                    break
+            else:
+                frames.append(body)
+        self._frames = frames
+        buffer.consume(pos)
+        self._need = want - pos
+
+    def _parse_traffic_slowly(self, out: list[Received]) -> None:
+        """Frame by frame, through the mechanism's decode_frame hook."""
+        buffer = self._buffer
+        self._need = 1
+        while self.state is State.READY and self._big is None:
+            header = parse_frame_header(buffer.peek(9))
+            if header is None:
+                return
+            flags, size, header_size = header
+            if size > self._limit:
+                raise _oversize(size, self._limit)
+            available = len(buffer) - header_size
+            if available < size:
+                if size >= BIG_FRAME:
+                    buffer.consume(header_size)
+                    self._start_big(flags, size - available, buffer.take(available))
+                else:
+                    self._need = header_size + size
+                return
+            buffer.consume(header_size)
+            self._on_frame(flags, buffer.take(size), out)
+
+    def _on_frame(self, flags: int, body: bytes, out: list[Received]) -> None:
+        if self._transform:
+            flags, body = self.mechanism.decode_frame(flags, body)
+        if flags & FLAG_COMMAND:
+            self._on_command(flags, body, out)
+        elif flags & FLAG_MORE:
+            self._frames.append(body)
+        else:
+            message = [*self._frames, body]
+            self._frames = []
+            if self._publisher and message[0][:1] in (b"\x00", b"\x01"):
+                self._subscription_message(message, out)
+            else:
+                out.append(message)
+
+    def _start_big(self, flags: int, missing: int, head: bytes) -> None:
+        self._big = [head]
+        self._big_flags = flags
+        self._big_missing = missing
+        self._need = 1
+
+    def _feed_big(self, data: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview:
+        """Give the big frame the octets it lacks; return what is left over."""
+        big, missing = self._big, self._big_missing
+        if big is None:
+            return data
+        if len(data) <= missing:
+            big.append(bytes(data))
+            self._big_missing = missing - len(data)
+            return b""
+        big.append(bytes(data[:missing]))
+        self._big_missing = 0
+        return data[missing:]
+
+    def _finish_big(self, out: list[Received]) -> None:
+        body = b"".join(self._big or ())
+        self._big = None
+        self._on_frame(self._big_flags, body, out)
+
+    def _on_command(self, flags: int, body: bytes, out: list[Received]) -> None:
+        """Handle one command in READY (see the module header for the policy)."""
+        if flags & FLAG_MORE:
+            raise RemoteProtocolError(
+                "command frame with MORE set", PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED
+            )
+        if not body or body[0] == 0 or len(body) < 1 + body[0]:
+            return  # malformed: libzmq 4.3 drops it silently, so do we
+        name, data = split_command(body)
+        self._advance_remote(Input.COMMAND_RECEIVED)
+        if name == PING:
+            ttl, context = decode_ping(data)
+            self._queue_command(PONG, context)
+            out.append(Ping(ttl, context))
+        elif name == PONG:
+            out.append(Pong(data))
+        elif name == SUBSCRIBE:
+            out.append(Subscribe(data))
+        elif name == CANCEL:
+            out.append(Cancel(data))
+        elif name == ERROR:
+            out.append(PeerError(decode_error_reason(data)))
+            self._advance_remote(Input.ERROR_RECEIVED)
+
+    def _subscription_message(self, message: list[bytes], out: list[Received]) -> None:
+        """ZMTP 3.0 subscriptions: "\\x01topic" subscribes, "\\x00topic" cancels.
+
+        Like libzmq's xpub.cpp, each frame of such a message is read this way;
+        a frame without the prefix is not a subscription and is dropped.
+        """
+        for frame in message:
+            if frame[:1] == b"\x01":
+                out.append(Subscribe(frame[1:]))
+            elif frame[:1] == b"\x00":
+                out.append(Cancel(frame[1:]))
+
+    # ------------------------------------------------------- output helpers
+
+    def _send_subscription(self, name: bytes, prefix: int, topic: bytes) -> None:
+        if self._version >= (3, 1):
+            self._advance_local(Input.SEND_COMMAND)
+            self._queue_command(name, topic)
+        else:
+            self.send_message([bytes((prefix,)) + topic])
+
+    def _queue_command(self, name: bytes, data: bytes) -> None:
+        body = command_body(name, data)
+        flags = FLAG_COMMAND
+        if self._transform and self.state is State.READY:
+            flags, body = self.mechanism.encode_frame(flags, body)
+        self._out += (frame_header(flags, len(body)), body)
+
+    def _send_transformed(self, frames: Sequence[bytes]) -> None:
+        if not frames:
+            raise LocalProtocolError("a message has at least one frame")
+        last = len(frames) - 1
+        for index, frame in enumerate(frames):
+            flags, body = self.mechanism.encode_frame(FLAG_MORE if index < last else 0, frame)
+            self._out += (frame_header(flags, len(body)), body)
+
+
+def _check_handshake_header(flags: int, size: int, limit: int) -> None:
+    """Refuse a frame during the handshake as soon as its header is known."""
+    if not flags & FLAG_COMMAND:
+        raise RemoteProtocolError(
+            "message frame before the handshake completed", PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND
+        )
+    if flags & FLAG_MORE:
+        raise RemoteProtocolError(
+            "command frame with MORE set", PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED
+        )
+    if size > HANDSHAKE_COMMAND_MAX:
+        raise RemoteProtocolError(
+            f"handshake command of {size} octets (limit {HANDSHAKE_COMMAND_MAX})",
+            PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+        )
+    if size > limit:
+        raise _oversize(size, limit)
+
+
+def _oversize(size: int, limit: int) -> RemoteProtocolError:
+    if size > MAX_FRAME_SIZE:
+        return RemoteProtocolError(f"frame size {size} exceeds 2**63-1")
+    return RemoteProtocolError(f"frame of {size} octets exceeds MAXMSGSIZE {limit}")

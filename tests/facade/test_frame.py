@@ -1,0 +1,297 @@
+"""Frame and MessageTracker, with pyzmq's classes as the oracle where behaviour is shared."""
+
+from __future__ import annotations
+
+import array
+import copy
+import sys
+import threading
+
+import pytest
+import zmq
+
+from purezmq.constants import MORE, SHARED, SRCFD, Errno
+from purezmq.error import NotDone, ZMQError
+from purezmq.sugar.frame import Frame, Message
+from purezmq.sugar.tracker import _FINISHED_TRACKER, MessageTracker
+
+CONTENTS = [
+    b"",
+    b"abc",
+    bytearray(b"mutable"),
+    memoryview(b"abcdef")[1:4],
+    array.array("i", [1, 2]),
+    b"x" * 100_000,
+]
+
+
+@pytest.mark.parametrize("data", CONTENTS, ids=lambda d: f"{type(d).__name__}-{len(bytes(d))}")
+def test_content_matches_pyzmq(data: bytes) -> None:
+    ours, theirs = Frame(data), zmq.Frame(data)
+    assert ours.bytes == theirs.bytes
+    assert bytes(ours) == theirs.bytes
+    assert len(ours) == len(theirs)
+    assert ours.buffer.tobytes() == theirs.buffer.tobytes()
+
+
+def test_no_data_is_empty() -> None:
+    assert Frame().bytes == b""
+    assert Frame(None).bytes == b""
+    assert len(Frame()) == 0
+
+
+@pytest.mark.parametrize("bad", ["text", 12, [1, 2], 1.5])
+def test_rejects_what_pyzmq_rejects(bad: object) -> None:
+    with pytest.raises(TypeError):
+        zmq.Frame(bad)
+    with pytest.raises(TypeError):
+        Frame(bad)  # type: ignore[arg-type]
+
+
+def test_str_error_message() -> None:
+    with pytest.raises(TypeError, match="Str objects not allowed"):
+        Frame("text")  # type: ignore[arg-type]
+
+
+def test_bytes_are_kept_without_a_copy() -> None:
+    data = b"payload" * 1000
+    assert Frame(data).bytes is data
+
+
+@pytest.mark.parametrize("copy_arg", [True, False, None])
+def test_buffer_is_copied_at_construction(copy_arg: bool | None) -> None:
+    """The caller may reuse its buffer at once, whatever `copy` says."""
+    data = bytearray(b"hello" * 100_000)
+    frame = Frame(data, copy=copy_arg, track=True)
+    data[0:5] = b"HELLO"
+    assert frame.bytes[:5] == b"hello"
+    assert frame.tracker is not None and frame.tracker.done
+
+
+def test_buffer_is_a_read_only_view() -> None:
+    view = Frame(b"abc").buffer
+    assert isinstance(view, memoryview)
+    assert view.readonly
+    assert view.tobytes() == b"abc"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 buffer protocol")
+def test_memoryview_of_frame() -> None:
+    assert memoryview(Frame(b"abc")).tobytes() == b"abc"
+
+
+def test_more_flag() -> None:
+    frame = Frame(b"part")
+    assert frame.more is False
+    assert frame.get(MORE) == zmq.Frame(b"part").get(zmq.MORE) == 0
+    frame.more = True
+    assert frame.get(MORE) == 1
+    assert frame[MORE] == 1
+
+
+def test_shared_after_fast_copy() -> None:
+    original = Frame(b"content")
+    assert original.get(SHARED) == 0
+    twin = original.fast_copy()
+    assert twin.get(SHARED) == original.get(SHARED) == 1
+
+
+@pytest.mark.parametrize("option", [SRCFD, 99, -1])
+def test_unavailable_options_are_einval(option: int) -> None:
+    with pytest.raises(ZMQError) as caught:
+        Frame(b"x").get(option)
+    assert caught.value.errno == Errno.EINVAL
+
+
+def test_set_is_einval_like_pyzmq() -> None:
+    with pytest.raises(zmq.ZMQError) as theirs:
+        zmq.Frame(b"x").set(zmq.MORE, 1)
+    with pytest.raises(ZMQError) as ours:
+        Frame(b"x").set(MORE, 1)
+    assert ours.value.errno == theirs.value.errno == Errno.EINVAL
+
+
+def test_copy_shares_content_flags_properties_and_tracker() -> None:
+    frame = Frame(b"content", track=True)
+    frame.more = True
+    frame.properties = {"Socket-Type": b"DEALER"}
+    for twin in (copy.copy(frame), frame.fast_copy()):
+        assert twin is not frame
+        assert type(twin) is Frame
+        assert twin.bytes is frame.bytes
+        assert twin.more is True
+        assert twin["Socket-Type"] == "DEALER"
+        assert twin.tracker is frame.tracker
+
+
+def received_frame() -> Frame:
+    frame = Frame(b"hi")
+    frame.properties = {
+        "Socket-Type": b"DEALER",
+        "Routing-Id": b"me",
+        "Peer-Address": b"127.0.0.1",
+    }
+    return frame
+
+
+def test_properties_read_as_str() -> None:
+    frame = received_frame()
+    assert frame.get("Socket-Type") == "DEALER"
+    assert frame["Socket-Type"] == "DEALER"
+    assert frame[b"Socket-Type"] == "DEALER"
+    assert frame["Peer-Address"] == "127.0.0.1"
+
+
+def test_identity_falls_back_to_routing_id() -> None:
+    """libzmq's metadata_t::get answers the legacy name Identity with Routing-Id."""
+    frame = received_frame()
+    assert frame["Identity"] == "me"
+    frame.properties = {"Identity": b"old", "Routing-Id": b"new"}
+    assert frame["Identity"] == "old"
+
+
+@pytest.mark.parametrize("name", ["socket-type", "SOCKET-TYPE", "User-Id", "Resource", "X-foo"])
+def test_missing_property_is_einval(name: str) -> None:
+    """Lookups are exact, and a missing name is ZMQError(EINVAL), as in pyzmq."""
+    with pytest.raises(ZMQError) as caught:
+        received_frame()[name]
+    assert caught.value.errno == Errno.EINVAL
+    assert repr(name) in str(caught.value)
+
+
+def test_fresh_frame_has_no_properties() -> None:
+    with pytest.raises(zmq.ZMQError) as theirs:
+        zmq.Frame(b"x")["Socket-Type"]
+    with pytest.raises(ZMQError) as ours:
+        Frame(b"x")["Socket-Type"]
+    assert ours.value.errno == theirs.value.errno
+
+
+def test_bad_key_type() -> None:
+    with pytest.raises(TypeError, match="expected str"):
+        Frame(b"x").get(1.5)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("name", ["group", "routing_id"])
+def test_draft_attributes_raise_like_pyzmq_without_drafts(name: str) -> None:
+    with pytest.raises(RuntimeError):
+        getattr(zmq.Frame(b"x"), name)
+    with pytest.raises(RuntimeError, match="draft"):
+        getattr(Frame(b"x"), name)
+    with pytest.raises(RuntimeError, match="draft"):
+        setattr(Frame(b"x"), name, 1)
+    with pytest.raises(RuntimeError, match="draft"):
+        Frame(b"x").get(name)
+
+
+def test_options_read_as_attributes() -> None:
+    frame = Frame(b"x")
+    assert frame.shared == zmq.Frame(b"x").shared == 0  # type: ignore[attr-defined]
+    assert frame.MORE == 0  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        frame.no_such_thing  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(AttributeError):
+        frame.no_such_thing = 1  # type: ignore[attr-defined]
+
+
+def test_identity_equality_and_hash_like_pyzmq() -> None:
+    a, b = Frame(b"same"), Frame(b"same")
+    assert (a == b) is (zmq.Frame(b"same") == zmq.Frame(b"same")) is False
+    assert a == a
+    assert len({a, b}) == 2
+
+
+@pytest.mark.parametrize("size", [0, 3, 16, 17, 999, 2000, 10**6, 2**21])
+def test_repr_matches_pyzmq(size: int) -> None:
+    data = b"x" * size
+    assert repr(Frame(data)) == repr(zmq.Frame(data)).replace("<zmq.", "<purezmq.", 1)
+
+
+def test_repr_of_subclass_names_its_module() -> None:
+    class Mine(Frame):
+        pass
+
+    assert repr(Mine(b"ab")) == f"<{__name__}.Mine(b'ab')>"
+
+
+def test_message_alias() -> None:
+    assert Message is Frame
+
+
+# MessageTracker
+
+
+def test_untracked_frame_has_no_tracker() -> None:
+    assert Frame(b"x").tracker is None
+    assert zmq.Frame(b"x").tracker is None
+
+
+def test_tracked_frame_is_done_at_once() -> None:
+    frame = Frame(bytearray(b"x"), track=True)
+    assert frame.tracker is _FINISHED_TRACKER
+    assert frame.tracker.done
+    frame.tracker.wait(0)
+    assert MessageTracker(frame).done
+
+
+def test_tracker_of_untracked_frame_is_refused() -> None:
+    with pytest.raises(ValueError, match="Not a tracked message"):
+        MessageTracker(Frame(b"x"))
+
+
+@pytest.mark.parametrize("bad", [b"x", 5, None])
+def test_tracker_refuses_other_objects(bad: object) -> None:
+    with pytest.raises(TypeError):
+        MessageTracker(bad)  # type: ignore[arg-type]
+
+
+def test_empty_tracker_is_done() -> None:
+    tracker = MessageTracker()
+    assert tracker.done
+    tracker.wait()
+    assert _FINISHED_TRACKER.done
+
+
+def test_tracker_follows_events_and_peers() -> None:
+    event = threading.Event()
+    inner = MessageTracker(event)
+    outer = MessageTracker(inner, _FINISHED_TRACKER)
+    assert not inner.done and not outer.done
+    event.set()
+    assert inner.done and outer.done
+    outer.wait(0)
+
+
+@pytest.mark.parametrize("timeout", [0, 0.01])
+def test_wait_times_out_with_notdone(timeout: float) -> None:
+    pending = MessageTracker(threading.Event())
+    with pytest.raises(NotDone):
+        pending.wait(timeout)
+    with pytest.raises(NotDone):
+        MessageTracker(pending).wait(timeout)
+
+
+@pytest.mark.parametrize("timeout", [-1, 60])
+def test_wait_returns_when_the_event_is_set(timeout: float) -> None:
+    event = threading.Event()
+    tracker = MessageTracker(MessageTracker(event))
+    finished = threading.Event()
+
+    def waiter() -> None:
+        tracker.wait(timeout)
+        finished.set()
+
+    thread = threading.Thread(target=waiter, daemon=True)
+    thread.start()
+    assert not finished.is_set()
+    event.set()
+    assert finished.wait(30)
+    thread.join(30)
+
+
+def test_tracker_repr_shows_state() -> None:
+    event = threading.Event()
+    tracker = MessageTracker(event)
+    assert repr(tracker) == "<MessageTracker pending: 1 events, 0 peers>"
+    event.set()
+    assert repr(tracker) == "<MessageTracker done: 1 events, 0 peers>"
