@@ -99,9 +99,8 @@ class Session(asyncio.Protocol):
             except RemoteProtocolError as exc:
                 self._fail(exc)
                 return
-            if not events:
+            if not events or not self._handle(events):
                 break
-            self._handle(events)
         out = conn.data_to_send()
         if out and self.transport is not None:
             self.transport.write(out)
@@ -136,7 +135,8 @@ class Session(asyncio.Protocol):
 
     # -- events from the wire ------------------------------------------
 
-    def _handle(self, events: list[Any]) -> None:
+    def _handle(self, events: list[Any]) -> bool:
+        """Deliver decoded events; False once the connection is ending."""
         pipe = self.pipe
         backlog = self.backlog
         for event in events:
@@ -154,10 +154,11 @@ class Session(asyncio.Protocol):
                 pipe = self.pipe
             elif isinstance(event, PeerError | ConnectionClosed):
                 self.close(abort=False)
-                return
+                return False
         if backlog and not self.reading_paused and self.transport is not None:
             self.reading_paused = True
             self.transport.pause_reading()
+        return True
 
     def _handshake_done(self, event: HandshakeComplete) -> None:
         if self.handshake_timer is not None:
