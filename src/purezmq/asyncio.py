@@ -16,19 +16,17 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from . import constants
-from .core.errors import CoreError, WouldBlock
+# Everything not redefined below is the same as in the sync API.
+from . import __all__ as _sync_names
+from .core.errors import ENOTSOCK, CoreError, WouldBlock
 from .engine.signaler import AsyncSignaler
 from .engine.socket_engine import SocketEngine
 from .error import Again, ContextTerminated
 from .sugar import context as _context
 from .sugar import poll as _poll
 from .sugar import socket as _socket
+from .sugar.frame import Frame
 from .sugar.socket import NOBLOCK, POLLIN, _frames, as_frame_bytes, zmq_error
-
-# Everything not redefined below is the same as in the sync API.
-from . import *  # noqa: E402,F403,I001
-from . import __all__  # noqa: E402
 
 _Op = tuple["asyncio.Future[Any]", Callable[[], Any]]
 
@@ -98,7 +96,7 @@ class Socket(_socket.Socket):
         return loop  # type: ignore[no-any-return]
 
     def _get_engine(self) -> SocketEngine:
-        engine = self._engine
+        engine: SocketEngine | None = self._engine
         if engine is None:
             loop = self._loop
             engine = SocketEngine(self._core, loop, threading.get_ident())
@@ -126,7 +124,7 @@ class Socket(_socket.Socket):
         loop = self._get_loop()
         fut = loop.create_future()
         if self._closed:
-            fut.set_exception(zmq_error(CoreError(_socket.ENOTSOCK)))
+            fut.set_exception(zmq_error(CoreError(ENOTSOCK)))
             return fut
         if not waiters.queue:
             try:
@@ -177,7 +175,7 @@ class Socket(_socket.Socket):
 
         return self._start(self._send_waiters, attempt, flags, core.options.sndtimeo)
 
-    def recv(  # type: ignore[override]
+    def recv(
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
         """Resolves to the next frame (bytes, or a Frame with copy=False)."""
@@ -187,7 +185,7 @@ class Socket(_socket.Socket):
             frame, more = core.recv_part()
             if copy:
                 return frame
-            result = _socket.Frame(frame)
+            result = Frame(frame)
             result.more = more
             return result
 
@@ -310,3 +308,15 @@ class Poller(_poll.Poller):
                 if flags & _poll.POLLOUT:
                     loop.remove_writer(fd)
 
+
+def _export_sync_names() -> None:
+    """Everything not redefined here is the same object as in the sync API."""
+    import purezmq
+
+    namespace = globals()
+    for name in _sync_names:
+        namespace.setdefault(name, getattr(purezmq, name))
+
+
+_export_sync_names()
+__all__ = list(_sync_names)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import threading
 from collections.abc import Callable
 
 import purezmq as zmq

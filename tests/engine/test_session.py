@@ -10,7 +10,9 @@ import pytest
 import purezmq as zmq
 from tests.helpers.waiting import wait_for
 
-GREETING_NULL_31 = b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x01" + b"NULL".ljust(20, b"\x00") + b"\x00" + b"\x00" * 31
+GREETING_NULL_31 = (
+    b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x01" + b"NULL".ljust(20, b"\x00") + b"\x00" * 32
+)
 
 
 def ready_command(socket_type: bytes) -> bytes:

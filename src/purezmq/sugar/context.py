@@ -12,10 +12,10 @@ import threading
 from typing import Any, ClassVar, TypeVar
 
 from .. import constants
+from ..core.errors import EINVAL
 from ..engine.inproc import InprocRegistry
 from ..engine.iothread import IOThread
 from ..error import ZMQError
-from ..core.errors import EINVAL
 
 T = TypeVar("T", bound="Context")
 
@@ -69,7 +69,7 @@ class Context:
             if inst is None or inst.closed:
                 inst = cls(io_threads)
                 cls._instance = inst
-            return inst  # type: ignore[no-any-return]
+            return inst
 
     def __enter__(self: T) -> T:
         return self

@@ -115,7 +115,8 @@ class Socket:
     def __repr__(self) -> str:
         name = constants.SocketType(self.socket_type).name
         state = " closed" if self._closed else ""
-        return f"<{type(self).__module__}.{type(self).__name__}(zmq.{name}){state} at {id(self):#x}>"
+        cls = type(self)
+        return f"<{cls.__module__}.{cls.__name__}(zmq.{name}){state} at {id(self):#x}>"
 
     def __del__(self) -> None:
         if not self.__dict__.get("_closed", True):
@@ -147,7 +148,7 @@ class Socket:
     # -- the engine -----------------------------------------------------------
 
     def _get_engine(self) -> SocketEngine:
-        engine = self._engine
+        engine: SocketEngine | None = self._engine
         if engine is None:
             io = self.context.io_thread()
             engine = SocketEngine(self._core, io.loop, io.thread_id)

@@ -66,3 +66,38 @@ class ReceiveBuffer:
         """Drop every unread octet."""
         self._data.clear()
         self._pos = 0
+
+
+class FrameCollector:
+    """The body of one large frame, gathered as received chunks and joined once.
+
+    Used once a frame's header announced BIG_FRAME octets or more and the body
+    is still arriving: the chunks are kept as they come (no growing array, no
+    `+=` of bytes), and `join()` copies them exactly once.
+    """
+
+    __slots__ = ("_chunks", "_held", "flags", "missing")
+
+    def __init__(self, flags: int, head: bytes, missing: int) -> None:
+        self.flags = flags
+        self.missing = missing
+        self._chunks = [head]
+        self._held = len(head)
+
+    def __len__(self) -> int:
+        """Octets held so far."""
+        return self._held
+
+    def feed(self, data: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview:
+        """Keep the octets the frame still lacks; return the rest of `data`."""
+        take = min(self.missing, len(data))
+        self._chunks.append(bytes(data[:take]) if take < len(data) else bytes(data))
+        self.missing -= take
+        self._held += take
+        return data[take:]
+
+    def join(self) -> bytes:
+        """Return the whole body (call once `missing` is 0)."""
+        body = b"".join(self._chunks)
+        self._chunks = []
+        return body

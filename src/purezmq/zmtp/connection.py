@@ -35,12 +35,11 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Final, TypeAlias
 
-from .buffer import ReceiveBuffer
+from .buffer import FrameCollector, ReceiveBuffer
 from .codec import (
     CANCEL,
     ERROR,
     FLAG_COMMAND,
-    FLAG_LONG,
     FLAG_MORE,
     LONG_HEADER,
     MAX_FRAME_SIZE,
@@ -138,21 +137,19 @@ class ZmtpConnection:
         properties = socket_properties(socket_type, identity)
         self.socket_type = socket_type
         self.mechanism = mechanism if mechanism is not None else NullMechanism(properties)
-        self.maxmsgsize = maxmsgsize
         self.state = State.GREETING
         self.peer_version: tuple[int, int] | None = None
         self.peer_properties: dict[str, bytes] = {}
         self.peer_socket_type: str | None = None
         self._version = OUR_VERSION
+        self._maxmsgsize = maxmsgsize
         self._limit = maxmsgsize if maxmsgsize >= 0 else MAX_FRAME_SIZE
         self._publisher = socket_type in _PUBLISHERS
         self._transform = self.mechanism.transforms_frames
         self._buffer = ReceiveBuffer()
         self._need = 1  # unread octets needed before the READY parser can progress
         self._frames: list[bytes] = []  # frames of a message still missing its last one
-        self._big: list[bytes] | None = None
-        self._big_flags = 0
-        self._big_missing = 0
+        self._big: FrameCollector | None = None  # a large frame still arriving
         self._pending: deque[Received] = deque()
         self._error: RemoteProtocolError | None = None
         self._eof = False
@@ -169,10 +166,15 @@ class ZmtpConnection:
         )
 
     @property
+    def maxmsgsize(self) -> int:
+        """The largest frame accepted from the peer (-1: no limit), fixed at construction."""
+        return self._maxmsgsize
+
+    @property
     def buffered_bytes(self) -> int:
         """Received octets held that no event has returned yet."""
         held = len(self._buffer) + sum(map(len, self._frames))
-        return held + (sum(map(len, self._big)) if self._big is not None else 0)
+        return held + (len(self._big) if self._big is not None else 0)
 
     # ------------------------------------------------------------------ input
 
@@ -189,8 +191,8 @@ class ZmtpConnection:
             raise LocalProtocolError("receive_data() after EOF")
         if self.state is State.ERROR or self.state is State.CLOSED:
             return
-        if self._big_missing:
-            data = self._feed_big(data)
+        if self._big is not None and self._big.missing:
+            data = self._big.feed(data)
             if not data:
                 return
         self._buffer.append(data)
@@ -232,16 +234,19 @@ class ZmtpConnection:
     def send_message(self, frames: Sequence[bytes]) -> None:
         """Queue one message (one bytes per frame). Only in READY."""
         if self.state is not State.READY:
-            self._advance_local(Input.SEND_MESSAGE)
+            self._advance(Input.SEND_MESSAGE)
         if self._transform:
             self._send_transformed(frames)
         else:
             encode_message(frames, self._out)
 
     def send_messages(self, msgs: Iterable[Sequence[bytes]]) -> None:
-        """Queue many messages at once (the session's drain loop)."""
+        """Queue many messages at once (the session's drain loop).
+
+        An empty message raises LocalProtocolError; those before it stay queued.
+        """
         if self.state is not State.READY:
-            self._advance_local(Input.SEND_MESSAGE)
+            self._advance(Input.SEND_MESSAGE)
         if self._transform:
             for frames in msgs:
                 self._send_transformed(frames)
@@ -266,7 +271,7 @@ class ZmtpConnection:
     def send_ping(self, ttl: int, context: bytes = b"") -> None:
         """Queue a PING (ttl in deciseconds); nothing is sent to a 3.0 peer."""
         data = ping_data(ttl, context)
-        self._advance_local(Input.SEND_COMMAND)
+        self._advance(Input.SEND_COMMAND)
         if self._version >= (3, 1):
             self._queue_command(PING, data)
 
@@ -274,7 +279,7 @@ class ZmtpConnection:
         """Queue a PONG echoing `context` (at most 16 octets)."""
         if len(context) > MAX_PING_CONTEXT:
             raise LocalProtocolError("a PONG context is at most 16 octets")
-        self._advance_local(Input.SEND_COMMAND)
+        self._advance(Input.SEND_COMMAND)
         self._queue_command(PONG, context)
 
     def send_error(self, reason: str) -> None:
@@ -285,7 +290,7 @@ class ZmtpConnection:
         data = error_data(reason)
         next_state(self.state, Input.SEND_ERROR)
         self._queue_command(ERROR, data)
-        self._advance_local(Input.SEND_ERROR)
+        self._advance(Input.SEND_ERROR)
 
     def data_to_send(self) -> bytes:
         """Return (and forget) every octet queued for the peer, joined."""
@@ -303,10 +308,7 @@ class ZmtpConnection:
 
     # ------------------------------------------------------- state machinery
 
-    def _advance_local(self, event: Input) -> None:
-        self.state = next_state(self.state, event)
-
-    def _advance_remote(self, event: Input) -> None:
+    def _advance(self, event: Input) -> None:
         self.state = next_state(self.state, event)
 
     def _fail(self, error: RemoteProtocolError) -> None:
@@ -318,7 +320,6 @@ class ZmtpConnection:
         self._buffer.clear()
         self._frames = []
         self._big = None
-        self._big_missing = 0
 
     def _parse(self, out: list[Received]) -> None:
         """Append every complete event to `out`, moving through states as needed."""
@@ -340,7 +341,7 @@ class ZmtpConnection:
                     if not self._eof:
                         return
                     self._drop_input()
-                    self._advance_remote(Input.EOF)
+                    self._advance(Input.EOF)
         except RemoteProtocolError as error:
             self._fail(error)
 
@@ -354,7 +355,7 @@ class ZmtpConnection:
         self._buffer.consume(GREETING_SIZE)
         greeting = parse_greeting(prefix, self.mechanism.name)
         self.peer_version = self._version = greeting.version
-        self._advance_remote(Input.GREETING_RECEIVED)
+        self._advance(Input.GREETING_RECEIVED)
         self._pump_mechanism()
 
     def _pump_mechanism(self) -> None:
@@ -373,7 +374,7 @@ class ZmtpConnection:
                 return
             buffer.consume(header_size)
             name, data = split_command(buffer.take(size))
-            self._advance_remote(Input.HANDSHAKE_COMMAND)
+            self._advance(Input.HANDSHAKE_COMMAND)
             self.mechanism.process_handshake_command(name, data)
             self._pump_mechanism()
             self._check_mechanism(out)
@@ -387,7 +388,7 @@ class ZmtpConnection:
             if reason is None:
                 raise RemoteProtocolError("security handshake failed")
             out.append(PeerError(reason))
-            self._advance_remote(Input.ERROR_RECEIVED)
+            self._advance(Input.ERROR_RECEIVED)
 
     def _complete_handshake(self, out: list[Received]) -> None:
         properties = self.mechanism.peer_properties
@@ -400,17 +401,19 @@ class ZmtpConnection:
             )
         self.peer_properties = properties
         self.peer_socket_type = peer_type
-        self._advance_remote(Input.HANDSHAKE_COMPLETE)
+        self._advance(Input.HANDSHAKE_COMPLETE)
         out.append(HandshakeComplete(self._version, dict(properties)))
 
     # -------------------------------------------------------------- traffic
 
     def _parse_traffic(self, out: list[Received]) -> None:
         """The hot path: every complete frame in the buffer, in READY."""
-        if self._big is not None:
-            if self._big_missing:
+        big = self._big
+        if big is not None:
+            if big.missing:
                 return
-            self._finish_big(out)
+            self._big = None
+            self._on_frame(big.flags, big.join(), out)
             if self.state is not State.READY:
                 return
         buffer = self._buffer
@@ -428,9 +431,11 @@ class ZmtpConnection:
         publisher = self._publisher
         append = out.append
         unpack_from = LONG_HEADER.unpack_from
+        # Flag bits are literals in this loop (a constant load, not a global
+        # lookup): 1 MORE, 2 LONG, 4 COMMAND, 5 MORE|COMMAND.
         while pos < end:
             flags = data[pos]
-            if flags & FLAG_LONG:
+            if flags & 2:
                 start = pos + 9
                 if start > end:
                     want = start
@@ -448,13 +453,13 @@ class ZmtpConnection:
             if stop > end:
                 if size >= BIG_FRAME:
                     self._start_big(flags, stop - end, data[start:])
-                    pos = want = end
+                    pos = end
                 else:
                     want = stop
                 break
             body = data[start:stop]
             pos = stop
-            if not flags & (FLAG_MORE | FLAG_COMMAND):
+            if not flags & 5:
                 if frames:
                     frames.append(body)
                     message = frames
@@ -465,7 +470,7 @@ class ZmtpConnection:
                     self._subscription_message(message, out)
                 else:
                     append(message)
-            elif flags & FLAG_COMMAND:
+            elif flags & 4:
                 self._on_command(flags, body, out)
                 if self.state is not State.READY:
                     break
@@ -513,28 +518,8 @@ class ZmtpConnection:
                 out.append(message)
 
     def _start_big(self, flags: int, missing: int, head: bytes) -> None:
-        self._big = [head]
-        self._big_flags = flags
-        self._big_missing = missing
+        self._big = FrameCollector(flags, head, missing)
         self._need = 1
-
-    def _feed_big(self, data: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview:
-        """Give the big frame the octets it lacks; return what is left over."""
-        big, missing = self._big, self._big_missing
-        if big is None:
-            return data
-        if len(data) <= missing:
-            big.append(bytes(data))
-            self._big_missing = missing - len(data)
-            return b""
-        big.append(bytes(data[:missing]))
-        self._big_missing = 0
-        return data[missing:]
-
-    def _finish_big(self, out: list[Received]) -> None:
-        body = b"".join(self._big or ())
-        self._big = None
-        self._on_frame(self._big_flags, body, out)
 
     def _on_command(self, flags: int, body: bytes, out: list[Received]) -> None:
         """Handle one command in READY (see the module header for the policy)."""
@@ -545,7 +530,7 @@ class ZmtpConnection:
         if not body or body[0] == 0 or len(body) < 1 + body[0]:
             return  # malformed: libzmq 4.3 drops it silently, so do we
         name, data = split_command(body)
-        self._advance_remote(Input.COMMAND_RECEIVED)
+        self._advance(Input.COMMAND_RECEIVED)
         if name == PING:
             ttl, context = decode_ping(data)
             self._queue_command(PONG, context)
@@ -558,7 +543,7 @@ class ZmtpConnection:
             out.append(Cancel(data))
         elif name == ERROR:
             out.append(PeerError(decode_error_reason(data)))
-            self._advance_remote(Input.ERROR_RECEIVED)
+            self._advance(Input.ERROR_RECEIVED)
 
     def _subscription_message(self, message: list[bytes], out: list[Received]) -> None:
         """ZMTP 3.0 subscriptions: "\\x01topic" subscribes, "\\x00topic" cancels.
@@ -576,7 +561,7 @@ class ZmtpConnection:
 
     def _send_subscription(self, name: bytes, prefix: int, topic: bytes) -> None:
         if self._version >= (3, 1):
-            self._advance_local(Input.SEND_COMMAND)
+            self._advance(Input.SEND_COMMAND)
             self._queue_command(name, topic)
         else:
             self.send_message([bytes((prefix,)) + topic])
