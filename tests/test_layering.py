@@ -24,10 +24,9 @@ def _sources(layer: str) -> list[Path]:
 
 def _imports(path: Path) -> Iterator[tuple[int, str]]:
     """Yield (line, absolute module name) for every import in `path`."""
-    module_parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    package = module_parts if path.name == "__init__.py" else module_parts[:-1]
-    if path.name == "__init__.py":
-        package = module_parts[:-1]
+    # The package a relative import starts from: the file's directory, which
+    # for an __init__.py is also the package it defines.
+    package = list(path.relative_to(PACKAGE.parent).parent.parts)
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             for alias in node.names:

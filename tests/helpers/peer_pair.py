@@ -81,7 +81,9 @@ def greeting(
 ) -> bytes:
     """A 64-octet greeting as RFC 37 draws it (signature, version, mechanism...)."""
     signature = b"\xff" + bytes(8) + b"\x7f"
-    return signature + bytes(version) + mechanism.ljust(20, b"\x00") + bytes((as_server,)) + bytes(31)
+    return (
+        signature + bytes(version) + mechanism.ljust(20, b"\x00") + bytes((as_server,)) + bytes(31)
+    )
 
 
 def frame(body: bytes, *, more: bool = False, command: bool = False, long: bool = False) -> bytes:
@@ -122,7 +124,7 @@ def chunks(data: bytes, mode: str, seed: int = 0) -> list[bytes]:
         return [data[i : i + 1] for i in range(len(data))]
     rng = random.Random(seed)
     cuts = sorted(rng.sample(range(1, len(data)), k=min(len(data) - 1, 1 + len(data) // 7)))
-    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
 
 
 def feed(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 
 import pytest
-from helpers.peer_pair import command, frame
 
 from purezmq.zmtp import (
     PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
@@ -27,6 +26,7 @@ from purezmq.zmtp.codec import (
     ping_data,
     split_command,
 )
+from tests.helpers.peer_pair import command, frame
 
 # RFC 37 "Worked Example": the DEALER client's READY, octets 0-42.
 RFC_DEALER_READY = (

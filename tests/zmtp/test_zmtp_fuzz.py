@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from helpers.peer_pair import PeerPair, command, frame, greeting, handshake
 
 from purezmq.zmtp import (
     NEED_DATA,
@@ -19,11 +18,10 @@ from purezmq.zmtp import (
     Subscribe,
     ZmtpConnection,
 )
+from tests.helpers.peer_pair import PeerPair, command, frame, greeting, handshake
 
 EVENT_TYPES = (HandshakeComplete, Subscribe, Cancel, Ping, Pong, PeerError, ConnectionClosed)
-FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 PREFIXES = [b"", greeting()[:11], greeting(), handshake("PUSH"), handshake("PUSH", (3, 0))]
 TRAFFIC = st.sampled_from(
@@ -43,7 +41,7 @@ TRAFFIC = st.sampled_from(
 
 def _split(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({cut % (len(data) + 1) for cut in cuts})
-    return [data[a:b] for a, b in zip([0, *points], [*points, len(data)]) if b > a]
+    return [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True) if b > a]
 
 
 def _check_stream(pieces: list[bytes], socket_type: str, maxmsgsize: int, eof: bool) -> None:

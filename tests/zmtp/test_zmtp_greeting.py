@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from helpers.peer_pair import SPLIT_MODES, feed_in, greeting, ready
 
 from purezmq.zmtp import (
     PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
@@ -16,10 +15,19 @@ from purezmq.zmtp import (
     build_greeting,
 )
 from purezmq.zmtp.greeting import check_greeting_prefix, pad_mechanism, parse_greeting
+from tests.helpers.peer_pair import SPLIT_MODES, feed_in, greeting, ready
 
 # RFC 37 "Worked Example": signature + major, then minor, "NULL", as-server, filler.
 RFC_NULL_GREETING = (
-    b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03" + b"\x01" + b"NULL" + b"\x00" * 16 + b"\x00" + b"\x00" * 31
+    b"\xff"
+    + b"\x00" * 8
+    + b"\x7f"
+    + b"\x03"
+    + b"\x01"
+    + b"NULL"
+    + b"\x00" * 16
+    + b"\x00"
+    + b"\x00" * 31
 )
 
 
@@ -83,8 +91,18 @@ BAD_PREFIXES = [
     ("major 1 (ZMTP 2.0)", greeting((1, 0))[:11], 11, PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
     ("major 2", greeting((2, 0))[:11], 11, PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
     ("major 0", greeting((0, 0))[:11], 11, PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
-    ("CURVE vs NULL", greeting(mechanism=b"CURVE")[:13], 13, PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
-    ("NULLX vs NULL", greeting(mechanism=b"NULLX")[:17], 17, PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
+    (
+        "CURVE vs NULL",
+        greeting(mechanism=b"CURVE")[:13],
+        13,
+        PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
+    ),
+    (
+        "NULLX vs NULL",
+        greeting(mechanism=b"NULLX")[:17],
+        17,
+        PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
+    ),
     ("unknown FOO", greeting(mechanism=b"FOO")[:13], 13, PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
 ]
 

@@ -9,15 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from helpers.peer_pair import (
-    SPLIT_MODES,
-    command,
-    feed_in,
-    frame,
-    greeting,
-    handshake,
-    ready,
-)
 
 from purezmq.zmtp import (
     NEED_DATA,
@@ -31,6 +22,16 @@ from purezmq.zmtp import (
     State,
     Subscribe,
     ZmtpConnection,
+)
+from tests.helpers.peer_pair import (
+    SPLIT_MODES,
+    command,
+    feed,
+    feed_in,
+    frame,
+    greeting,
+    handshake,
+    ready,
 )
 
 RFC_DEALER_READY = (
@@ -161,7 +162,9 @@ def test_incoming(case: Case, mode: str) -> None:
     """Every split of the same octets gives the same events."""
     conn = ZmtpConnection(case.ours)
     ours = conn.data_to_send()
-    events, error = feed_in(conn, handshake(case.peer, case.version) + case.traffic, mode, eof=case.eof)
+    events, error = feed_in(
+        conn, handshake(case.peer, case.version) + case.traffic, mode, eof=case.eof
+    )
     assert error is None
     assert events[0] == HandshakeComplete(case.version, {"Socket-Type": case.peer.encode()})
     assert events[1:] == case.expected
@@ -247,3 +250,13 @@ def test_big_frame_is_collected_in_chunks() -> None:
             assert events == []
     assert events == [[body, b"tail"]]
     assert conn.buffered_bytes == 0
+
+
+def test_big_subscription_message_to_xpub() -> None:
+    """A 3.0 subscription that arrives as a big frame is still a subscription."""
+    topic = b"t" * 100_000
+    conn = ZmtpConnection("XPUB")
+    wire = handshake("SUB") + frame(b"\x01" + topic)
+    events, error = feed(conn, [wire[i : i + 8192] for i in range(0, len(wire), 8192)])
+    assert error is None
+    assert events[1:] == [Subscribe(topic)]

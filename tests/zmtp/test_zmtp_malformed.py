@@ -6,17 +6,6 @@ import struct
 from dataclasses import dataclass
 
 import pytest
-from helpers.peer_pair import (
-    SPLIT_MODES,
-    command,
-    feed,
-    feed_in,
-    frame,
-    greeting,
-    handshake,
-    messages,
-    ready,
-)
 
 from purezmq.zmtp import (
     HANDSHAKE_COMMAND_MAX,
@@ -32,6 +21,17 @@ from purezmq.zmtp import (
     RemoteProtocolError,
     State,
     ZmtpConnection,
+)
+from tests.helpers.peer_pair import (
+    SPLIT_MODES,
+    command,
+    feed,
+    feed_in,
+    frame,
+    greeting,
+    handshake,
+    messages,
+    ready,
 )
 
 
@@ -54,9 +54,24 @@ BAD = [
     Bad("signature octet 9", "PULL", greeting()[:9] + b"\x00" + greeting()[10:], 0x10000000),
     Bad("major version 2", "PULL", greeting((2, 0)), PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
     Bad("major version 1", "PULL", greeting((1, 0)), PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
-    Bad("mechanism PLAIN", "PULL", greeting(mechanism=b"PLAIN"), PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
-    Bad("mechanism unknown", "PULL", greeting(mechanism=b"X-SEC"), PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
-    Bad("message before READY", "PULL", greeting() + frame(b"hi"), PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
+    Bad(
+        "mechanism PLAIN",
+        "PULL",
+        greeting(mechanism=b"PLAIN"),
+        PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
+    ),
+    Bad(
+        "mechanism unknown",
+        "PULL",
+        greeting(mechanism=b"X-SEC"),
+        PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
+    ),
+    Bad(
+        "message before READY",
+        "PULL",
+        greeting() + frame(b"hi"),
+        PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+    ),
     Bad(
         "multipart before READY",
         "PULL",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from helpers.peer_pair import PeerPair, command, feed, frame, greeting, handshake, ready
 
 from purezmq.zmtp import (
     PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
@@ -23,6 +22,7 @@ from purezmq.zmtp import (
     Subscribe,
     ZmtpConnection,
 )
+from tests.helpers.peer_pair import PeerPair, command, feed, frame, greeting, handshake, ready
 
 VALID_PAIRS = sorted((ours, theirs) for ours, peers in VALID_PEERS.items() for theirs in peers)
 INVALID_PAIRS = sorted(
@@ -95,7 +95,9 @@ def test_message_round_trip(frames: list[bytes], chunk: int | None) -> None:
     assert left_events == [frames, frames[:1]]
 
 
-@pytest.mark.parametrize(("size", "header"), [(255, b"\x00\xff"), (256, b"\x02" + bytes(6) + b"\x01\x00")])
+@pytest.mark.parametrize(
+    ("size", "header"), [(255, b"\x00\xff"), (256, b"\x02" + bytes(6) + b"\x01\x00")]
+)
 def test_short_and_long_frames_on_the_wire(size: int, header: bytes) -> None:
     """255 octets use the short form, 256 the long one."""
     pair = PeerPair.connected("PUSH", "PULL")
@@ -215,7 +217,11 @@ def test_local_errors_change_nothing() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"socket_type": "STREAM"}, {"socket_type": "req"}, {"socket_type": "REQ", "identity": bytes(256)}],
+    [
+        {"socket_type": "STREAM"},
+        {"socket_type": "req"},
+        {"socket_type": "REQ", "identity": bytes(256)},
+    ],
 )
 def test_bad_constructor_arguments(kwargs: dict[str, object]) -> None:
     """Unknown socket types and over-long identities are refused up front."""

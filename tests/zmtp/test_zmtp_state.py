@@ -6,7 +6,6 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from helpers.peer_pair import PeerPair, command, greeting, ready
 
 from purezmq.zmtp import (
     TRANSITIONS,
@@ -17,6 +16,7 @@ from purezmq.zmtp import (
     ZmtpConnection,
 )
 from purezmq.zmtp.state import next_state
+from tests.helpers.peer_pair import PeerPair, command, greeting, ready
 
 
 @pytest.mark.parametrize(("state", "event"), list(itertools.product(State, Input)))
@@ -78,8 +78,19 @@ SENDS: list[tuple[Input, Callable[[ZmtpConnection], None]]] = [
 ]
 
 
-@pytest.mark.parametrize("state", list(State))
-@pytest.mark.parametrize(("event", "send"), SENDS)
+SEND_NAMES = [
+    "send_message",
+    "send_messages",
+    "send_ping",
+    "send_pong",
+    "send_subscribe",
+    "send_cancel",
+    "send_error",
+]
+
+
+@pytest.mark.parametrize("state", list(State), ids=[state.name for state in State])
+@pytest.mark.parametrize(("event", "send"), SENDS, ids=SEND_NAMES)
 def test_send_methods_follow_the_table(
     state: State, event: Input, send: Callable[[ZmtpConnection], None]
 ) -> None:

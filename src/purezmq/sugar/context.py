@@ -42,20 +42,46 @@ class Context:
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
     _socket_class: Any = None  # set below to the sync Socket
 
-    def __init__(self, io_threads: int = 1, **kwargs: Any) -> None:
+    def __init__(self, io_threads: Any = 1, shadow: Context | None = None, **kwargs: Any) -> None:
+        if isinstance(io_threads, Context):
+            shadow, io_threads = io_threads, 1
+        if shadow is not None:
+            # Another Context's sockets, I/O thread and inproc names, seen through this class
+            # (pyzmq: zmq.asyncio.Context(sync_context)).
+            self.__dict__.update(shadow._shared_state())
+            return
         if not isinstance(io_threads, int) or io_threads < 0:
             raise ZMQError(EINVAL, f"io_threads must be a non-negative int, not {io_threads!r}")
-        self.__dict__["_lock"] = threading.RLock()
-        self.__dict__["_sockets"] = set()
-        self.__dict__["_options"] = dict(_CONTEXT_OPTIONS)
+        lock = threading.RLock()
+        self.__dict__.update(
+            _lock=lock,
+            _sockets=set(),
+            _options=dict(_CONTEXT_OPTIONS),
+            sockopts={},
+            _engines=[],
+            inproc=InprocRegistry(),
+            _all_closed=threading.Condition(lock),
+            # Mutable flags live in one dict so that shadows see them change.
+            _flags={"io": None, "closed": False, "terminated": False},
+        )
         self._options[int(constants.ContextOption.IO_THREADS)] = io_threads
-        self.__dict__["sockopts"] = {}
-        self.__dict__["_io"] = None
-        self.__dict__["_engines"] = []
-        self.__dict__["inproc"] = InprocRegistry()
-        self.__dict__["closed"] = False
-        self.__dict__["terminated"] = False
-        self.__dict__["_all_closed"] = threading.Condition(self._lock)
+
+    def _shared_state(self) -> dict[str, Any]:
+        keys = ("_lock", "_sockets", "_options", "sockopts", "_engines", "inproc")
+        return {k: self.__dict__[k] for k in (*keys, "_all_closed", "_flags")}
+
+    @classmethod
+    def shadow(cls: type[T], other: Context) -> T:
+        """A Context of this class sharing ``other``'s sockets, I/O thread and inproc names."""
+        return cls(shadow=other)
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._flags["closed"])
+
+    @property
+    def terminated(self) -> bool:
+        return bool(self._flags["terminated"])
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"{len(self._sockets)} sockets"
@@ -106,9 +132,10 @@ class Context:
         with self._lock:
             if self.closed:
                 raise ZMQError(constants.Errno.ETERM)
-            if self._io is None:
-                self.__dict__["_io"] = IOThread()
-            return self._io  # type: ignore[no-any-return]
+            io = self._flags["io"]
+            if io is None:
+                io = self._flags["io"] = IOThread()
+            return io  # type: ignore[no-any-return]
 
     # -- termination ----------------------------------------------------------
 
@@ -117,7 +144,7 @@ class Context:
         with self._lock:
             if self.closed:
                 return
-            self.__dict__["terminated"] = True
+            self._flags["terminated"] = True
             sockets = list(self._sockets)
         for sock in sockets:
             sock._context_terminated()
@@ -132,8 +159,8 @@ class Context:
 
     def _finish(self) -> None:
         with self._lock:
-            io = self._io
-            self.__dict__["closed"] = True
+            io = self._flags["io"]
+            self._flags["closed"] = True
             engines = list(self._engines)
         if io is not None:
             # LINGER: connections of closed sockets flush before the loop stops.

@@ -1,0 +1,1 @@
+"""ZMTP layer tests (sans-I/O: bytes in, events out)."""
