@@ -86,6 +86,7 @@ class Pipe:
         "_in",
         "_out",
         "delimited",
+        "open",
         "in_active",
         "out_active",
         "peer",
@@ -110,6 +111,8 @@ class Pipe:
         self.delimited = False
         # This end sent its delimiter: nothing more may be written.
         self.terminated = False
+        # Neither of the above: writes may go through.
+        self.open = True
         self.user_data: Any = None
 
     def __repr__(self) -> str:
@@ -141,6 +144,37 @@ class Pipe:
             self._wake_writer()
         return msg  # type: ignore[no-any-return]
 
+    def read_all(self) -> list[Msg]:
+        """Take every waiting message at once (the session's drain); the reader then sleeps."""
+        flow = self._in
+        queue = flow.queue
+        if not queue:
+            flow.reader_asleep = True
+            if not queue:
+                return []
+            flow.reader_asleep = False
+        # Only the writer appends concurrently, so popping len() items is safe.
+        popleft = queue.popleft
+        batch = [popleft() for _ in range(len(queue))]
+        if batch[-1] is DELIMITER:
+            batch.pop()
+            self._on_delimiter()
+        else:
+            flow.reader_asleep = True
+            if queue:
+                # Appended while we drained, before the flag was visible: look again later.
+                flow.reader_asleep = False
+                self._reactivate_self()
+        if flow.writer_blocked and len(queue) <= flow.lwm:
+            flow.writer_blocked = False
+            self._wake_writer()
+        return batch
+
+    def _reactivate_self(self) -> None:
+        sink = self.sink
+        if sink is not None:
+            sink.read_activated(self)
+
     def check_read(self) -> bool:
         """True if a message is waiting; if not, the reader sleeps until woken."""
         flow = self._in
@@ -162,6 +196,7 @@ class Pipe:
 
     def _on_delimiter(self) -> None:
         self.delimited = True
+        self.open = False
         self._in.reader_asleep = False
         sink = self.sink
         if sink is not None:
@@ -177,7 +212,7 @@ class Pipe:
 
     def check_write(self) -> bool:
         """True if one more message fits under the HWM; if not, ask to be woken."""
-        if self.terminated or self.delimited:
+        if not self.open:
             return False
         flow = self._out
         hwm = flow.hwm
@@ -195,6 +230,39 @@ class Pipe:
         if flow.reader_asleep:
             flow.reader_asleep = False
             self._wake_reader()
+
+    def try_write(self, msg: Msg) -> bool:
+        """:meth:`check_write` and :meth:`write` in one call (the socket's hot path)."""
+        flow = self._out
+        queue = flow.queue
+        hwm = flow.hwm
+        if (hwm and len(queue) >= hwm) or not self.open:
+            return self.check_write() and self._append(msg)
+        queue.append(msg)
+        if flow.reader_asleep:
+            flow.reader_asleep = False
+            self._wake_reader()
+        return True
+
+    def _append(self, msg: Msg) -> bool:
+        self.write(msg)
+        return True
+
+    def write_batch(self, msgs: list[Msg]) -> int:
+        """Write as many of ``msgs`` as fit under the HWM, in order; returns how many."""
+        flow = self._out
+        queue = flow.queue
+        hwm = flow.hwm
+        room = hwm - len(queue) if hwm else len(msgs)
+        if room < len(msgs):
+            if room <= 0 or self.terminated or self.delimited:
+                return 1 if self.try_write(msgs[0]) else 0
+            msgs = msgs[:room]
+        queue.extend(msgs)
+        if flow.reader_asleep:
+            flow.reader_asleep = False
+            self._wake_reader()
+        return len(msgs)
 
     def write_many(self, msgs: list[Msg]) -> None:
         """Append several messages, ignoring the HWM (used for queued inbound backlog)."""
@@ -219,6 +287,7 @@ class Pipe:
         if self.terminated:
             return
         self.terminated = True
+        self.open = False
         self._in.reader_asleep = False
         self.write(DELIMITER)
 

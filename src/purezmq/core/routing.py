@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .errors import WouldBlock
-from .pipe import Msg, Pipe
+from .pipe import DELIMITER, Msg, Pipe
 
 
 class LoadBalancer:
@@ -61,14 +61,20 @@ class LoadBalancer:
         """Write ``msg`` to the next pipe with room and return it; WouldBlock if none has."""
         pipes = self.pipes
         while self.active:
-            pipe = pipes[self.current]
-            if pipe.check_write():
-                pipe.write(msg)
-                self.current += 1
-                if self.current >= self.active:
-                    self.current = 0
-                return pipe
-            self._deactivate(self.current)
+            current = self.current
+            pipe = pipes[current]
+            # Pipe.try_write inlined for its common case: room, open, reader awake.
+            flow = pipe._out
+            queue = flow.queue
+            hwm = flow.hwm
+            if (not hwm or len(queue) < hwm) and not flow.reader_asleep and pipe.open:
+                queue.append(msg)
+            elif not pipe.try_write(msg):
+                self._deactivate(current)
+                continue
+            current += 1
+            self.current = current if current < self.active else 0
+            return pipe
         raise WouldBlock("no peer can take a message now")
 
     def has_out(self) -> bool:
@@ -133,6 +139,27 @@ class FairQueue:
                     self.current = 0
                 return msg, pipe
             self._deactivate(self.current)
+        raise WouldBlock("no message is waiting")
+
+    def recv_msg(self) -> Msg:
+        """:meth:`recv` without the pipe (PULL, DEALER): the hot path."""
+        pipes = self.pipes
+        while self.active:
+            current = self.current
+            pipe = pipes[current]
+            # Pipe.read inlined for its common case: a message waiting, no writer blocked.
+            flow = pipe._in
+            queue = flow.queue
+            if queue and not flow.writer_blocked and queue[0] is not DELIMITER:
+                msg: Msg | None = queue.popleft()
+            else:
+                msg = pipe.read()
+                if msg is None:
+                    self._deactivate(current)
+                    continue
+            current += 1
+            self.current = current if current < self.active else 0
+            return msg  # type: ignore[return-value]
         raise WouldBlock("no message is waiting")
 
     def has_in(self) -> bool:

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from .errors import EINVAL, EMSGSIZE, ENOTSUP, CoreError, WouldBlock
+from .errors import EINVAL, EMSGSIZE, ENOTSOCK, ENOTSUP, CoreError, WouldBlock
 from .options import Options
 from .pipe import Msg, Pipe
 
@@ -131,19 +131,25 @@ class SocketBase:
         self.closed = True
         for pipe in list(self.pipes):
             self.detach_pipe(pipe)
+        # From now on every operation fails, whatever the type would have done.
+        self.send = self.recv = self.send_part = self.recv_part = _closed  # type: ignore[method-assign,assignment]
 
     # -- messages (owner thread) -----------------------------------------
 
     def send(self, msg: Msg) -> None:
         """Send a whole message now, or raise WouldBlock / CoreError."""
-        if self._mailbox:
-            self.process_commands()
-        if self._out_parts:
-            msg = self._out_parts + msg
+        if self._mailbox or self._out_parts:
+            self._send_slow(msg)
+        else:
             self.xsend(msg)
+
+    def _send_slow(self, msg: Msg) -> None:
+        self.process_commands()
+        if self._out_parts:
+            self.xsend(self._out_parts + msg)
             self._out_parts = []
-            return
-        self.xsend(msg)
+        else:
+            self.xsend(msg)
 
     def send_part(self, frame: bytes, more: bool) -> None:
         """Send one frame; with ``more`` it is held until the last frame of the message."""
@@ -156,12 +162,16 @@ class SocketBase:
 
     def recv(self) -> Msg:
         """The next whole message (or the rest of a partly read one), or WouldBlock."""
+        if self._in_parts or self._mailbox:
+            return self._recv_slow()
+        return self.xrecv()
+
+    def _recv_slow(self) -> Msg:
         if self._in_parts:
             rest = self._in_parts[self._in_index :]
             self._in_parts = []
             return rest
-        if self._mailbox:
-            self.process_commands()
+        self.process_commands()
         return self.xrecv()
 
     def recv_part(self) -> tuple[bytes, bool]:
@@ -264,6 +274,10 @@ class SocketBase:
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
         return False, None
+
+
+def _closed(*args: object) -> Any:
+    raise CoreError(ENOTSOCK, "the socket is closed")
 
 
 def require_int_flag(name: str, value: Any) -> int:

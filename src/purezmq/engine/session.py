@@ -137,28 +137,44 @@ class Session(asyncio.Protocol):
 
     def _handle(self, events: list[Any]) -> bool:
         """Deliver decoded events; False once the connection is ending."""
-        pipe = self.pipe
-        backlog = self.backlog
-        for event in events:
+        start = 0
+        for i, event in enumerate(events):
             if type(event) is list:
-                if backlog or pipe is None or not pipe.check_write():
-                    backlog.append(event)
-                else:
-                    pipe.write(event)
-            elif isinstance(event, Subscribe | Cancel):
-                flag = b"\x01" if isinstance(event, Subscribe) else b"\x00"
-                self._handle([[flag + event.topic]])
-                pipe, backlog = self.pipe, self.backlog
+                continue
+            if i > start:
+                self._deliver(events[start:i])
+            start = i + 1
+            if isinstance(event, Subscribe):
+                self._deliver([[b"\x01" + event.topic]])
+            elif isinstance(event, Cancel):
+                self._deliver([[b"\x00" + event.topic]])
             elif isinstance(event, HandshakeComplete):
                 self._handshake_done(event)
-                pipe = self.pipe
             elif isinstance(event, PeerError | ConnectionClosed):
                 self.close(abort=False)
                 return False
-        if backlog and not self.reading_paused and self.transport is not None:
+        if start == 0:
+            self._deliver(events)
+        elif start < len(events):
+            self._deliver(events[start:])
+        return True
+
+    def _deliver(self, msgs: list[Msg]) -> None:
+        """Write messages to the pipe; what does not fit waits, and reading pauses."""
+        pipe = self.pipe
+        backlog = self.backlog
+        if not backlog and pipe is not None:
+            written = pipe.write_batch(msgs)
+            while written and written < len(msgs):
+                msgs = msgs[written:]
+                written = pipe.write_batch(msgs)
+            if written == len(msgs):
+                return
+            msgs = msgs[written:]
+        backlog.extend(msgs)
+        if not self.reading_paused and self.transport is not None:
             self.reading_paused = True
             self.transport.pause_reading()
-        return True
 
     def _handshake_done(self, event: HandshakeComplete) -> None:
         if self.handshake_timer is not None:
@@ -192,9 +208,7 @@ class Session(asyncio.Protocol):
             if self.socket_gone or (pipe is not None and pipe.delimited):
                 self._close_after_flush()
             return
-        batch: list[Msg] = []
-        while (msg := pipe.read()) is not None:
-            batch.append(msg)
+        batch = pipe.read_all()
         if batch:
             if self.translate_subscriptions:
                 self._send_translated(batch)
@@ -223,13 +237,11 @@ class Session(asyncio.Protocol):
         backlog = self.backlog
         if pipe is None:
             return
-        sent = 0
-        for msg in backlog:
-            if not pipe.check_write():
+        while backlog:
+            written = pipe.write_batch(backlog)
+            if not written:
                 break
-            pipe.write(msg)
-            sent += 1
-        del backlog[:sent]
+            del backlog[:written]
         if not backlog and self.reading_paused and self.transport is not None:
             self.reading_paused = False
             self.transport.resume_reading()

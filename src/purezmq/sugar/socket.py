@@ -365,6 +365,7 @@ class Socket:
                 continue
 
     def _send_msg(self, msg: Msg, flags: int) -> None:
+        """Send a whole message, waiting (SNDTIMEO) unless NOBLOCK."""
         core = self._core
         try:
             core.send(msg)
@@ -380,6 +381,7 @@ class Socket:
             raise zmq_error(exc) from None
 
     def _recv_msg(self, flags: int) -> Msg:
+        """Receive a whole message, waiting (RCVTIMEO) unless NOBLOCK."""
         core = self._core
         try:
             return core.recv()
@@ -404,21 +406,22 @@ class Socket:
         group: str | None = None,
     ) -> MessageTracker | None:
         """Send one frame; with SNDMORE it waits for the rest of its message."""
-        if self._closed:
-            raise ZMQError(ENOTSOCK)
-        frame = data if type(data) is bytes else as_frame_bytes(data)
+        if type(data) is not bytes:
+            data = as_frame_bytes(data)
         if flags & SNDMORE:
             try:
-                self._core.send_part(frame, True)
+                self._core.send_part(data, True)
             except CoreError as exc:
                 raise zmq_error(exc) from None
         else:
-            if not self._core._out_parts:
-                try:
-                    self._core.xcheck_send()
-                except CoreError as exc:
-                    raise zmq_error(exc) from None
-            self._send_msg([frame], flags)
+            core = self._core
+            try:
+                if core._mailbox or core._out_parts:
+                    core.send([data])
+                else:
+                    core.xsend([data])
+            except CoreError:
+                self._send_msg([data], flags)
         return _FINISHED_TRACKER if track else None
 
     def send_multipart(
@@ -426,39 +429,37 @@ class Socket:
         **kwargs: Any,
     ) -> MessageTracker | None:
         """Send a whole message, one frame per item."""
-        if self._closed:
-            raise ZMQError(ENOTSOCK)
         msg = [p if type(p) is bytes else as_frame_bytes(p, i) for i, p in enumerate(msg_parts)]
         if not msg:
             raise ZMQError(_errno.EINVAL, "a message must have at least one frame")
         if flags & SNDMORE:
             for frame in msg:
                 self.send(frame, SNDMORE)
-            return _FINISHED_TRACKER if track else None
-        if not self._core._out_parts:
+        else:
             try:
-                self._core.xcheck_send()
-            except CoreError as exc:
-                raise zmq_error(exc) from None
-        self._send_msg(msg, flags)
+                self._core.send(msg)
+            except CoreError:
+                self._send_msg(msg, flags)
         return _FINISHED_TRACKER if track else None
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """The next frame: bytes, or a Frame with ``copy=False``."""
-        if self._closed:
-            raise ZMQError(ENOTSOCK)
         core = self._core
-        if not core._in_parts:
-            msg = self._recv_msg(flags)
-            if len(msg) > 1:
+        if core._in_parts:
+            try:
+                frame, more = core.recv_part()
+            except CoreError as exc:
+                raise zmq_error(exc) from None
+        else:
+            try:
+                msg = core.xrecv() if not core._mailbox else core.recv()
+            except CoreError:
+                msg = self._recv_msg(flags)
+            frame = msg[0]
+            more = len(msg) > 1
+            if more:
                 core._in_parts = msg
                 core._in_index = 1
-                more = True
-            else:
-                more = False
-            frame = msg[0]
-        else:
-            frame, more = core.recv_part()
         if copy:
             return frame
         result = Frame(frame)
@@ -467,9 +468,10 @@ class Socket:
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
         """Every frame of the next message (the rest of it, if partly read)."""
-        if self._closed:
-            raise ZMQError(ENOTSOCK)
-        msg = self._recv_msg(flags)
+        try:
+            msg = self._core.recv()
+        except CoreError:
+            msg = self._recv_msg(flags)
         if copy:
             return msg
         return _frames(msg)

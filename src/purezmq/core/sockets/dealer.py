@@ -45,7 +45,7 @@ class Dealer(SocketBase):
         self.lb.send(msg)
 
     def xrecv(self) -> Msg:
-        return self.fq.recv()[0]
+        return self.fq.recv_msg()
 
     def xhas_in(self) -> bool:
         return self.fq.has_in()

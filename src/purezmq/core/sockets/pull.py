@@ -21,6 +21,7 @@ class Pull(SocketBase):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fq = FairQueue()
+        self.xrecv = self.fq.recv_msg  # type: ignore[method-assign]  # hot path
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.fq.attach(pipe)

@@ -22,6 +22,7 @@ class Push(SocketBase):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lb = LoadBalancer()
+        self.xsend = self.lb.send  # type: ignore[method-assign,assignment]  # hot path
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.lb.attach(pipe)
