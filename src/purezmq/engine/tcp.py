@@ -31,12 +31,15 @@ class BoundSocket:
     sock: socket.socket
     endpoint: str
     unlink: str | None = None
+    inode: int = 0
 
     def close(self) -> None:
         self.sock.close()
         if self.unlink:
+            # Only our own file: another socket may have bound the same path since.
             try:
-                os.unlink(self.unlink)
+                if os.stat(self.unlink).st_ino == self.inode:
+                    os.unlink(self.unlink)
             except OSError:
                 pass
 
@@ -117,8 +120,9 @@ def ipc_listen(endpoint: Endpoint, options: Options) -> BoundSocket:
     except OSError as exc:
         sock.close()
         raise _bind_error(exc, endpoint) from None
-    unlink = None if path.startswith("\0") else path
-    return BoundSocket(sock, f"ipc://{address}", unlink)
+    if path.startswith("\0"):
+        return BoundSocket(sock, f"ipc://{address}")
+    return BoundSocket(sock, f"ipc://{address}", path, os.stat(path).st_ino)
 
 
 def listen(endpoint: Endpoint, options: Options) -> BoundSocket:
