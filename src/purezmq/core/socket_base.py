@@ -80,6 +80,15 @@ class SocketBase:
         self._mailbox.append((self.attach_pipe, pipe))
         self.wake()
 
+    def post_hiccup(self, pipe: Pipe) -> None:
+        """The connection behind ``pipe`` was re-established (libzmq ``hiccup``)."""
+        self._mailbox.append((self._on_hiccup, pipe))
+        self.wake()
+
+    def _on_hiccup(self, pipe: Pipe) -> None:
+        if pipe in self.pipes:
+            self.xhiccuped(pipe)
+
     def process_commands(self) -> None:
         """Run every pending mailbox command (owner thread)."""
         mailbox = self._mailbox
@@ -267,6 +276,9 @@ class SocketBase:
 
     def xpipe_terminated(self, pipe: Pipe) -> None:
         raise NotImplementedError
+
+    def xhiccuped(self, pipe: Pipe) -> None:
+        """The peer behind ``pipe`` reconnected: resend whatever it must know again."""
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
         """Handle a type-specific option; False lets the generic table take it."""

@@ -89,31 +89,32 @@ class Trie:
 
 
 class MultiTrie(Generic[T]):
-    """Subscription prefixes, each with the set of pipes that asked for it (XPUB, PUB)."""
+    """Subscription prefixes, each with the set of pipes that asked for it (XPUB, PUB).
+
+    As libzmq's ``mtrie_t``, a pipe is either subscribed to a prefix or not: a repeated
+    subscription from the same pipe changes nothing (the SUB side does the counting).
+    """
 
     __slots__ = ("_lengths", "_subs")
 
     def __init__(self) -> None:
-        self._subs: dict[bytes, dict[T, int]] = {}
+        self._subs: dict[bytes, dict[T, None]] = {}
         self._lengths = _Lengths()
 
     def add(self, prefix: bytes, pipe: T) -> bool:
         """Subscribe ``pipe`` to ``prefix``; True if no pipe had subscribed to it before."""
         holders = self._subs.get(prefix)
         if holders is None:
-            self._subs[prefix] = {pipe: 1}
+            self._subs[prefix] = {pipe: None}
             self._lengths.add(len(prefix))
             return True
-        holders[pipe] = holders.get(pipe, 0) + 1
+        holders[pipe] = None
         return False
 
     def remove(self, prefix: bytes, pipe: T) -> bool:
-        """Unsubscribe ``pipe`` from ``prefix`` once; True if no pipe is left on it."""
+        """Unsubscribe ``pipe`` from ``prefix``; True if no pipe is left on it."""
         holders = self._subs.get(prefix)
         if holders is None or pipe not in holders:
-            return False
-        if holders[pipe] > 1:
-            holders[pipe] -= 1
             return False
         del holders[pipe]
         if holders:
@@ -126,11 +127,7 @@ class MultiTrie(Generic[T]):
         """Forget every subscription of ``pipe``; returns the prefixes nobody holds now."""
         orphaned = []
         for prefix in [p for p, holders in self._subs.items() if pipe in holders]:
-            holders = self._subs[prefix]
-            del holders[pipe]
-            if not holders:
-                del self._subs[prefix]
-                self._lengths.remove(len(prefix))
+            if self.remove(prefix, pipe):
                 orphaned.append(prefix)
         return orphaned
 
@@ -139,7 +136,7 @@ class MultiTrie(Generic[T]):
         subs = self._subs
         n = len(data)
         found: dict[T, None] | None = None
-        first: dict[T, int] | None = None
+        first: dict[T, None] | None = None
         for length in self._lengths.sorted:
             if length > n:
                 break

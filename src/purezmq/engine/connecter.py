@@ -36,6 +36,7 @@ class Connecter:
         self.task: asyncio.Task[None] | None = None
         self.retry: asyncio.TimerHandle | None = None
         self.ivl = engine.core.options.reconnect_ivl
+        self.was_connected = False
 
     def __repr__(self) -> str:
         state = "connected" if self.session else "closed" if self.closed else "connecting"
@@ -60,6 +61,7 @@ class Connecter:
 
     def _new_session(self) -> Session:
         session = Session(self.engine, str(self.endpoint), self.pipe, on_lost=self._lost)
+        session.reconnected = self.was_connected
         self.session = session
         return session
 
@@ -84,6 +86,7 @@ class Connecter:
 
     def session_ready(self) -> None:
         self.ivl = self.engine.core.options.reconnect_ivl
+        self.was_connected = True
 
     # -- pipe sink (any thread) --------------------------------------------
 

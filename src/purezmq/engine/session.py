@@ -64,6 +64,8 @@ class Session(asyncio.Protocol):
         self.handshake_timer: asyncio.TimerHandle | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
         self.translate_subscriptions = engine.core.sends_subscriptions
+        # Set by the connecter when this connection replaces a lost one.
+        self.reconnected = False
 
     def __repr__(self) -> str:
         state = "ready" if self.ready else "handshaking" if self.transport else "closed"
@@ -184,6 +186,9 @@ class Session(asyncio.Protocol):
             self.pipe = self.engine.make_pipe(self, event.properties)
         else:
             self.pipe.peer.properties = dict(event.properties)
+            if self.reconnected and self.engine.core.sends_subscriptions:
+                # The new peer knows none of our subscriptions (libzmq: pipe hiccup).
+                self.engine.core.post_hiccup(self.pipe.peer)
         self.ready = True
         self.engine.session_ready(self)
         self.flush()

@@ -241,9 +241,11 @@ class Socket:
     def _disconnect_inproc(self, name: str) -> None:
         core = self._core
         core.process_commands()
-        for pipe in list(core.pipes):
-            if pipe.user_data == name:
-                core.detach_pipe(pipe)
+        pipes = [pipe for pipe in core.pipes if pipe.user_data == name]
+        if not pipes:
+            raise CoreError(_errno.ENOENT, f"not connected to inproc://{name}")
+        for pipe in pipes:
+            core.detach_pipe(pipe)
 
     def close(self, linger: int | None = None) -> None:
         """Close the socket; pending messages are sent for up to ``linger`` ms (-1: all)."""

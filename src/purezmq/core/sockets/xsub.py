@@ -38,6 +38,10 @@ class XSub(SocketBase):
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.fq.attach(pipe)
         self.dist.attach(pipe)
+        self.xhiccuped(pipe)
+
+    def xhiccuped(self, pipe: Pipe) -> None:
+        """Send every subscription to ``pipe`` (a new peer, or a reconnected one)."""
         for topic in self.subscriptions:
             # Written past the HWM on purpose: a lost subscription would be lost for good.
             pipe.write([b"\x01" + topic])
