@@ -96,3 +96,8 @@ class XPub(SocketBase):
             self.verbose = require_int_flag("XPUB_VERBOSE", value)
             return True
         return False
+
+    def xgetsockopt(self, option: int) -> tuple[bool, Any]:
+        if option == XPUB_VERBOSE:
+            return True, self.verbose
+        return False, None
