@@ -217,29 +217,14 @@ class Socket(_socket.Socket):
             fut.add_done_callback(lambda _: handle.cancel())
         return fut
 
-    def _deserialize(self, result: Any, load: Callable[[Any], Any]) -> asyncio.Future[Any]:
-        out = self._get_loop().create_future()
-
-        def done(fut: asyncio.Future[Any]) -> None:
-            if out.done():
-                return
-            if fut.cancelled():
-                out.cancel()
-            elif fut.exception() is not None:
-                out.set_exception(fut.exception())  # type: ignore[arg-type]
-            else:
-                try:
-                    out.set_result(load(fut.result()))
-                except Exception as exc:
-                    out.set_exception(exc)
-
-        def cancel_source(o: asyncio.Future[Any]) -> None:
-            if o.cancelled():
-                result.cancel()
-
-        result.add_done_callback(done)
-        out.add_done_callback(cancel_source)
-        return out
+    def _recv_loaded(  # type: ignore[override]
+        self, flags: int, load: Callable[[Any], Any], multipart: bool = False
+    ) -> asyncio.Future[Any]:
+        core = self._core
+        take = core.recv if multipart else (lambda: core.recv_part()[0])
+        return self._start(
+            self._recv_waiters, lambda: load(take()), flags, core.options.rcvtimeo
+        )
 
 
 def _expire(fut: asyncio.Future[Any], exc: type[BaseException]) -> None:

@@ -97,6 +97,7 @@ class SocketEngine:
         listener = self.listeners.pop(endpoint, None)
         if listener is None:
             raise CoreError(ENOENT, f"not bound to {endpoint}")
+        listener.bound.remove_path()
         self.schedule(listener.close)
 
     def disconnect(self, endpoint: str) -> None:
@@ -111,6 +112,8 @@ class SocketEngine:
     def close(self, linger: int) -> None:
         """The socket closed: stop listening and connecting; sessions flush, then end."""
         self.linger = linger
+        for listener in self.listeners.values():
+            listener.bound.remove_path()
         self.schedule(self._close)
 
     # -- loop thread ------------------------------------------------------------

@@ -33,15 +33,20 @@ class BoundSocket:
     unlink: str | None = None
     inode: int = 0
 
-    def close(self) -> None:
-        self.sock.close()
-        if self.unlink:
-            # Only our own file: another socket may have bound the same path since.
+    def remove_path(self) -> None:
+        """Remove the ipc socket file; called on the thread that binds, so that a later
+        bind of the same path by that thread cannot lose its new file to us."""
+        path, self.unlink = self.unlink, None
+        if path:
             try:
-                if os.stat(self.unlink).st_ino == self.inode:
-                    os.unlink(self.unlink)
+                if os.stat(path).st_ino == self.inode:
+                    os.unlink(path)
             except OSError:
                 pass
+
+    def close(self) -> None:
+        self.sock.close()
+        self.remove_path()
 
 
 def _bind_error(exc: OSError, endpoint: Endpoint) -> CoreError:

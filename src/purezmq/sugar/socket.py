@@ -4,7 +4,7 @@ Every operation first tries the core socket, which never blocks; only when that
 raises WouldBlock does the sync socket wait on its :class:`Signaler` (the asyncio
 socket in ``purezmq.asyncio`` awaits instead). The serialising helpers
 (``send_string``, ``recv_json`` ...) are written once, here, on top of ``send``,
-``recv``, ``send_multipart`` and ``recv_multipart`` and ``_deserialize``, which the
+``recv``, ``send_multipart``, ``recv_multipart`` and ``_recv_loaded``, which the
 asyncio socket overrides to return awaitables.
 """
 
@@ -480,9 +480,13 @@ class Socket:
 
     # -- sugar written once for both APIs ----------------------------------
 
-    def _deserialize(self, result: Any, load: Callable[[Any], Any]) -> Any:
-        """Apply ``load`` to a received result (the asyncio socket defers it)."""
-        return load(result)
+    def _recv_loaded(self, flags: int, load: Callable[[Any], Any], multipart: bool = False) -> Any:
+        """Receive a frame (or a whole message) and return ``load`` of it.
+
+        The asyncio socket overrides this so that the awaitable it returns is the one
+        its wait queue resolves: cancelling it then leaves the message in the socket.
+        """
+        return load(self.recv_multipart(flags) if multipart else self.recv(flags))
 
     def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
@@ -496,7 +500,7 @@ class Socket:
 
     def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Any:
         """Receive a frame and decode it."""
-        return self._deserialize(self.recv(flags), lambda b: b.decode(encoding))
+        return self._recv_loaded(flags, lambda b: b.decode(encoding))
 
     recv_unicode = recv_string
 
@@ -507,7 +511,7 @@ class Socket:
 
     def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
         """Receive one JSON frame and decode it (kwargs go to json.loads)."""
-        return self._deserialize(self.recv(flags), lambda b: json.loads(b, **kwargs))
+        return self._recv_loaded(flags, lambda b: json.loads(b, **kwargs))
 
     def send_pyobj(
         self, obj: Any, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL, **kwargs: Any
@@ -517,7 +521,7 @@ class Socket:
 
     def recv_pyobj(self, flags: int = 0) -> Any:
         """Receive a pickled object (only from peers you trust)."""
-        return self._deserialize(self.recv(flags), pickle.loads)
+        return self._recv_loaded(flags, pickle.loads)
 
     def send_serialized(
         self, msg: Any, serialize: Callable[[Any], Sequence[Any]], flags: int = 0,
@@ -530,7 +534,9 @@ class Socket:
         self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
     ) -> Any:
         """Receive a multipart message and return ``deserialize(frames)``."""
-        return self._deserialize(self.recv_multipart(flags, copy=copy), deserialize)
+        if not copy:
+            return self._recv_loaded(flags, lambda msg: deserialize(_frames(msg)), multipart=True)
+        return self._recv_loaded(flags, deserialize, multipart=True)
 
     # -- polling ----------------------------------------------------------------
 
