@@ -154,7 +154,10 @@ class Socket(_socket.Socket):
         frame = data if type(data) is bytes else as_frame_bytes(data)
         core = self._core
         if flags & _socket.SNDMORE:
-            return self._start(self._send_waiters, lambda: core.send_part(frame, True), NOBLOCK, -1)
+            return self._start(
+                self._send_waiters, lambda: core.send_part(frame, True), flags,
+                core.options.sndtimeo,
+            )
         return self._start(
             self._send_waiters, lambda: core.send_part(frame, False), flags,
             core.options.sndtimeo,

@@ -52,7 +52,7 @@ def split_host_port(address: str, text: str) -> tuple[str, int]:
         host = host[1:-1]
     if port_text in ("*", "0"):
         return host, 0
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
         raise CoreError(EINVAL, f"invalid tcp endpoint {text!r}: bad port {port_text!r}")
     return host, int(port_text)
 

@@ -190,6 +190,11 @@ class Pipe:
             return False
         return True
 
+    def has_pending(self) -> bool:
+        """True if a message (not just the delimiter) waits to be read on this end."""
+        queue = self._in.queue
+        return bool(queue) and queue[0] is not DELIMITER
+
     def queued_in(self) -> int:
         """Messages waiting to be read on this end."""
         return len(self._in.queue)
@@ -250,6 +255,8 @@ class Pipe:
 
     def write_batch(self, msgs: list[Msg]) -> int:
         """Write as many of ``msgs`` as fit under the HWM, in order; returns how many."""
+        if not self.open:
+            return 0
         flow = self._out
         queue = flow.queue
         hwm = flow.hwm
@@ -288,6 +295,8 @@ class Pipe:
             return
         self.terminated = True
         self.open = False
+        # The peer may not write any more either (libzmq refuses writes at once).
+        self.peer.open = False
         self._in.reader_asleep = False
         self.write(DELIMITER)
 

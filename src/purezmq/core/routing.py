@@ -63,12 +63,16 @@ class LoadBalancer:
         while self.active:
             current = self.current
             pipe = pipes[current]
-            # Pipe.try_write inlined for its common case: room, open, reader awake.
+            # Pipe.try_write inlined for its common case: room and open. The flag is read
+            # after the append, as pipe.py's wake-up rule requires.
             flow = pipe._out
             queue = flow.queue
             hwm = flow.hwm
-            if (not hwm or len(queue) < hwm) and not flow.reader_asleep and pipe.open:
+            if (not hwm or len(queue) < hwm) and pipe.open:
                 queue.append(msg)
+                if flow.reader_asleep:
+                    flow.reader_asleep = False
+                    pipe._wake_reader()
             elif not pipe.try_write(msg):
                 self._deactivate(current)
                 continue
@@ -147,11 +151,15 @@ class FairQueue:
         while self.active:
             current = self.current
             pipe = pipes[current]
-            # Pipe.read inlined for its common case: a message waiting, no writer blocked.
+            # Pipe.read inlined for its common case: a message waiting. The writer's flag
+            # is read after the pop, as pipe.py's wake-up rule requires.
             flow = pipe._in
             queue = flow.queue
-            if queue and not flow.writer_blocked and queue[0] is not DELIMITER:
+            if queue and queue[0] is not DELIMITER:
                 msg: Msg | None = queue.popleft()
+                if flow.writer_blocked and len(queue) <= flow.lwm:
+                    flow.writer_blocked = False
+                    pipe._wake_writer()
             else:
                 msg = pipe.read()
                 if msg is None:

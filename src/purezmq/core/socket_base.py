@@ -155,7 +155,13 @@ class SocketBase:
     def _send_slow(self, msg: Msg) -> None:
         self.process_commands()
         if self._out_parts:
-            self.xsend(self._out_parts + msg)
+            try:
+                self.xsend(self._out_parts + msg)
+            except WouldBlock:
+                raise  # kept for the blocking retry
+            except CoreError:
+                self._out_parts = []  # the message is refused whole
+                raise
             self._out_parts = []
         else:
             self.xsend(msg)
@@ -241,6 +247,8 @@ class SocketBase:
             return self.events()
         if option == 32:  # LAST_ENDPOINT
             return self.options.last_endpoint
+        if option == 43:  # MECHANISM: NULL until PLAIN and CURVE exist
+            return 0
         return self.options.get(option)
 
     def apply_hwms(self) -> None:

@@ -37,6 +37,7 @@ class Connecter:
         self.retry: asyncio.TimerHandle | None = None
         self.ivl = engine.core.options.reconnect_ivl
         self.was_connected = False
+        self.linger_timer: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
         state = "connected" if self.session else "closed" if self.closed else "connecting"
@@ -62,6 +63,7 @@ class Connecter:
     def _new_session(self) -> Session:
         session = Session(self.engine, str(self.endpoint), self.pipe, on_lost=self._lost)
         session.reconnected = self.was_connected
+        session.lingering = self in self.engine.lingering
         self.session = session
         return session
 
@@ -71,6 +73,7 @@ class Connecter:
         if session.ready:
             self.ivl = self.engine.core.options.reconnect_ivl
         if self.pipe is not None and self.pipe.delimited:
+            self._stop_lingering()
             self.closed = True
         self._schedule_retry()
 
@@ -109,7 +112,38 @@ class Connecter:
             self.session.drain_backlog()
 
     def close(self) -> None:
-        """Stop connecting; a live session closes once the socket's pipe is drained."""
+        """Stop connecting; a live session closes once the socket's pipe is drained.
+
+        With LINGER and messages queued while no connection is up, keep trying to
+        connect for up to LINGER ms to deliver them, as libzmq does.
+        """
+        pipe = self.pipe
+        linger = self.engine.linger
+        if linger != 0 and pipe is not None and pipe.has_pending():
+            self.engine.lingering.add(self)
+            if linger > 0:
+                self.linger_timer = self.engine.loop.call_later(linger / 1000, self._give_up)
+            if self.session is not None:
+                self.session.lingering = True  # let its handshake finish, then it drains
+            elif self.retry is None and self.task is None:
+                self.start()
+            return
+        self._close_now()
+
+    def _give_up(self) -> None:
+        self.linger_timer = None
+        self._close_now()
+        self._stop_lingering()
+
+    def _stop_lingering(self) -> None:
+        if self.linger_timer is not None:
+            self.linger_timer.cancel()
+            self.linger_timer = None
+        if self in self.engine.lingering:
+            self.engine.lingering.discard(self)
+            self.engine.check_done()
+
+    def _close_now(self) -> None:
         self.closed = True
         if self.retry is not None:
             self.retry.cancel()

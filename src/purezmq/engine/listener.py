@@ -6,6 +6,7 @@ As in libzmq, the sessions a listener accepted end with it (``unbind`` closes th
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import TYPE_CHECKING
 
 from .session import Session
@@ -25,20 +26,30 @@ class Listener:
         self.server: asyncio.AbstractServer | None = None
         self.sessions: set[Session] = set()
         self.closed = False
+        self.starting = False
 
     def __repr__(self) -> str:
         return f"<Listener {self.endpoint} sessions={len(self.sessions)}>"
 
     async def start(self) -> None:
         if self.closed:
+            self.bound.close()
             return
+        self.starting = True
         loop = self.engine.loop
-        if self.bound.sock.family == getattr(__import__("socket"), "AF_UNIX", None):
-            self.server = await loop.create_unix_server(self._new_session, sock=self.bound.sock)
-        else:
-            self.server = await loop.create_server(self._new_session, sock=self.bound.sock)
+        sock = self.bound.sock
+        try:
+            if sock.family == socket.AF_UNIX:
+                server = await loop.create_unix_server(self._new_session, sock=sock)
+            else:
+                server = await loop.create_server(self._new_session, sock=sock)
+        finally:
+            self.starting = False
+        self.server = server
         if self.closed:
-            self.server.close()
+            # close() came while the server was starting: finish its work.
+            server.close()
+            self.bound.close()
 
     def _new_session(self) -> Session:
         session = Session(self.engine, self.endpoint, on_lost=self.sessions.discard)
@@ -50,6 +61,9 @@ class Listener:
         self.closed = True
         if self.server is not None:
             self.server.close()
-        self.bound.close()
+            self.bound.close()
+        elif not self.starting:
+            self.bound.close()
+        # else: start() is awaiting the server and closes it when it gets it.
         for session in list(self.sessions):
             session.close()

@@ -64,8 +64,10 @@ class Session(asyncio.Protocol):
         self.handshake_timer: asyncio.TimerHandle | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
         self.translate_subscriptions = engine.core.sends_subscriptions
-        # Set by the connecter when this connection replaces a lost one.
+        # Set by the connecter when this connection replaces a lost one, or is made after
+        # the socket closed to deliver what it left queued (LINGER).
         self.reconnected = False
+        self.lingering = False
 
     def __repr__(self) -> str:
         state = "ready" if self.ready else "handshaking" if self.transport else "closed"

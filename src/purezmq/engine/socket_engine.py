@@ -39,6 +39,8 @@ class SocketEngine:
         self.listeners: dict[str, Listener] = {}
         self.connecters: dict[str, list[Connecter]] = {}
         self.sessions: set[Session] = set()
+        # Connecters still trying to deliver queued messages after close (LINGER).
+        self.lingering: set[Connecter] = set()
         self.linger = -1
         self.closed = False
         self.done = threading.Event()
@@ -128,12 +130,12 @@ class SocketEngine:
         for session in list(self.sessions):
             if session.ready:
                 session.flush()  # sees the delimiter and closes after sending
-            else:
+            elif not session.lingering:
                 session.close()
-        self._check_done()
+        self.check_done()
 
-    def _check_done(self) -> None:
-        if self.closed and not self.sessions:
+    def check_done(self) -> None:
+        if self.closed and not self.sessions and not self.lingering:
             self.done.set()
 
     def configure_transport(self, transport: asyncio.Transport) -> None:
@@ -154,7 +156,7 @@ class SocketEngine:
 
     def session_started(self, session: Session) -> None:
         self.sessions.add(session)
-        if self.closed:
+        if self.closed and not session.lingering:
             session.close()
 
     def session_ready(self, session: Session) -> None:
@@ -165,7 +167,7 @@ class SocketEngine:
 
     def session_closed(self, session: Session, exc: Exception | None) -> None:
         self.sessions.discard(session)
-        self._check_done()
+        self.check_done()
 
     def protocol_error(self, session: Session, exc: RemoteProtocolError) -> None:
         pass

@@ -369,14 +369,18 @@ class Socket:
     def _send_msg(self, msg: Msg, flags: int) -> None:
         """Send a whole message, waiting (SNDTIMEO) unless NOBLOCK."""
         core = self._core
+        self._attempt_send(lambda: core.send(msg), flags)
+
+    def _attempt_send(self, attempt: Callable[[], None], flags: int) -> None:
+        """Run ``attempt``; on WouldBlock wait and retry (SNDTIMEO) unless NOBLOCK."""
         try:
-            core.send(msg)
+            attempt()
         except WouldBlock:
             if flags & NOBLOCK:
                 raise Again() from None
             self._check_open()
             try:
-                self._wait(lambda: core.send(msg), core.options.sndtimeo)
+                self._wait(attempt, self._core.options.sndtimeo)
             except CoreError as exc:
                 raise zmq_error(exc) from None
         except CoreError as exc:
@@ -411,10 +415,8 @@ class Socket:
         if type(data) is not bytes:
             data = as_frame_bytes(data)
         if flags & SNDMORE:
-            try:
-                self._core.send_part(data, True)
-            except CoreError as exc:
-                raise zmq_error(exc) from None
+            core = self._core
+            self._attempt_send(lambda: core.send_part(data, True), flags)
         else:
             core = self._core
             try:

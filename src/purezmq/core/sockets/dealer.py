@@ -13,6 +13,7 @@ For processing incoming messages:
 
 from __future__ import annotations
 
+from ..errors import WouldBlock
 from ..pipe import Msg, Pipe
 from ..routing import FairQueue, LoadBalancer
 from ..socket_base import SocketBase
@@ -40,6 +41,10 @@ class Dealer(SocketBase):
 
     def xwrite_activated(self, pipe: Pipe) -> None:
         self.lb.activated(pipe)
+
+    def xcheck_send(self) -> None:
+        if not self.lb.has_out():
+            raise WouldBlock("no peer can take a message now")
 
     def xsend(self, msg: Msg) -> None:
         self.lb.send(msg)

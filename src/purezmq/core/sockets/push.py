@@ -10,6 +10,7 @@ For processing outgoing messages:
 
 from __future__ import annotations
 
+from ..errors import WouldBlock
 from ..pipe import Msg, Pipe
 from ..routing import LoadBalancer
 from ..socket_base import SocketBase
@@ -31,10 +32,16 @@ class Push(SocketBase):
         self.lb.terminated(pipe)
 
     def xread_activated(self, pipe: Pipe) -> None:
-        pass  # PUSH never reads
+        # Nothing but the delimiter of a departing peer ever arrives: read it.
+        while pipe.read() is not None:
+            pass
 
     def xwrite_activated(self, pipe: Pipe) -> None:
         self.lb.activated(pipe)
+
+    def xcheck_send(self) -> None:
+        if not self.lb.has_out():
+            raise WouldBlock("no peer can take a message now")
 
     def xsend(self, msg: Msg) -> None:
         self.lb.send(msg)

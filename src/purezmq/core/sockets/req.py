@@ -32,9 +32,11 @@ class Req(Dealer):
     def xcheck_send(self) -> None:
         if self.receiving_reply:
             raise CoreError(EFSM, "REQ must receive the reply before sending again")
+        super().xcheck_send()
 
     def xsend(self, msg: Msg) -> None:
-        self.xcheck_send()
+        if self.receiving_reply:
+            raise CoreError(EFSM, "REQ must receive the reply before sending again")
         self.reply_pipe = self.lb.send([b"", *msg])
         self.receiving_reply = True
 

@@ -58,11 +58,18 @@ class XSub(SocketBase):
 
     def xsend(self, msg: Msg) -> None:
         first = msg[0]
-        if first[:1] == b"\x01":
+        kind = first[:1]
+        if kind == b"\x01":
             self.subscriptions.add(first[1:])
-        elif first[:1] == b"\x00" and not self.subscriptions.remove(first[1:]):
-            return  # other subscriptions to this topic remain
+        elif kind == b"\x00":
+            if not self.subscriptions.remove(first[1:]):
+                return  # other subscriptions to this topic remain
+        else:
+            # Data for the publishers: a full one misses it (RFC 29).
+            self.dist.send_to(msg, self.dist.pipes)
+            return
         for pipe in self.dist.pipes:
+            # Written past the HWM on purpose: a lost subscription would be lost for good.
             pipe.write(msg)
 
     def xrecv(self) -> Msg:

@@ -1,0 +1,192 @@
+"""The floor on asyncio: the same transfers with plain ``asyncio.Protocol`` objects."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from time import perf_counter, perf_counter_ns
+from typing import Any
+
+from .common import AsyncLink, latency, throughput, unix_path
+from .framing import BATCH, HEADER, Deframer, nodelay, split_address
+from .roles_sync import WARMUP_ROUND_TRIPS
+from .spec import Params
+
+
+class _Stream(asyncio.Protocol):
+    """A connection that hands every complete message to ``on_message``, with flow control."""
+
+    def __init__(self) -> None:
+        self.deframer = Deframer()
+        self.transport: asyncio.Transport | None = None
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.closed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.on_messages: Callable[[list[bytes]], None] = lambda msgs: None
+        self.on_connected: Callable[[_Stream], None] = lambda stream: None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            nodelay(sock)
+        self.on_connected(self)
+
+    def data_received(self, data: bytes) -> None:
+        msgs = self.deframer.feed(data)
+        if msgs:
+            self.on_messages(msgs)
+
+    def pause_writing(self) -> None:
+        self.writable.clear()
+
+    def resume_writing(self) -> None:
+        self.writable.set()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+async def _serve(p: Params, link: AsyncLink, name: str) -> tuple[_Stream, asyncio.Server]:
+    """Listen, report the address, and return the first connection's protocol."""
+    loop = asyncio.get_running_loop()
+    accepted: asyncio.Future[_Stream] = loop.create_future()
+
+    def connected(stream: _Stream) -> None:
+        if not accepted.done():
+            accepted.set_result(stream)
+
+    def factory() -> _Stream:
+        stream = _Stream()
+        stream.on_connected = connected
+        return stream
+
+    if p.transport == "tcp":
+        server = await loop.create_server(factory, "127.0.0.1", 0)
+        address = f"tcp:127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    else:
+        path = unix_path(p, name)
+        server = await loop.create_unix_server(factory, path)
+        address = f"unix:{path}"
+    link.ready({"data": address})
+    return await accepted, server
+
+
+async def _connect(address: str) -> _Stream:
+    loop = asyncio.get_running_loop()
+    family, where, port = split_address(address)
+    if family == "tcp":
+        _, stream = await loop.create_connection(_Stream, where, port)
+    else:
+        _, stream = await loop.create_unix_connection(_Stream, where)
+    return stream
+
+
+def _close(stream: _Stream, server: asyncio.Server | None = None) -> None:
+    if stream.transport is not None:
+        stream.transport.close()
+    if server is not None:
+        server.close()
+
+
+async def thr_recv(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
+    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    state = {"count": 0, "start": 0.0}
+
+    def on_messages(msgs: list[bytes]) -> None:
+        if not state["count"]:
+            state["start"] = perf_counter()
+        state["count"] += len(msgs)
+        if state["count"] >= p.count and not done.done():
+            done.set_result(perf_counter())
+
+    stream, server = await _serve(p, link, "thr")
+    stream.on_messages = on_messages
+    await asyncio.wait([done, stream.closed], return_when=asyncio.FIRST_COMPLETED)
+    if not done.done():
+        raise EOFError("the sender went away")
+    await link.finish(throughput(p.count, p.size, done.result() - state["start"]))
+    _close(stream, server)
+
+
+async def thr_send(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
+    stream = await _connect(p.endpoints["data"])
+    transport = stream.transport
+    assert transport is not None
+    pack, payload, size = HEADER.pack, b"x" * p.size, p.size
+    parts: list[bytes] = []
+    pending = 0
+    start = perf_counter()
+    for _ in range(p.count):
+        parts.append(pack(size))
+        parts.append(payload)
+        pending += 4 + size
+        if pending >= BATCH:
+            transport.write(b"".join(parts))
+            parts.clear()
+            pending = 0
+            if not stream.writable.is_set():
+                await stream.writable.wait()
+    if parts:
+        transport.write(b"".join(parts))
+    await link.finish({"send_s": perf_counter() - start})
+    _close(stream)
+
+
+async def lat_rep(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
+    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    pack = HEADER.pack
+    left = [WARMUP_ROUND_TRIPS + p.count]
+    stream, server = await _serve(p, link, "lat")
+    transport = stream.transport
+    assert transport is not None
+
+    def on_messages(msgs: list[bytes]) -> None:
+        for msg in msgs:
+            transport.write(pack(len(msg)) + msg)
+        left[0] -= len(msgs)
+        if left[0] <= 0 and not done.done():
+            done.set_result(None)
+
+    stream.on_messages = on_messages
+    await asyncio.wait([done, stream.closed], return_when=asyncio.FIRST_COMPLETED)
+    if not done.done():
+        raise EOFError("the requester went away")
+    await link.finish({})
+    _close(stream, server)
+
+
+async def lat_req(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
+    loop = asyncio.get_running_loop()
+    stream = await _connect(p.endpoints["data"])
+    transport = stream.transport
+    assert transport is not None
+    replies: deque[bytes] = deque()
+    waiter: list[asyncio.Future[None]] = [loop.create_future()]
+
+    def on_messages(msgs: list[bytes]) -> None:
+        replies.extend(msgs)
+        if not waiter[0].done():
+            waiter[0].set_result(None)
+
+    async def round_trip() -> None:
+        transport.write(pack(p.size) + payload)
+        while not replies:
+            waiter[0] = loop.create_future()
+            await waiter[0]
+        replies.popleft()
+
+    stream.on_messages = on_messages
+    pack, payload = HEADER.pack, b"x" * p.size
+    for _ in range(WARMUP_ROUND_TRIPS):
+        await round_trip()
+    samples = []
+    for _ in range(p.count):
+        t0 = perf_counter_ns()
+        await round_trip()
+        samples.append(perf_counter_ns() - t0)
+    await link.finish(latency(samples))
+    _close(stream)

@@ -1,0 +1,98 @@
+"""The floor on blocking sockets: the throughput and latency transfers without ZeroMQ.
+
+Same roles and protocol as :mod:`.roles_sync` (``zmq`` and ``ctx`` are unused):
+length-prefixed frames, batched writes for throughput, one frame each way for latency.
+"""
+
+from __future__ import annotations
+
+import socket
+from time import perf_counter, perf_counter_ns
+from typing import Any
+
+from .common import Link, latency, throughput
+from .framing import BATCH, CHUNK, HEADER, Deframer, connect, listen, nodelay
+from .roles_sync import WARMUP_ROUND_TRIPS
+from .spec import Params
+
+
+def _accept(p: Params, link: Link, name: str) -> socket.socket:
+    server, address = listen(p, name)
+    link.ready({"data": address})
+    conn, _ = server.accept()
+    server.close()
+    nodelay(conn)
+    return conn
+
+
+def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
+    conn = _accept(p, link, "thr")
+    deframer, recv = Deframer(), conn.recv
+    count, start = 0, 0.0
+    while count < p.count:
+        data = recv(CHUNK)
+        if not data:
+            raise EOFError("the sender went away")
+        got = len(deframer.feed(data))
+        if got and not count:
+            start = perf_counter()
+        count += got
+    link.finish(throughput(p.count, p.size, perf_counter() - start))
+    conn.close()
+
+
+def thr_send(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
+    sock = connect(p.endpoints["data"])
+    pack, payload, size = HEADER.pack, b"x" * p.size, p.size
+    parts: list[bytes] = []
+    pending = 0
+    start = perf_counter()
+    for _ in range(p.count):
+        parts.append(pack(size))
+        parts.append(payload)
+        pending += 4 + size
+        if pending >= BATCH:
+            sock.sendall(b"".join(parts))
+            parts.clear()
+            pending = 0
+    if parts:
+        sock.sendall(b"".join(parts))
+    link.finish({"send_s": perf_counter() - start})
+    sock.close()
+
+
+def _read_message(sock: socket.socket, deframer: Deframer, backlog: list[bytes]) -> bytes:
+    while not backlog:
+        data = sock.recv(CHUNK)
+        if not data:
+            raise EOFError("the peer went away")
+        backlog.extend(deframer.feed(data))
+    return backlog.pop(0)
+
+
+def lat_rep(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
+    conn = _accept(p, link, "lat")
+    deframer, backlog = Deframer(), list[bytes]()
+    pack = HEADER.pack
+    for _ in range(WARMUP_ROUND_TRIPS + p.count):
+        msg = _read_message(conn, deframer, backlog)
+        conn.sendall(pack(len(msg)) + msg)
+    link.finish({})
+    conn.close()
+
+
+def lat_req(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
+    sock = connect(p.endpoints["data"])
+    deframer, backlog = Deframer(), list[bytes]()
+    pack, payload = HEADER.pack, b"x" * p.size
+    for _ in range(WARMUP_ROUND_TRIPS):
+        sock.sendall(pack(p.size) + payload)
+        _read_message(sock, deframer, backlog)
+    samples = []
+    for _ in range(p.count):
+        t0 = perf_counter_ns()
+        sock.sendall(pack(p.size) + payload)
+        _read_message(sock, deframer, backlog)
+        samples.append(perf_counter_ns() - t0)
+    link.finish(latency(samples))
+    sock.close()

@@ -1,0 +1,235 @@
+"""The parent's side of one run: start the workers, wait (bounded), collect, clean up."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .spec import FLOOR, ROLES, Params, Scenario
+
+EXIT_GRACE = 5.0  # seconds a worker has to exit once released
+
+
+@dataclass
+class Options:
+    quick: bool
+    timeout: float
+    messages: int | None
+    ipc_dir: str
+    stats: bool = False
+    uvloop: bool = False
+
+
+@dataclass
+class Run:
+    scenario: str
+    lib: str
+    repeat: int
+    status: str = "ok"  # ok, timeout, error
+    seconds: float = 0.0
+    metrics: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+class _Failed(Exception):
+    pass
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def worker_env(uvloop: bool) -> dict[str, str]:
+    """The environment of the workers: this purezmq importable, uvloop asked for if wanted."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    if uvloop:
+        env["PUREZMQ_UVLOOP"] = "1"
+    return env
+
+
+class _Worker:
+    def __init__(self, name: str, p: Params, env: dict[str, str], events: queue.Queue[Any]):
+        self.name = name
+        self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in reap)
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "purezmq.bench.worker", p.to_json()],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            env=env,
+            text=True,
+            bufsize=1,
+        )
+        self.ready: dict[str, str] | None = None
+        self.result: dict[str, Any] | None = None
+        threading.Thread(target=self._read, args=(events,), daemon=True).start()
+
+    def _read(self, events: queue.Queue[Any]) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            events.put((self, line))
+        events.put((self, None))
+
+    def stderr_tail(self, lines: int = 6) -> str:
+        self.stderr.seek(0)
+        text = self.stderr.read().decode(errors="replace").strip().splitlines()
+        return " | ".join(text[-lines:])
+
+    def release(self) -> None:
+        try:
+            assert self.popen.stdin is not None
+            self.popen.stdin.write("go\n")
+            self.popen.stdin.close()
+        except (OSError, ValueError):
+            pass  # it already exited (inproc runs do not wait)
+
+    def reap(self, deadline: float) -> bool:
+        """Wait for the exit until ``deadline``, else kill; True if it exited by itself."""
+        try:
+            self.popen.wait(max(0.0, deadline - time.monotonic()))
+            return True
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+            return False
+        finally:
+            self.stderr.close()
+
+
+class _Session:
+    def __init__(self, deadline: float, env: dict[str, str]) -> None:
+        self.deadline, self.env = deadline, env
+        self.events: queue.Queue[Any] = queue.Queue()
+        self.workers: list[_Worker] = []
+
+    def start(self, name: str, p: Params) -> _Worker:
+        worker = _Worker(name, p, self.env, self.events)
+        self.workers.append(worker)
+        return worker
+
+    def pump(self, done: Any, waiting_for: str) -> None:
+        """Handle the workers' lines until ``done()``; raise on a timeout or a worker's death."""
+        while not done():
+            remaining = self.deadline - time.monotonic()
+            try:
+                worker, line = self.events.get(timeout=max(0.0, remaining))
+            except queue.Empty:
+                silent = [w.name for w in self.workers if w.result is None]
+                raise _TimedOut(f"{waiting_for} (silent: {', '.join(silent)})") from None
+            if line is None:
+                if worker.result is None:
+                    worker.popen.wait()
+                    code = worker.popen.returncode
+                    raise _Failed(f"{worker.name} exited {code}: {worker.stderr_tail()}")
+                continue
+            tag, _, data = line.partition(" ")
+            if tag == "READY":
+                worker.ready = json.loads(data)
+            elif tag == "RESULT":
+                worker.result = json.loads(data)
+
+    def finish(self, ok: bool) -> str:
+        """Release or kill every worker; a note if one had to be killed after its result."""
+        if not ok:
+            for worker in self.workers:
+                if worker.popen.poll() is None:
+                    worker.popen.kill()
+        for worker in self.workers:
+            worker.release()
+        deadline = time.monotonic() + EXIT_GRACE
+        stuck = [w.name for w in self.workers if not w.reap(deadline)]
+        return f"killed at exit: {', '.join(stuck)}" if ok and stuck else ""
+
+
+def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
+    count = s.count(opts.quick, opts.messages)
+    return Params(
+        role=role,
+        lib=lib,
+        api=s.api,
+        kind=s.kind,
+        transport=s.transport,
+        size=s.size,
+        count=count,
+        ipc_dir=opts.ipc_dir,
+        stats=opts.stats and lib != FLOOR,
+        uvloop=opts.uvloop,
+    )
+
+
+def _collect(session: _Session, s: Scenario, lib: str, opts: Options) -> dict[str, Any]:
+    """Start the run's workers and return their results as {binder, connecters}."""
+    if s.kind == "idle" or s.transport == "inproc":
+        role = "idle" if s.kind == "idle" else "inproc"
+        only = session.start(role, _params(s, lib, role, opts))
+        session.pump(lambda: only.result is not None, f"{role} result")
+        assert only.result is not None
+        if s.kind == "idle":
+            return {"binder": only.result, "connecters": []}
+        return only.result
+    binder_role, connecter_role, n = ROLES[s.kind]
+    binder = session.start(binder_role, _params(s, lib, binder_role, opts))
+    session.pump(lambda: binder.ready is not None, f"{binder_role} to bind")
+    assert binder.ready is not None
+    p = _params(s, lib, connecter_role, opts).but(endpoints=binder.ready)
+    connecters = [session.start(f"{connecter_role}{i}", p) for i in range(n)]
+    everyone = [binder, *connecters]
+    session.pump(lambda: all(w.result is not None for w in everyone), "every result")
+    return {"binder": binder.result, "connecters": [w.result for w in connecters]}
+
+
+def run_once(s: Scenario, lib: str, repeat: int, opts: Options) -> Run:
+    """One run of one scenario with one library (or the floor), bounded by ``opts.timeout``."""
+    run = Run(s.name, lib, repeat)
+    start = time.monotonic()
+    session = _Session(start + opts.timeout, worker_env(opts.uvloop))
+    ok = False
+    try:
+        run.raw = _collect(session, s, lib, opts)
+        run.metrics = metrics(s, run.raw)
+        ok = True
+    except _TimedOut as exc:
+        run.status, run.note = "timeout", f"no {exc} after {opts.timeout:g} s"
+    except (_Failed, OSError, KeyError, ValueError, ZeroDivisionError) as exc:
+        run.status, run.note = "error", str(exc)
+    finally:
+        exit_note = session.finish(ok)
+    run.note = run.note or exit_note
+    run.seconds = time.monotonic() - start
+    return run
+
+
+def metrics(s: Scenario, raw: dict[str, Any]) -> dict[str, Any]:
+    """The numbers the table shows, from the workers' results."""
+    binder: dict[str, Any] = raw["binder"]
+    connecters: list[dict[str, Any]] = raw["connecters"]
+    everyone = [binder, *connecters]
+    out: dict[str, Any] = {"rss_mib": max(r["rss_kib"] for r in everyone) / 1024}
+    if s.kind == "thr":
+        out |= {"msg_s": binder["msg_s"], "mb_s": binder["mb_s"]}
+    elif s.kind == "lat":
+        out |= {k: connecters[0][k] for k in ("mean_us", "p50_us", "p99_us")}
+    elif s.kind == "fan":
+        rates = [c["msg_s"] for c in connecters]
+        received = [c["received"] for c in connecters]
+        out |= {
+            "msg_s": sum(rates) / len(rates),
+            "min_msg_s": min(rates),
+            "delivered": sum(received) / len(received) / binder["sent"],
+            "pub_msg_s": binder["pub_msg_s"],
+        }
+    else:
+        out |= {k: binder[k] for k in ("kib_per_conn", "kib_per_socket", "growth_kib")}
+    return out

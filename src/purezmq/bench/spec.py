@@ -1,0 +1,129 @@
+"""What a benchmark run is made of: scenarios, their roles, message counts, parameters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+KINDS = ("thr", "lat", "fan", "idle")
+TRANSPORTS = ("tcp", "ipc", "inproc")
+APIS = ("sync", "asyncio")
+LIBS = ("purezmq", "pyzmq")
+FLOOR = "floor"
+
+THR_SIZES = (16, 64, 1024, 65536, 1048576)
+LAT_SIZES = (16, 1024)
+FAN_SIZE = 1024
+FAN_SUBS = 4
+IDLE_PAIRS = 100
+
+# Messages per run, (--quick, full): enough that the timed window is well past the
+# buffering of the start (HWMs and socket buffers) for the slowest library.
+COUNTS: dict[str, dict[int, tuple[int, int]]] = {
+    "thr": {
+        16: (100_000, 1_000_000),
+        64: (100_000, 1_000_000),
+        1024: (50_000, 500_000),
+        65536: (2_000, 20_000),
+        1048576: (128, 1_000),
+    },
+    "lat": {0: (2_000, 20_000)},
+    "fan": {0: (50_000, 200_000)},
+}
+
+# kind -> (binder role, connecter role, how many connecters)
+ROLES: dict[str, tuple[str, str, int]] = {
+    "thr": ("thr_recv", "thr_send", 1),
+    "lat": ("lat_rep", "lat_req", 1),
+    "fan": ("fan_pub", "fan_sub", FAN_SUBS),
+}
+
+
+def size_label(size: int) -> str:
+    """16, 64, 1k, 64k, 1m: the size as it appears in scenario names."""
+    for unit, label in ((1 << 20, "m"), (1 << 10, "k")):
+        if size >= unit and size % unit == 0:
+            return f"{size // unit}{label}"
+    return str(size)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    kind: str
+    transport: str
+    size: int
+    api: str
+
+    @property
+    def name(self) -> str:
+        if self.kind == "idle":
+            return f"idle-{self.transport}-{self.api}"
+        return f"{self.kind}-{self.transport}-{size_label(self.size)}-{self.api}"
+
+    @property
+    def has_floor(self) -> bool:
+        return self.kind in ("thr", "lat")
+
+    def count(self, quick: bool, override: int | None) -> int:
+        """Messages (round trips for lat, pairs for idle) in one run."""
+        if self.kind == "idle":
+            return IDLE_PAIRS
+        if override is not None:
+            return max(2, override)
+        quick_count, full_count = COUNTS[self.kind][self.size if self.kind == "thr" else 0]
+        return quick_count if quick else full_count
+
+
+def all_scenarios() -> list[Scenario]:
+    out: list[Scenario] = []
+    for transport in TRANSPORTS:
+        for size in THR_SIZES:
+            out += [Scenario("thr", transport, size, api) for api in APIS]
+    for transport in TRANSPORTS:
+        for size in LAT_SIZES:
+            out += [Scenario("lat", transport, size, api) for api in APIS]
+    for transport in TRANSPORTS:
+        out += [Scenario("fan", transport, FAN_SIZE, api) for api in APIS]
+    out += [Scenario("idle", "tcp", 0, api) for api in APIS]
+    return out
+
+
+def select(apis: list[str], transports: list[str], filters: list[str]) -> list[Scenario]:
+    """The scenarios of these APIs and transports whose name contains one of ``filters``."""
+    return [
+        s
+        for s in all_scenarios()
+        if s.api in apis
+        and s.transport in transports
+        and (not filters or any(f in s.name for f in filters))
+    ]
+
+
+@dataclass
+class Params:
+    """Everything a worker needs for one role of one run (sent to it as JSON)."""
+
+    role: str
+    lib: str
+    api: str
+    kind: str
+    transport: str
+    size: int
+    count: int
+    ipc_dir: str
+    subs: int = FAN_SUBS
+    stats: bool = False
+    uvloop: bool = False
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Params:
+        data: dict[str, Any] = json.loads(text)
+        return cls(**data)
+
+    def but(self, **changes: Any) -> Params:
+        return replace(self, **changes)
