@@ -220,7 +220,7 @@ class Socket(_socket.Socket):
             fut.add_done_callback(lambda _: handle.cancel())
         return fut
 
-    def _recv_loaded(  # type: ignore[override]
+    def _recv_loaded(
         self, flags: int, load: Callable[[Any], Any], multipart: bool = False
     ) -> asyncio.Future[Any]:
         core = self._core
