@@ -14,6 +14,7 @@ from .constants import *  # noqa: F403  (pyzmq exports every constant at top lev
 from .error import (
     Again,
     ContextTerminated,
+    DraftFDWarning,
     InterruptedSystemCall,
     NotDone,
     ZMQBaseError,
@@ -26,9 +27,14 @@ from .sugar.context import Context
 from .sugar.frame import Frame, Message
 from .sugar.poll import Poller, select
 from .sugar.socket import Socket
-from .sugar.tracker import MessageTracker
+from .sugar.tracker import _FINISHED_TRACKER, MessageTracker
 
 Context._socket_class = Socket
+# pyzmq's names for the sync classes, for code that mixes them with asyncio ones.
+SyncContext = Context
+SyncSocket = Socket
+PYZMQ_DRAFT_API = False
+__revision__ = ""
 
 __version__ = "0.1.0"
 # The libzmq release whose behaviour purezmq follows, and the pyzmq API it mirrors.
@@ -66,6 +72,19 @@ def has(capability: str) -> bool:
     return _CAPABILITIES.get(capability, False)
 
 
+def zmq_poll(sockets: list[tuple[Any, int]], timeout: float | None = -1) -> list[tuple[Any, int]]:
+    """Poll (socket, flags) pairs for up to ``timeout`` ms (-1: for ever), as pyzmq."""
+    poller = Poller()
+    for sock, flags in sockets:
+        poller.register(sock, flags)
+    return poller.poll(None if timeout is None or timeout < 0 else timeout)
+
+
+def zmq_errno() -> int:
+    """libzmq's last error number; purezmq reports errors only as exceptions, so 0."""
+    return 0
+
+
 def get_includes() -> list[str]:
     """No C headers: purezmq has no native code."""
     return []
@@ -86,13 +105,17 @@ __all__ = [
     "Again",
     "Context",
     "ContextTerminated",
+    "DraftFDWarning",
     "Frame",
     "InterruptedSystemCall",
     "Message",
     "MessageTracker",
     "NotDone",
+    "PYZMQ_DRAFT_API",
     "Poller",
     "Socket",
+    "SyncContext",
+    "SyncSocket",
     "ZMQBaseError",
     "ZMQBindError",
     "ZMQError",
@@ -103,6 +126,8 @@ __all__ = [
     "pyzmq_version_info",
     "select",
     "strerror",
+    "zmq_errno",
+    "zmq_poll",
     "zmq_version",
     "zmq_version_info",
     *constants.__all__,

@@ -322,6 +322,24 @@ class Socket:
             topic = topic.encode()
         self.set(constants.SocketOption.UNSUBSCRIBE, topic)
 
+    copy_threshold = 65536  # pyzmq's knob for zero-copy sends; purezmq copies only non-bytes
+
+    def get_hwm(self) -> int:
+        """SNDHWM (pyzmq: the send HWM, or the receive HWM if none)."""
+        return self.hwm
+
+    def set_hwm(self, value: int) -> None:
+        """Set SNDHWM and RCVHWM together."""
+        self.hwm = value
+
+    def join(self, group: str | bytes) -> None:
+        """RADIO/DISH groups are a draft API that purezmq does not provide."""
+        raise ZMQError(_errno.ENOTSUP, "RADIO/DISH groups are not supported")
+
+    def leave(self, group: str | bytes) -> None:
+        """RADIO/DISH groups are a draft API that purezmq does not provide."""
+        raise ZMQError(_errno.ENOTSUP, "RADIO/DISH groups are not supported")
+
     @property
     def hwm(self) -> int:
         return int(self.get(constants.SocketOption.SNDHWM))
@@ -469,6 +487,20 @@ class Socket:
         result = Frame(frame)
         result.more = more
         return result
+
+    def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive a frame into ``buffer`` (at most ``nbytes`` if given); returns its full size.
+
+        As pyzmq, a frame larger than the buffer is truncated and the return value says so.
+        """
+        view = memoryview(buffer).cast("B")
+        if view.readonly:
+            raise TypeError("recv_into needs a writable buffer")
+        frame = self.recv(flags)
+        room = len(view) if nbytes <= 0 else min(nbytes, len(view))
+        n = min(room, len(frame))
+        view[:n] = frame[:n]
+        return len(frame)
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
         """Every frame of the next message (the rest of it, if partly read)."""

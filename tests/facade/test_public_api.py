@@ -1,0 +1,80 @@
+"""purezmq's public names and signatures against pyzmq's (habit 12 of STYLE.md)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import zmq as pyzmq
+import zmq.asyncio as pyzmq_asyncio
+
+import purezmq
+import purezmq.asyncio
+
+# What pyzmq has and purezmq does not yet, each with its reason. The test fails when
+# one of these appears (so the list shrinks) or when something else is missing.
+NOT_YET = {
+    "curve_keypair": "CURVE security is a later issue",
+    "curve_public": "CURVE security is a later issue",
+    "device": "devices and proxies are a later issue",
+    "proxy": "devices and proxies are a later issue",
+    "proxy_steerable": "devices and proxies are a later issue",
+    "Stopwatch": "deprecated in pyzmq; time.monotonic does the job",
+}
+SOCKET_NOT_YET = {
+    "monitor": "monitor events are a later issue",
+    "get_monitor_socket": "monitor events are a later issue",
+    "disable_monitor": "monitor events are a later issue",
+    "fileno": "Socket.FD is a later issue",
+    "shadow": "there is no C socket to shadow",
+    "underlying": "there is no C socket address",
+}
+CONTEXT_NOT_YET = {
+    "underlying": "there is no C context address",
+    "shadow_pyczmq": "there is no czmq context",
+}
+
+
+def test_top_level_names() -> None:
+    """Every name in pyzmq's zmq.__all__ exists in purezmq, except the listed ones."""
+    missing = {n for n in pyzmq.__all__ if not hasattr(purezmq, n)}
+    assert missing == set(NOT_YET)
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [("Socket", SOCKET_NOT_YET), ("Context", CONTEXT_NOT_YET), ("Poller", {}), ("Frame", {})],
+)
+def test_class_members(name: str, allowed: dict[str, str]) -> None:
+    """Each public member of pyzmq's classes exists on purezmq's, except the listed ones."""
+    theirs = getattr(pyzmq, name)
+    ours = getattr(purezmq, name)
+    missing = {m for m in dir(theirs) if not m.startswith("_") and not hasattr(ours, m)}
+    # Instance attributes set in __init__ (context, socket_type) are not on the class.
+    missing -= {"context", "socket_type"}
+    assert missing == set(allowed)
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "send", "recv", "send_multipart", "recv_multipart", "send_string", "recv_string",
+        "send_json", "recv_json", "send_pyobj", "recv_pyobj", "send_serialized",
+        "recv_serialized", "poll", "bind", "connect", "unbind", "disconnect", "close",
+        "bind_to_random_port", "setsockopt", "getsockopt", "subscribe", "unsubscribe",
+        "recv_into",
+    ],
+)
+def test_socket_signatures(method: str) -> None:
+    """purezmq's Socket methods take pyzmq's parameters, by the same names and order."""
+    theirs = inspect.signature(getattr(pyzmq.Socket, method))
+    ours = inspect.signature(getattr(purezmq.Socket, method))
+    their_params = [p for p in theirs.parameters.values() if p.kind != p.VAR_KEYWORD]
+    our_params = [p for p in ours.parameters.values() if p.kind != p.VAR_KEYWORD]
+    assert [p.name for p in our_params][: len(their_params)] == [p.name for p in their_params]
+
+
+def test_asyncio_names() -> None:
+    """purezmq.asyncio offers pyzmq's zmq.asyncio names (except its deprecated loop helpers)."""
+    missing = {n for n in pyzmq_asyncio.__all__ if not hasattr(purezmq.asyncio, n)}
+    assert missing == {"ZMQEventLoop", "install"}
