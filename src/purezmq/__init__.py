@@ -27,7 +27,8 @@ from .sugar.context import Context
 from .sugar.frame import Frame, Message
 from .sugar.poll import Poller, select
 from .sugar.socket import Socket
-from .sugar.tracker import _FINISHED_TRACKER, MessageTracker
+from .sugar.tracker import _FINISHED_TRACKER as _FINISHED_TRACKER
+from .sugar.tracker import MessageTracker
 
 Context._socket_class = Socket
 # pyzmq's names for the sync classes, for code that mixes them with asyncio ones.

@@ -6,7 +6,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from time import perf_counter, perf_counter_ns
-from typing import Any
+from typing import Any, cast
 
 from .common import AsyncLink, latency, throughput, unix_path
 from .framing import BATCH, HEADER, Deframer, nodelay, split_address
@@ -23,12 +23,13 @@ class _Stream(asyncio.Protocol):
         self.writable = asyncio.Event()
         self.writable.set()
         self.closed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.on_messages: Callable[[list[bytes]], None] = lambda msgs: None
+        self.on_messages: Callable[[list[bytes]], None] | None = None
+        self.early: list[bytes] = []  # what arrived before on_messages was set
         self.on_connected: Callable[[_Stream], None] = lambda stream: None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses: no isinstance check
+        self.transport = cast(asyncio.Transport, transport)
         sock = transport.get_extra_info("socket")
         if sock is not None:
             nodelay(sock)
@@ -36,8 +37,19 @@ class _Stream(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         msgs = self.deframer.feed(data)
-        if msgs:
+        if not msgs:
+            return
+        if self.on_messages is None:
+            self.early += msgs
+        else:
             self.on_messages(msgs)
+
+    def handle(self, on_messages: Callable[[list[bytes]], None]) -> None:
+        """Hand every message, from now on and those that came before, to ``on_messages``."""
+        self.on_messages = on_messages
+        early, self.early = self.early, []
+        if early:
+            on_messages(early)
 
     def pause_writing(self) -> None:
         self.writable.clear()
@@ -79,9 +91,10 @@ async def _connect(address: str) -> _Stream:
     loop = asyncio.get_running_loop()
     family, where, port = split_address(address)
     if family == "tcp":
-        _, stream = await loop.create_connection(_Stream, where, port)
+        transport, stream = await loop.create_connection(_Stream, where, port)
     else:
-        _, stream = await loop.create_unix_connection(_Stream, where)
+        transport, stream = await loop.create_unix_connection(_Stream, where)
+    stream.transport = transport  # uvloop may call connection_made later
     return stream
 
 
@@ -104,7 +117,7 @@ async def thr_recv(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
             done.set_result(perf_counter())
 
     stream, server = await _serve(p, link, "thr")
-    stream.on_messages = on_messages
+    stream.handle(on_messages)
     await asyncio.wait([done, stream.closed], return_when=asyncio.FIRST_COMPLETED)
     if not done.done():
         raise EOFError("the sender went away")
@@ -151,7 +164,7 @@ async def lat_rep(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
         if left[0] <= 0 and not done.done():
             done.set_result(None)
 
-    stream.on_messages = on_messages
+    stream.handle(on_messages)
     await asyncio.wait([done, stream.closed], return_when=asyncio.FIRST_COMPLETED)
     if not done.done():
         raise EOFError("the requester went away")
@@ -179,7 +192,7 @@ async def lat_req(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
             await waiter[0]
         replies.popleft()
 
-    stream.on_messages = on_messages
+    stream.handle(on_messages)
     pack, payload = HEADER.pack, b"x" * p.size
     for _ in range(WARMUP_ROUND_TRIPS):
         await round_trip()
