@@ -28,6 +28,7 @@ it is called from inside ``read``.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Protocol
 
 # The largest gap between HWM and LWM (libzmq pipe.cpp max_wm_delta): with a big
@@ -86,6 +87,7 @@ class Pipe:
         "_in",
         "_out",
         "delimited",
+        "direct",
         "in_active",
         "open",
         "out_active",
@@ -114,6 +116,8 @@ class Pipe:
         # Neither of the above: writes may go through.
         self.open = True
         self.user_data: Any = None
+        # Set by a session that can take a message straight from the writer's thread.
+        self.direct: Callable[[Msg], bool] | None = None
 
     def __repr__(self) -> str:
         state = "delimited" if self.delimited else "terminated" if self.terminated else "open"
@@ -230,6 +234,9 @@ class Pipe:
 
     def write(self, msg: Msg) -> None:
         """Append ``msg`` (the caller checked :meth:`check_write`) and wake a sleeping reader."""
+        direct = self.direct
+        if direct is not None and direct(msg):
+            return
         flow = self._out
         flow.queue.append(msg)
         if flow.reader_asleep:
@@ -238,6 +245,9 @@ class Pipe:
 
     def try_write(self, msg: Msg) -> bool:
         """:meth:`check_write` and :meth:`write` in one call (the socket's hot path)."""
+        direct = self.direct
+        if direct is not None and self.open and direct(msg):
+            return True
         flow = self._out
         queue = flow.queue
         hwm = flow.hwm
@@ -295,6 +305,7 @@ class Pipe:
             return
         self.terminated = True
         self.open = False
+        self.direct = None  # the delimiter goes through the queue, after everything else
         # The peer may not write any more either (libzmq refuses writes at once).
         self.peer.open = False
         self._in.reader_asleep = False

@@ -68,7 +68,7 @@ class LoadBalancer:
             flow = pipe._out
             queue = flow.queue
             hwm = flow.hwm
-            if (not hwm or len(queue) < hwm) and pipe.open:
+            if (not hwm or len(queue) < hwm) and pipe.open and pipe.direct is None:
                 queue.append(msg)
                 if flow.reader_asleep:
                     flow.reader_asleep = False

@@ -43,6 +43,8 @@ class SocketBase:
     # Types that carry subscriptions (SUB/XSUB send them, PUB/XPUB receive them).
     sends_subscriptions: ClassVar[bool] = False
     receives_subscriptions: ClassVar[bool] = False
+    # Request/reply types alternate sends and receives: a send may skip the I/O thread.
+    direct_send: ClassVar[bool] = False
 
     def __init__(self, options: Options | None = None) -> None:
         self.options = options or Options(self.type_id)

@@ -20,7 +20,9 @@ Theory of operation (libzmq ``session_base_t`` + ``zmtp_engine``; DESIGN.md):
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +70,11 @@ class Session(asyncio.Protocol):
         # the socket closed to deliver what it left queued (LINGER).
         self.reconnected = False
         self.lingering = False
+        # Direct sends from the socket's thread (see direct_send).
+        self.lock = threading.Lock()
+        self.inbound_since_direct = True
+        self.direct_fd = -1
+        self.direct_rest = b""
 
     def __repr__(self) -> str:
         state = "ready" if self.ready else "handshaking" if self.transport else "closed"
@@ -99,15 +106,19 @@ class Session(asyncio.Protocol):
         conn.receive_data(data)
         while True:
             try:
-                events = conn.next_events()
+                # The lock: a direct send from the socket's thread uses conn's output too.
+                with self.lock:
+                    events = conn.next_events()
             except RemoteProtocolError as exc:
                 self._fail(exc)
                 return
             if not events or not self._handle(events):
                 break
-        out = conn.data_to_send()
-        if out and self.transport is not None:
-            self.transport.write(out)
+        with self.lock:
+            out = conn.data_to_send()
+            if out and self.transport is not None:
+                self._write_rest()
+                self.transport.write(out)
 
     def eof_received(self) -> bool | None:
         if self.conn is not None:
@@ -122,8 +133,12 @@ class Session(asyncio.Protocol):
         self.flush()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.transport = None
-        self.ready = False
+        with self.lock:
+            self.transport = None
+            self.ready = False
+            self.direct_fd = -1
+        if self.pipe is not None and self.pipe.peer.direct == self.direct_send:
+            self.pipe.peer.direct = None
         self._cancel_timers()
         pipe = self.pipe
         if pipe is not None:
@@ -165,6 +180,7 @@ class Session(asyncio.Protocol):
 
     def _deliver(self, msgs: list[Msg]) -> None:
         """Write messages to the pipe; what does not fit waits, and reading pauses."""
+        self.inbound_since_direct = True
         pipe = self.pipe
         backlog = self.backlog
         if not backlog and pipe is not None:
@@ -193,6 +209,15 @@ class Session(asyncio.Protocol):
                 self.engine.core.post_hiccup(self.pipe.peer)
         self.ready = True
         self.engine.session_ready(self)
+        transport = self.transport
+        if self.engine.core.direct_send and transport is not None:
+            # Writing to the fd from another thread relies on asyncio's own transports
+            # calling connection_lost (which clears direct_fd under the lock) before they
+            # close the socket; other loops' transports only get same-thread direct sends.
+            sock = transport.get_extra_info("socket")
+            if sock is not None and type(transport).__module__.startswith("asyncio."):
+                self.direct_fd = sock.fileno()
+            self.pipe.peer.direct = self.direct_send
         self.flush()
 
     # -- wake-ups from the socket (any thread) -------------------------
@@ -215,16 +240,83 @@ class Session(asyncio.Protocol):
             if self.socket_gone or (pipe is not None and pipe.delimited):
                 self._close_after_flush()
             return
-        batch = pipe.read_all()
-        if batch:
-            if self.translate_subscriptions:
-                self._send_translated(batch)
-            else:
-                conn.send_messages(batch)
-            if transport is not None:
-                transport.write(conn.data_to_send())
+        with self.lock:
+            # Read, encode and write under the lock, so that a direct send cannot slip
+            # in between and overtake messages already taken from the pipe.
+            batch = pipe.read_all()
+            if batch:
+                self._write_rest()
+                if self.translate_subscriptions:
+                    self._send_translated(batch)
+                else:
+                    conn.send_messages(batch)
+                if transport is not None:
+                    transport.write(conn.data_to_send())
         if self.socket_gone:
             self._close_after_flush()
+
+    def direct_send(self, msg: Msg) -> bool:
+        """Write ``msg`` to the connection from the socket's own thread, if that is safe now.
+
+        A request/reply exchange then costs no hand-off to the I/O thread on the way out:
+        with nothing queued in the pipe or the transport, the message is encoded and
+        handed to the kernel at once. Only after the peer has sent something since the
+        last direct send, so that a burst of sends still goes through the pipe in batches.
+        Returns False (and the caller uses the pipe) whenever any condition fails.
+        """
+        lock = self.lock
+        if not self.inbound_since_direct or not lock.acquire(blocking=False):
+            return False
+        try:
+            transport, conn, pipe = self.transport, self.conn, self.pipe
+            if (
+                transport is None
+                or conn is None
+                or pipe is None
+                or not self.ready
+                or self.writing_paused
+                or pipe.queued_in()
+                or transport.get_write_buffer_size()
+                or self.direct_rest
+            ):
+                return False
+            on_loop = self.engine.on_loop_thread()
+            if not on_loop and self.direct_fd < 0:
+                return False
+            conn.send_message(msg)
+            data = conn.data_to_send()
+            if on_loop:
+                transport.write(data)
+            else:
+                self._write_from_owner(data)
+            self.inbound_since_direct = False
+            return True
+        finally:
+            lock.release()
+
+    def _write_from_owner(self, data: bytes) -> None:
+        """Write to the OS socket from the owner's thread (lock held); the loop writes
+        what the kernel did not take, before anything else."""
+        try:
+            sent = os.write(self.direct_fd, data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            sent = 0  # the loop will see the error on its side and close
+        if sent < len(data):
+            self.direct_rest = data[sent:]
+            self.engine.schedule(self._write_rest_locked)
+
+    def _write_rest_locked(self) -> None:
+        with self.lock:
+            self._write_rest()
+
+    def _write_rest(self) -> None:
+        """Hand the unsent tail of a direct send to the transport (lock held)."""
+        rest = self.direct_rest
+        if rest and self.transport is not None:
+            self.direct_rest = b""
+            self.transport.write(rest)
 
     def _send_translated(self, batch: list[Msg]) -> None:
         """SUB/XSUB: subscriptions travel as commands or messages, as the peer understands."""

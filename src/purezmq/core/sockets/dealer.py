@@ -20,6 +20,7 @@ from ..socket_base import SocketBase
 
 
 class Dealer(SocketBase):
+    direct_send = True
     type_id = 5
     type_name = "DEALER"
 

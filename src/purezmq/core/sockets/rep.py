@@ -20,6 +20,7 @@ from .router import Router
 
 
 class Rep(Router):
+    direct_send = True
     type_id = 4
     type_name = "REP"
 

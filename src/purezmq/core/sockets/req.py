@@ -21,6 +21,7 @@ from .dealer import Dealer
 
 
 class Req(Dealer):
+    direct_send = True
     type_id = 3
     type_name = "REQ"
 

@@ -30,6 +30,7 @@ ROUTER_MANDATORY = 33
 
 
 class Router(SocketBase):
+    direct_send = True
     type_id = 6
     type_name = "ROUTER"
     pipe_on_connect = False
