@@ -7,8 +7,10 @@ import importlib.util
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
+import textwrap
 import time
 from typing import Any
 
@@ -16,8 +18,19 @@ from .report import FOOTNOTES, libs_of, summarize, table, write_json
 from .runner import Options, Run, run_once
 from .spec import APIS, FLOOR, TRANSPORTS, Scenario, select
 
+DESCRIPTION = """\
+Benchmarks modelled on libzmq's perf tools: throughput (PUSH -> PULL; 16 B to 1 MiB),
+latency (REQ/REP round trips), fan-out (one PUB to 4 SUBs) over tcp, ipc and inproc,
+on the sync and the asyncio API, and the memory of 100 idle tcp connections. tcp and
+ipc ends run in separate processes, inproc ends in two threads (sync) or two tasks
+(asyncio). Each run is killed after --timeout. Scenario names look like
+thr-tcp-16-sync, lat-ipc-1k-asyncio, fan-inproc-1k-sync, idle-tcp-sync.
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = DESCRIPTION
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add = parser.add_argument
     add("--quick", action="store_true", help="fewer messages: a few seconds per scenario")
     add("--vs", choices=["pyzmq"], help="also run every scenario with pyzmq, interleaved")
@@ -98,7 +111,11 @@ class Progress:
 
 def _describe(run: Run, verbose: bool) -> str:
     if run.status != "ok":
-        return f"{run.status} ({run.note})"
+        text = f"{run.status} ({run.note})"
+        if verbose:
+            for name, stack in run.raw.get("stacks", {}).items():
+                text += f"\n    {name} stacks:\n" + textwrap.indent(stack.strip(), "      ")
+        return text
     parts = [f"{k}={v:.4g}" for k, v in run.metrics.items()]
     text = " ".join(parts) + f" [{run.seconds:.1f} s]"
     if run.note:
@@ -120,6 +137,10 @@ def _roles(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     out = [("binder", raw.get("binder") or {})]
     out += [(f"connecter{i}", r or {}) for i, r in enumerate(raw.get("connecters", []))]
     return out
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # so that the running run's workers are killed
 
 
 def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
@@ -179,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
         for lib in libs + ([FLOOR] if s.has_floor and not args.no_floor else [])
     ]
     progress = Progress(len(plan), args.verbose)
+    signal.signal(signal.SIGTERM, _terminated)
     runs: list[Run] = []
     try:
         for s, lib, r in plan:
@@ -211,6 +233,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="purezmq bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="purezmq bench")
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from typing import IO, Any
 from .spec import FLOOR, ROLES, Params, Scenario
 
 EXIT_GRACE = 5.0  # seconds a worker has to exit once released
+STACKS_WAIT = 0.5  # seconds for a stuck worker to print its stacks (SIGUSR1) before the kill
 
 
 @dataclass
@@ -82,10 +84,12 @@ class _Worker:
             events.put((self, line))
         events.put((self, None))
 
-    def stderr_tail(self, lines: int = 6) -> str:
+    def stderr_text(self) -> str:
         self.stderr.seek(0)
-        text = self.stderr.read().decode(errors="replace").strip().splitlines()
-        return " | ".join(text[-lines:])
+        return self.stderr.read().decode(errors="replace")
+
+    def stderr_tail(self, lines: int = 6) -> str:
+        return " | ".join(self.stderr_text().strip().splitlines()[-lines:])
 
     def release(self) -> None:
         try:
@@ -127,7 +131,7 @@ class _Session:
                 worker, line = self.events.get(timeout=max(0.0, remaining))
             except queue.Empty:
                 silent = [w.name for w in self.workers if w.result is None]
-                raise _TimedOut(f"{waiting_for} (silent: {', '.join(silent)})") from None
+                raise _TimedOut(f"{waiting_for}; no result from {', '.join(silent)}") from None
             if line is None:
                 if worker.result is None:
                     worker.popen.wait()
@@ -139,6 +143,14 @@ class _Session:
                 worker.ready = json.loads(data)
             elif tag == "RESULT":
                 worker.result = json.loads(data)
+
+    def stacks(self) -> dict[str, str]:
+        """Every live worker's threads' stacks (asked for with SIGUSR1), by worker."""
+        alive = [w for w in self.workers if w.popen.poll() is None]
+        for worker in alive:
+            worker.popen.send_signal(signal.SIGUSR1)
+        time.sleep(STACKS_WAIT)
+        return {w.name: w.stderr_text()[-4000:] for w in alive}
 
     def finish(self, ok: bool) -> str:
         """Release or kill every worker; a note if one had to be killed after its result."""
@@ -166,6 +178,7 @@ def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
         ipc_dir=opts.ipc_dir,
         stats=opts.stats and lib != FLOOR,
         uvloop=opts.uvloop,
+        lifetime=opts.timeout + EXIT_GRACE + 30,
     )
 
 
@@ -174,7 +187,7 @@ def _collect(session: _Session, s: Scenario, lib: str, opts: Options) -> dict[st
     if s.kind == "idle" or s.transport == "inproc":
         role = "idle" if s.kind == "idle" else "inproc"
         only = session.start(role, _params(s, lib, role, opts))
-        session.pump(lambda: only.result is not None, f"{role} result")
+        session.pump(lambda: only.result is not None, f"the {role} result")
         assert only.result is not None
         if s.kind == "idle":
             return {"binder": only.result, "connecters": []}
@@ -186,7 +199,7 @@ def _collect(session: _Session, s: Scenario, lib: str, opts: Options) -> dict[st
     p = _params(s, lib, connecter_role, opts).but(endpoints=binder.ready)
     connecters = [session.start(f"{connecter_role}{i}", p) for i in range(n)]
     everyone = [binder, *connecters]
-    session.pump(lambda: all(w.result is not None for w in everyone), "every result")
+    session.pump(lambda: all(w.result is not None for w in everyone), "the results")
     return {"binder": binder.result, "connecters": [w.result for w in connecters]}
 
 
@@ -201,7 +214,8 @@ def run_once(s: Scenario, lib: str, repeat: int, opts: Options) -> Run:
         run.metrics = metrics(s, run.raw)
         ok = True
     except _TimedOut as exc:
-        run.status, run.note = "timeout", f"no {exc} after {opts.timeout:g} s"
+        run.status, run.note = "timeout", f"{opts.timeout:g} s waiting for {exc}"
+        run.raw = {"stacks": session.stacks()}
     except (_Failed, OSError, KeyError, ValueError, ZeroDivisionError) as exc:
         run.status, run.note = "error", str(exc)
     finally:

@@ -115,6 +115,7 @@ class Params:
     subs: int = FAN_SUBS
     stats: bool = False
     uvloop: bool = False
+    lifetime: float = 0.0  # seconds after which the worker kills itself (0: never)
     endpoints: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:

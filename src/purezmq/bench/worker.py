@@ -10,9 +10,11 @@ reports ``RESULT {"binder": ..., "connecters": [...]}``. Any error exits 1 at on
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import json
 import os
 import queue
+import signal
 import sys
 import threading
 import traceback
@@ -197,6 +199,11 @@ def _run_async(main: Coroutine[Any, Any, Any], use_uvloop: bool) -> Any:
 
 def main(argv: list[str]) -> None:
     p = Params.from_json(argv[0])
+    # SIGUSR1 from the parent (a run that timed out) prints every thread's stack; a
+    # worker whose parent vanished ends itself after its lifetime, with the stacks too.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    if p.lifetime > 0:
+        faulthandler.dump_traceback_later(p.lifetime, exit=True)
     try:
         if p.role == "inproc":
             sync = p.api == "sync"

@@ -1,0 +1,64 @@
+"""``purezmq bench`` end to end: tiny runs in a subprocess, checked through --json.
+
+No timing thresholds: only that the scenarios ran and gave positive numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+EXPECTED = {f"{kind}-inproc-16-{api}" for kind in ("thr", "lat") for api in ("sync", "asyncio")}
+
+
+def bench(tmp_path: Path, *extra: str) -> dict[str, Any]:
+    out = tmp_path / "out.json"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
+    args = ["--quick", "--filter", "inproc-16", "--json", str(out), "--messages", "300"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "purezmq", "bench", *args, "--repeat", "1", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "thr-inproc-16-sync" in proc.stdout  # the table
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+def test_quick_inproc_both_apis(tmp_path: Path) -> None:
+    doc = bench(tmp_path)
+    medians = doc["medians"]
+    assert set(medians) == EXPECTED
+    for name, libs in medians.items():
+        assert set(libs) == {"purezmq", "floor"}
+        for lib, entry in libs.items():
+            assert entry["ok"] == entry["runs"] == 1, (name, lib, entry)
+            key = "msg_s" if name.startswith("thr") else "p50_us"
+            assert entry["median"][key] > 0
+            assert entry["median"]["rss_mib"] > 0
+    assert all(r["status"] == "ok" for r in doc["runs"])
+    assert doc["ratios"] == {}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("zmq") is None, reason="pyzmq not installed")
+def test_vs_pyzmq_gives_ratios(tmp_path: Path) -> None:
+    doc = bench(tmp_path, "--vs", "pyzmq", "--no-floor")
+    assert set(doc["ratios"]) == EXPECTED
+    assert all(ratio > 0 for ratio in doc["ratios"].values())
+    for name in EXPECTED:
+        # interleaved: each purezmq run is followed by the same scenario with pyzmq
+        libs = [r["lib"] for r in doc["runs"] if r["scenario"] == name]
+        assert libs == ["purezmq", "pyzmq"]
+    assert doc["meta"]["pyzmq"]

@@ -1,0 +1,72 @@
+"""The benchmark's pure parts: names, selection, framing, statistics, medians."""
+
+from __future__ import annotations
+
+import struct
+
+from purezmq.bench.common import latency, throughput
+from purezmq.bench.framing import Deframer
+from purezmq.bench.report import summarize, table
+from purezmq.bench.runner import Run
+from purezmq.bench.spec import Scenario, select, size_label
+
+
+def test_size_labels() -> None:
+    assert [size_label(s) for s in (16, 64, 1024, 65536, 1 << 20)] == [
+        "16",
+        "64",
+        "1k",
+        "64k",
+        "1m",
+    ]
+
+
+def test_filter_is_a_substring_of_the_name() -> None:
+    names = [s.name for s in select(["sync"], ["tcp"], ["tcp-16"])]
+    assert names == ["thr-tcp-16-sync", "lat-tcp-16-sync"]
+    both = {s.api for s in select(["sync", "asyncio"], ["inproc"], ["inproc-16"])}
+    assert both == {"sync", "asyncio"}
+
+
+def test_every_scenario_has_a_count() -> None:
+    for s in select(["sync", "asyncio"], ["tcp", "ipc", "inproc"], []):
+        assert s.count(True, None) > 1
+        assert s.count(False, None) >= s.count(True, None)
+    assert Scenario("thr", "tcp", 16, "sync").count(True, 5) == 5
+
+
+def test_deframer_cuts_across_chunks() -> None:
+    stream = b"".join(struct.pack("!I", len(m)) + m for m in (b"a", b"", b"xyz" * 1000))
+    deframer = Deframer()
+    got = []
+    for i in range(0, len(stream), 7):
+        got += deframer.feed(stream[i : i + 7])
+    assert got == [b"a", b"", b"xyz" * 1000]
+
+
+def test_latency_percentiles() -> None:
+    stats = latency([1000 * i for i in range(1, 101)])
+    assert stats["p50_us"] == 50.0
+    assert stats["p99_us"] == 99.0
+    assert stats["mean_us"] == 50.5
+
+
+def test_throughput_counts_after_the_first() -> None:
+    assert throughput(11, 100, 1.0)["msg_s"] == 10.0
+    assert throughput(1, 100, 0.0)["msg_s"] == 0.0
+
+
+def test_medians_ratio_and_failed_runs() -> None:
+    runs = [
+        Run("thr-tcp-16-sync", "purezmq", 0, metrics={"msg_s": 10.0, "rss_mib": 1.0}),
+        Run("thr-tcp-16-sync", "pyzmq", 0, metrics={"msg_s": 20.0, "rss_mib": 1.0}),
+        Run("thr-tcp-16-sync", "purezmq", 1, metrics={"msg_s": 30.0, "rss_mib": 1.0}),
+        Run("thr-tcp-16-sync", "pyzmq", 1, status="timeout"),
+    ]
+    summary = summarize(runs)
+    assert summary["thr-tcp-16-sync"]["purezmq"]["median"]["msg_s"] == 20.0
+    assert summary["thr-tcp-16-sync"]["pyzmq"]["status"] == "partial"
+    text = table([Scenario("thr", "tcp", 16, "sync")], summary, ["purezmq", "pyzmq"])
+    assert "higher is better" in text
+    assert "1.00" in text  # ratio 20/20
+    assert "20*" in text  # a failed repeat is flagged
