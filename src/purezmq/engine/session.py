@@ -83,8 +83,8 @@ class Session(asyncio.Protocol):
     # -- asyncio.Protocol ----------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = transport  # type: ignore[assignment]
         self.engine.configure_transport(transport)
         options = self.engine.core.options
         self.conn = ZmtpConnection(

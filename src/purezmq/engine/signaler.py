@@ -65,7 +65,7 @@ class Signaler(_Hooks):
 class AsyncSignaler(_Hooks):
     """The wake-up of a socket owned by an asyncio loop: runs ``callback`` soon on the loop."""
 
-    __slots__ = ("_callback", "_loop", "_scheduled", "_thread")
+    __slots__ = ("_callback", "_loop", "_running", "_scheduled", "_thread")
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, thread_id: int, callback: WakeHook
@@ -75,13 +75,20 @@ class AsyncSignaler(_Hooks):
         self._thread = thread_id
         self._callback = callback
         self._scheduled = False
+        self._running = False
 
     def wake(self) -> None:
         if not self._scheduled:
-            self._scheduled = True
             if threading.get_ident() == self._thread:
-                self._loop.call_soon(self._run)
+                if not self._running:
+                    # On the loop's own thread: run now, saving a loop iteration per
+                    # hand-off (what asyncio latency is made of). Not re-entrantly.
+                    self._run()
+                else:
+                    self._scheduled = True
+                    self._loop.call_soon(self._run)
             else:
+                self._scheduled = True
                 try:
                     self._loop.call_soon_threadsafe(self._run)
                 except RuntimeError:
@@ -91,4 +98,8 @@ class AsyncSignaler(_Hooks):
 
     def _run(self) -> None:
         self._scheduled = False
-        self._callback()
+        self._running = True
+        try:
+            self._callback()
+        finally:
+            self._running = False

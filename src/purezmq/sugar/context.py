@@ -8,6 +8,7 @@ stops the I/O thread.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, ClassVar, TypeVar
 
@@ -33,6 +34,11 @@ _CONTEXT_OPTIONS = {
 _SOCKET_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.SocketOption}
 _CONTEXT_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.ContextOption}
 _CONTEXT_OPTION_NAMES.update(ipv6=_IPV6, blocky=_BLOCKY)
+
+
+def _want_uvloop() -> bool:
+    """PUREZMQ_UVLOOP=1 runs the I/O thread on uvloop when it is installed (extra "speed")."""
+    return os.environ.get("PUREZMQ_UVLOOP", "") not in ("", "0")
 
 
 class Context:
@@ -134,7 +140,7 @@ class Context:
                 raise ZMQError(constants.Errno.ETERM)
             io = self._flags["io"]
             if io is None:
-                io = self._flags["io"] = IOThread()
+                io = self._flags["io"] = IOThread(use_uvloop=_want_uvloop())
             return io  # type: ignore[no-any-return]
 
     # -- termination ----------------------------------------------------------
