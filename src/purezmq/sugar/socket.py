@@ -111,6 +111,10 @@ class Socket:
         signaler = Signaler()
         self.__dict__["_signaler"] = signaler
         self._core.wake = signaler.wake
+        if hasattr(self._core, "on_drop"):
+            # A publisher outrunning its subscribers holds the GIL the I/O thread needs
+            # to drain them: give it up for a moment whenever a subscriber misses one.
+            self._core.on_drop = _yield_gil
 
     def __repr__(self) -> str:
         name = constants.SocketType(self.socket_type).name
@@ -594,6 +598,10 @@ class Socket:
             if remaining is not None and remaining <= 0:
                 return 0
             self._signaler.wait(remaining)
+
+
+def _yield_gil() -> None:
+    time.sleep(0)
 
 
 def _frames(msg: Msg) -> list[Any]:

@@ -17,6 +17,7 @@ For processing incoming messages:
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from ..pipe import Msg, Pipe
@@ -40,6 +41,10 @@ class XPub(SocketBase):
         self.subscriptions: MultiTrie[Pipe] = MultiTrie()
         self.pending: deque[Msg] = deque()
         self.verbose = 0
+        # Messages some subscriber missed at its HWM, and what to do when it happens
+        # (the sync facade lets the I/O thread run: it is the one that is behind).
+        self.dropped = 0
+        self.on_drop: Callable[[], None] | None = None
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.dist.attach(pipe)
@@ -77,8 +82,10 @@ class XPub(SocketBase):
 
     def xsend(self, msg: Msg) -> None:
         targets = self.subscriptions.match(msg[0])
-        if targets:
-            self.dist.send_to(msg, targets)
+        if targets and self.dist.send_to(msg, targets) < len(targets):
+            self.dropped += 1
+            if self.on_drop is not None:
+                self.on_drop()
 
     def xrecv(self) -> Msg:
         if not self.pending:
