@@ -24,7 +24,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.pipe import Msg, Pipe
 from ..zmtp import (
@@ -82,9 +82,10 @@ class Session(asyncio.Protocol):
 
     # -- asyncio.Protocol ----------------------------------------------
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+    def connection_made(self, base: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
-        self.transport = transport  # type: ignore[assignment]
+        transport = cast(asyncio.Transport, base)
+        self.transport = transport
         self.engine.configure_transport(transport)
         options = self.engine.core.options
         self.conn = ZmtpConnection(
