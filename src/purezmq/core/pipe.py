@@ -174,6 +174,10 @@ class Pipe:
             self._wake_writer()
         return batch
 
+    def unread(self, msgs: list[Msg]) -> None:
+        """Put messages taken by :meth:`read_all` back at the front, in order (reader only)."""
+        self._in.queue.extendleft(reversed(msgs))
+
     def _reactivate_self(self) -> None:
         sink = self.sink
         if sink is not None:

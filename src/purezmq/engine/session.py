@@ -241,11 +241,15 @@ class Session(asyncio.Protocol):
             if self.socket_gone or (pipe is not None and pipe.delimited):
                 self._close_after_flush()
             return
-        with self.lock:
-            # Read, encode and write under the lock, so that a direct send cannot slip
-            # in between and overtake messages already taken from the pipe.
-            batch = pipe.read_all()
-            if batch:
+        while not self.writing_paused:
+            with self.lock:
+                # Read, encode and write under the lock, so that a direct send cannot slip
+                # in between and overtake messages already taken from the pipe.
+                batch = pipe.read_all()
+                if not batch:
+                    break
+                if len(batch) > 1 and len(batch[0][-1]) >= BIG_MESSAGE:
+                    batch = _first_megabyte(batch, pipe)
                 self._write_rest()
                 if self.translate_subscriptions:
                     self._send_translated(batch)
@@ -385,6 +389,23 @@ class Session(asyncio.Protocol):
             if timer is not None:
                 timer.cancel()
         self.handshake_timer = self.linger_timer = None
+
+
+# Big messages are written about a megabyte at a time, so that the transport's buffer
+# (and its pause_writing) bounds what leaves the pipe: the rest stays there, under the HWM.
+BIG_MESSAGE = 65536
+WRITE_CHUNK = 1 << 20
+
+
+def _first_megabyte(batch: list[Msg], pipe: Pipe) -> list[Msg]:
+    """The leading messages of ``batch`` up to WRITE_CHUNK bytes; the rest goes back."""
+    total = 0
+    for i, msg in enumerate(batch):
+        total += sum(map(len, msg))
+        if total >= WRITE_CHUNK:
+            pipe.unread(batch[i + 1 :])
+            return batch[: i + 1]
+    return batch
 
 
 def set_tcp_options(sock: socket.socket, options: Any) -> None:
