@@ -62,6 +62,15 @@ class SocketBase:
         state = "closed" if self.closed else f"pipes={len(self.pipes)}"
         return f"<{type(self).__name__} {state}>"
 
+    def statistics(self) -> dict[str, int]:
+        """Pipe counts and wake-ups summed over this socket's pipes (for tests, bench -v)."""
+        totals = {"pipes": len(self.pipes), "mailbox": len(self._mailbox)}
+        for pipe in self.pipes:
+            for key, value in pipe.statistics().items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    totals[key] = totals.get(key, 0) + value
+        return totals
+
     # -- mailbox (any thread) -------------------------------------------
 
     def read_activated(self, pipe: Pipe) -> None:

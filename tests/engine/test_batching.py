@@ -1,0 +1,44 @@
+"""Batching, counted (no timing): wake-ups must stay far fewer than messages.
+
+DESIGN.md: the only cross-thread event is a wake-up on a transition, so under load a
+whole batch crosses per wake-up. If that breaks (a wake per message), these fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import purezmq as zmq
+from tests.conftest import bind
+
+MESSAGES = 10_000
+# A wake-up per 20 messages would already be a regression; batching gives far fewer.
+MAX_WAKEUPS = MESSAGES // 20
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc", "inproc"])
+def test_wakeups_per_10000_messages(ctx: zmq.Context, ipc_dir: str, transport: str) -> None:
+    """10 000 messages cross the pipes with at most one wake-up per 20 of them."""
+    pull = ctx.socket(zmq.PULL)
+    push = ctx.socket(zmq.PUSH)
+    for sock in (pull, push):
+        sock.linger = 0
+        sock.sndhwm = sock.rcvhwm = 2 * MESSAGES
+        sock.rcvtimeo = 10000
+    push.connect(bind(pull, transport, ipc_dir))
+    push.send(b"first")
+    assert pull.recv() == b"first"  # connected: every pipe is in place
+    before_push = push._core.statistics()
+    before_pull = pull._core.statistics()
+    for _ in range(MESSAGES):
+        push.send(b"x" * 16)
+    for _ in range(MESSAGES):
+        assert pull.recv() == b"x" * 16
+    push_stats = push._core.statistics()
+    pull_stats = pull._core.statistics()
+    # Wake-ups of the reader of what PUSH writes (its session, or PULL over inproc) ...
+    sent_wakes = push_stats["out_reader_wakeups"] - before_push["out_reader_wakeups"]
+    # ... and of PULL, the reader of what arrives.
+    recv_wakes = pull_stats["in_reader_wakeups"] - before_pull["in_reader_wakeups"]
+    assert sent_wakes <= MAX_WAKEUPS
+    assert recv_wakes <= MAX_WAKEUPS
