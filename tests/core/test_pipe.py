@@ -362,13 +362,18 @@ def test_statistics_follow_the_queues() -> None:
     a, b = pipepair(5, 7)
     fill(a, 3)
     b.write([b"back"])
+    # Each first write found its reader asleep: one wake-up per direction, no more.
+    wakeups = {
+        "in_reader_wakeups": 1, "out_reader_wakeups": 1,
+        "in_writer_wakeups": 0, "out_writer_wakeups": 0,
+    }
     assert a.statistics() == {
         "queued_in": 1, "queued_out": 3, "out_hwm": 5, "in_hwm": 7,
-        "delimited": False, "terminated": False,
+        "delimited": False, "terminated": False, **wakeups,
     }
     assert b.statistics() == {
         "queued_in": 3, "queued_out": 1, "out_hwm": 7, "in_hwm": 5,
-        "delimited": False, "terminated": False,
+        "delimited": False, "terminated": False, **wakeups,
     }
     a.terminate()
     drain(b)

@@ -16,10 +16,16 @@ from .errors import WouldBlock
 from .pipe import DELIMITER, Msg, Pipe
 
 
-class LoadBalancer:
-    """Round-robin over pipes that have room (RFC 28: DEALER, REQ, PUSH)."""
+class _ActivePipes:
+    """Pipes in a list whose first ``active`` entries are usable; ``current`` is next.
+
+    Each pipe records its membership in the attribute named by ``flag`` (``out_active``
+    for sending strategies, ``in_active`` for receiving ones), so that one pipe can sit
+    in one strategy of each kind.
+    """
 
     __slots__ = ("active", "current", "pipes")
+    flag = ""
 
     def __init__(self) -> None:
         self.pipes: list[Pipe] = []
@@ -28,22 +34,22 @@ class LoadBalancer:
 
     def attach(self, pipe: Pipe) -> None:
         self.pipes.append(pipe)
-        pipe.out_active = False
+        setattr(pipe, self.flag, False)
         self.activated(pipe)
 
     def activated(self, pipe: Pipe) -> None:
-        if pipe.out_active or pipe not in self.pipes:
+        if getattr(pipe, self.flag) or pipe not in self.pipes:
             return
         pipes = self.pipes
         i = pipes.index(pipe)
         pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
         self.active += 1
-        pipe.out_active = True
+        setattr(pipe, self.flag, True)
 
     def _deactivate(self, i: int) -> None:
         pipes = self.pipes
         self.active -= 1
-        pipes[i].out_active = False
+        setattr(pipes[i], self.flag, False)
         pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
         if self.current >= self.active:
             self.current = 0
@@ -55,7 +61,14 @@ class LoadBalancer:
         if i < self.active:
             self._deactivate(i)
         self.pipes.remove(pipe)
-        pipe.out_active = False
+        setattr(pipe, self.flag, False)
+
+
+class LoadBalancer(_ActivePipes):
+    """Round-robin over pipes that have room (RFC 28: DEALER, REQ, PUSH)."""
+
+    __slots__ = ()
+    flag = "out_active"
 
     def send(self, msg: Msg) -> Pipe:
         """Write ``msg`` to the next pipe with room and return it; WouldBlock if none has."""
@@ -90,46 +103,11 @@ class LoadBalancer:
         return False
 
 
-class FairQueue:
+class FairQueue(_ActivePipes):
     """Take whole messages from readable pipes in turn (RFC 28: PULL, DEALER, ROUTER)."""
 
-    __slots__ = ("active", "current", "pipes")
-
-    def __init__(self) -> None:
-        self.pipes: list[Pipe] = []
-        self.active = 0
-        self.current = 0
-
-    def attach(self, pipe: Pipe) -> None:
-        self.pipes.append(pipe)
-        pipe.in_active = False
-        self.activated(pipe)
-
-    def activated(self, pipe: Pipe) -> None:
-        if pipe.in_active or pipe not in self.pipes:
-            return
-        pipes = self.pipes
-        i = pipes.index(pipe)
-        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
-        self.active += 1
-        pipe.in_active = True
-
-    def _deactivate(self, i: int) -> None:
-        pipes = self.pipes
-        self.active -= 1
-        pipes[i].in_active = False
-        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
-        if self.current >= self.active:
-            self.current = 0
-
-    def terminated(self, pipe: Pipe) -> None:
-        if pipe not in self.pipes:
-            return
-        i = self.pipes.index(pipe)
-        if i < self.active:
-            self._deactivate(i)
-        self.pipes.remove(pipe)
-        pipe.in_active = False
+    __slots__ = ()
+    flag = "in_active"
 
     def recv(self) -> tuple[Msg, Pipe]:
         """The next message and the pipe it came from; WouldBlock if no pipe has one."""
