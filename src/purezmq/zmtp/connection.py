@@ -433,8 +433,19 @@ class ZmtpConnection:
         unpack_from = LONG_HEADER.unpack_from
         # Flag bits are literals in this loop (a constant load, not a global
         # lookup): 1 MORE, 2 LONG, 4 COMMAND, 5 MORE|COMMAND.
+        # The commonest frame by far: short, final, data, outside a multipart message.
+        # It gets a loop of its own; anything else falls through to the general one.
+        short_ok = limit >= 255 and not publisher
         while pos < end:
             flags = data[pos]
+            if not flags and short_ok and not frames:
+                start = pos + 2
+                if start <= end:
+                    stop = start + data[pos + 1]
+                    if stop <= end:
+                        append([data[start:stop]])
+                        pos = stop
+                        continue
             if flags & 2:
                 start = pos + 9
                 if start > end:
