@@ -471,26 +471,27 @@ class Socket:
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """The next frame: bytes, or a Frame with ``copy=False``."""
         core = self._core
-        if core._in_parts:
+        if not core._in_parts and not core._mailbox:
+            # The hot path: a whole single-frame message straight from the socket type.
+            try:
+                msg = core.xrecv()
+            except CoreError:
+                msg = self._recv_msg(flags)
+            if len(msg) == 1 and copy:
+                return msg[0]
+        elif core._in_parts:
             try:
                 frame, more = core.recv_part()
             except CoreError as exc:
                 raise zmq_error(exc) from None
+            return frame if copy else _frame(frame, more)
         else:
-            try:
-                msg = core.xrecv() if not core._mailbox else core.recv()
-            except CoreError:
-                msg = self._recv_msg(flags)
-            frame = msg[0]
-            more = len(msg) > 1
-            if more:
-                core._in_parts = msg
-                core._in_index = 1
-        if copy:
-            return frame
-        result = Frame(frame)
-        result.more = more
-        return result
+            msg = self._recv_msg(flags)
+        if len(msg) > 1:
+            core._in_parts = msg
+            core._in_index = 1
+            return msg[0] if copy else _frame(msg[0], True)
+        return msg[0] if copy else _frame(msg[0], False)
 
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
         """Receive a frame into ``buffer`` (at most ``nbytes`` if given); returns its full size.
@@ -602,6 +603,12 @@ class Socket:
 
 def _yield_gil() -> None:
     time.sleep(0)
+
+
+def _frame(data: bytes, more: bool) -> Frame:
+    frame = Frame(data)
+    frame.more = more
+    return frame
 
 
 def _frames(msg: Msg) -> list[Any]:
