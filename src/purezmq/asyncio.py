@@ -70,6 +70,9 @@ class Socket(_socket.Socket):
 
     def _init_signaler(self) -> None:
         d = self.__dict__
+        d["_dropped"] = False
+        if hasattr(self._core, "on_drop"):
+            self._core.on_drop = self._note_drop
         d["_loop"] = None
         d["_signaler"] = None
         d["_recv_waiters"] = _Waiters()
@@ -79,6 +82,9 @@ class Socket(_socket.Socket):
             self._bind_loop(asyncio.get_running_loop())
         except RuntimeError:
             pass  # no loop yet: bind to the first one an awaitable is asked on
+
+    def _note_drop(self) -> None:
+        self.__dict__["_dropped"] = True
 
     def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
         signaler = AsyncSignaler(loop, threading.get_ident(), self._on_wake)
@@ -128,7 +134,14 @@ class Socket(_socket.Socket):
             return fut
         if not waiters.queue:
             try:
-                fut.set_result(attempt())
+                result = attempt()
+                if self._dropped:
+                    # A publisher outran a subscriber: resolve on the next iteration, so
+                    # that a tight send loop lets the sessions drain the pipes.
+                    self.__dict__["_dropped"] = False
+                    loop.call_soon(_resolve, fut, result)
+                else:
+                    fut.set_result(result)
                 return fut
             except WouldBlock:
                 if flags & NOBLOCK:
