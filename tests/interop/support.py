@@ -51,12 +51,7 @@ class Sockets:
             sock = self.ctx.socket(getattr(purezmq, type_name))
         else:
             sock = self.pctx.socket(getattr(pyzmq, type_name))
-        sock.linger = 0
-        sock.rcvtimeo = TIMEOUT_MS
-        sock.sndtimeo = TIMEOUT_MS
-        for name, value in options.items():
-            setattr(sock, name, value)
-        return sock
+        return configure(sock, **options)
 
     def address(self, transport: str) -> str:
         """An address to bind for ``transport`` (tcp picks a free port)."""
@@ -324,3 +319,13 @@ class RawPeer:
         name, data = self.read_command()
         assert name == b"READY", name
         return greeting, parse_properties(data)
+
+
+def configure(sock: Any, **options: Any) -> Any:
+    """linger 0, send/receive timeouts (a failure raises Again, never hangs), then ``options``."""
+    sock.linger = 0
+    sock.rcvtimeo = TIMEOUT_MS
+    sock.sndtimeo = TIMEOUT_MS
+    for name, value in options.items():
+        setattr(sock, name, value)
+    return sock

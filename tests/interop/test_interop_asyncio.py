@@ -19,7 +19,7 @@ import zmq.asyncio
 import purezmq.asyncio as azmq
 
 from ..helpers.waiting import run
-from .support import LIB, PURE, TIMEOUT_MS, endpoint_of
+from .support import LIB, PURE, TIMEOUT_MS, configure, endpoint_of
 
 pytestmark = pytest.mark.interop
 
@@ -38,12 +38,7 @@ class AsyncSockets:
             sock = self.pure.socket(getattr(azmq, type_name))
         else:
             sock = self.lib.socket(getattr(pyzmq, type_name))
-        sock.linger = 0
-        sock.rcvtimeo = TIMEOUT_MS
-        sock.sndtimeo = TIMEOUT_MS
-        for name, value in options.items():
-            setattr(sock, name, value)
-        return sock
+        return configure(sock, **options)
 
     def close(self) -> None:
         self.pure.destroy(linger=0)

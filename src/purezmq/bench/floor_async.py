@@ -9,7 +9,7 @@ from time import perf_counter, perf_counter_ns
 from typing import Any, cast
 
 from .common import AsyncLink, latency, throughput, unix_path
-from .framing import BATCH, HEADER, Deframer, nodelay, split_address
+from .framing import HEADER, Deframer, framed_batches, nodelay, split_address
 from .roles_sync import WARMUP_ROUND_TRIPS
 from .spec import Params
 
@@ -129,22 +129,11 @@ async def thr_send(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     stream = await _connect(p.endpoints["data"])
     transport = stream.transport
     assert transport is not None
-    pack, payload, size = HEADER.pack, b"x" * p.size, p.size
-    parts: list[bytes] = []
-    pending = 0
     start = perf_counter()
-    for _ in range(p.count):
-        parts.append(pack(size))
-        parts.append(payload)
-        pending += 4 + size
-        if pending >= BATCH:
-            transport.write(b"".join(parts))
-            parts.clear()
-            pending = 0
-            if not stream.writable.is_set():
-                await stream.writable.wait()
-    if parts:
-        transport.write(b"".join(parts))
+    for batch in framed_batches(p.count, p.size):
+        transport.write(batch)
+        if not stream.writable.is_set():
+            await stream.writable.wait()
     await link.finish({"send_s": perf_counter() - start})
     _close(stream)
 

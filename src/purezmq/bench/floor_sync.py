@@ -11,7 +11,7 @@ from time import perf_counter, perf_counter_ns
 from typing import Any
 
 from .common import Link, latency, throughput
-from .framing import BATCH, CHUNK, HEADER, Deframer, connect, listen, nodelay
+from .framing import CHUNK, HEADER, Deframer, connect, framed_batches, listen, nodelay
 from .roles_sync import WARMUP_ROUND_TRIPS
 from .spec import Params
 
@@ -43,20 +43,9 @@ def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
 
 def thr_send(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     sock = connect(p.endpoints["data"])
-    pack, payload, size = HEADER.pack, b"x" * p.size, p.size
-    parts: list[bytes] = []
-    pending = 0
     start = perf_counter()
-    for _ in range(p.count):
-        parts.append(pack(size))
-        parts.append(payload)
-        pending += 4 + size
-        if pending >= BATCH:
-            sock.sendall(b"".join(parts))
-            parts.clear()
-            pending = 0
-    if parts:
-        sock.sendall(b"".join(parts))
+    for batch in framed_batches(p.count, p.size):
+        sock.sendall(batch)
     link.finish({"send_s": perf_counter() - start})
     sock.close()
 

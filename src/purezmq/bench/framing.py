@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import struct
+from collections.abc import Iterator
 
 from .common import unix_path
 from .spec import Params
@@ -36,6 +37,23 @@ class Deframer:
         if pos:
             del buf[:pos]
         return out
+
+
+def framed_batches(count: int, size: int) -> Iterator[bytes]:
+    """``count`` length-prefixed messages of ``size`` bytes, joined into ~BATCH-byte writes."""
+    pack, payload = HEADER.pack, b"x" * size
+    parts: list[bytes] = []
+    pending = 0
+    for _ in range(count):
+        parts.append(pack(size))
+        parts.append(payload)
+        pending += 4 + size
+        if pending >= BATCH:
+            yield b"".join(parts)
+            parts.clear()
+            pending = 0
+    if parts:
+        yield b"".join(parts)
 
 
 def listen(p: Params, name: str) -> tuple[socket.socket, str]:
