@@ -154,8 +154,8 @@ class Socket(_socket.Socket):
         if timeout_ms >= 0:
             handle = loop.call_later(timeout_ms / 1000, _expire, fut, Again)
             fut.add_done_callback(lambda _: handle.cancel())
-        # A wake-up may already be due for what we just failed to take.
-        self._signaler.wake()
+        # No wake-up can be lost here: the attempt processed the mailbox first, and a
+        # wake-up from another thread that came before it has its run scheduled.
         return fut
 
     # -- the four primitives the sugar is built on ------------------------------
