@@ -26,6 +26,7 @@ from .error import (
 from .sugar.context import Context
 from .sugar.frame import Frame, Message
 from .sugar.poll import Poller, select
+from .sugar.proxy import device, proxy, proxy_steerable
 from .sugar.socket import Socket
 from .sugar.tracker import _FINISHED_TRACKER as _FINISHED_TRACKER
 from .sugar.tracker import MessageTracker
@@ -122,7 +123,10 @@ __all__ = [
     "ZMQError",
     "ZMQVersionError",
     "constants",
+    "device",
     "has",
+    "proxy",
+    "proxy_steerable",
     "pyzmq_version",
     "pyzmq_version_info",
     "select",

@@ -24,6 +24,7 @@ from .engine.socket_engine import SocketEngine
 from .error import Again, ContextTerminated
 from .sugar import context as _context
 from .sugar import poll as _poll
+from .sugar import proxy as _proxy
 from .sugar import socket as _socket
 from .sugar.frame import Frame
 from .sugar.socket import NOBLOCK, POLLIN, _frames, as_frame_bytes, zmq_error
@@ -310,6 +311,44 @@ class Poller(_poll.Poller):
                     loop.remove_writer(fd)
 
 
+async def _move(src: Any, dst: Any, capture: Any, state: _proxy.ProxyState, side: int) -> None:
+    for _ in range(_proxy.BURST):
+        try:
+            msg = await src.recv_multipart(NOBLOCK)
+        except Again:
+            return
+        state.count(side, 0, msg)
+        if capture is not None:
+            await capture.send_multipart(msg)
+        await dst.send_multipart(msg)
+        state.count(1 - side, 1, msg)
+
+
+async def proxy_steerable(
+    frontend: Any, backend: Any, capture: Any = None, control: Any = None
+) -> None:
+    """The steerable proxy on the running loop (see ``purezmq.proxy_steerable``)."""
+    state = _proxy.ProxyState()
+    poller = _proxy._poller(frontend, backend, control, Poller)
+    while not state.terminated:
+        ready = dict(await poller.poll())
+        if control is not None and control in ready:
+            reply = state.command(await control.recv(), control.socket_type == _proxy.REP)
+            if reply is not None:
+                await control.send_multipart(reply)
+        if state.paused or state.terminated:
+            continue
+        if frontend in ready:
+            await _move(frontend, backend, capture, state, 0)
+        if backend in ready and backend is not frontend:
+            await _move(backend, frontend, capture, state, 1)
+
+
+async def proxy(frontend: Any, backend: Any, capture: Any = None) -> None:
+    """Forward between ``frontend`` and ``backend`` on the running loop until cancelled."""
+    await proxy_steerable(frontend, backend, capture)
+
+
 def _export_sync_names() -> None:
     """Everything not redefined here is the same object as in the sync API."""
     import purezmq
@@ -320,4 +359,4 @@ def _export_sync_names() -> None:
 
 
 _export_sync_names()
-__all__ = list(_sync_names)
+__all__ = [*_sync_names, "proxy_steerable"]

@@ -16,9 +16,6 @@ import purezmq.asyncio
 NOT_YET = {
     "curve_keypair": "CURVE security is a later issue",
     "curve_public": "CURVE security is a later issue",
-    "device": "devices and proxies are a later issue",
-    "proxy": "devices and proxies are a later issue",
-    "proxy_steerable": "devices and proxies are a later issue",
     "Stopwatch": "deprecated in pyzmq; time.monotonic does the job",
 }
 SOCKET_NOT_YET = {
