@@ -50,9 +50,14 @@ class Connecter:
 
     async def _connect(self) -> None:
         options = self.engine.core.options
+        # CONNECT_TIMEOUT (ms, tcp only; 0 leaves it to the OS, as libzmq).
+        timeout = options.connect_timeout / 1000 if options.connect_timeout > 0 else None
         try:
-            await open_connection(
-                self.engine.loop, self.endpoint, self._new_session, bool(options.ipv6)
+            await asyncio.wait_for(
+                open_connection(
+                    self.engine.loop, self.endpoint, self._new_session, bool(options.ipv6)
+                ),
+                timeout,
             )
         except (OSError, asyncio.TimeoutError) as exc:
             self.engine.connect_failed(self, exc)
