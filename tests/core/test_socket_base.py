@@ -132,13 +132,13 @@ def test_attach_after_close_terminates_the_pipe() -> None:
     assert dealer.pipes == []
 
 
-def test_hwm_change_keeps_existing_pipes() -> None:
-    """SNDHWM set after a pipe exists applies to new pipes only (libzmq behaviour)."""
+def test_hwm_change_applies_to_existing_pipes() -> None:
+    """SNDHWM set after a pipe exists applies to it too (libzmq update_pipe_options)."""
     dealer = Dealer()
     old = join(dealer, out_hwm=2)
     dealer.set_option(23, 100)
     assert dealer.get_option(23) == 100
-    assert old.socket_end.statistics()["out_hwm"] == 2
+    assert old.socket_end.statistics()["out_hwm"] == 100
 
 
 def test_maxmsgsize_check() -> None:

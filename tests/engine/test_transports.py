@@ -100,3 +100,17 @@ def test_bad_endpoint_fails_at_the_call(ctx: zmq.Context, address: str, code: in
         with pytest.raises(zmq.ZMQError) as info:
             call(address)
         assert info.value.errno == code
+
+
+def test_hwm_set_after_connect_applies_to_the_queued_pipe(ctx: zmq.Context) -> None:
+    """SNDHWM changed after connect() bounds the pipe made at connect (libzmq 4.2+)."""
+    push = ctx.socket(zmq.PUSH)
+    push.linger = 0
+    push.connect("tcp://127.0.0.1:9")  # nobody listens: messages queue in the pipe
+    push.sndhwm = 3
+    for n in range(3):
+        push.send(b"%d" % n, zmq.NOBLOCK)
+    with pytest.raises(zmq.Again):
+        push.send(b"one too many", zmq.NOBLOCK)
+    push.sndhwm = 5
+    push.send(b"room again", zmq.NOBLOCK)

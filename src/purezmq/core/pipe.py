@@ -338,6 +338,10 @@ class Pipe:
         for flow, hwm in ((self._out, out_hwm), (self._in, in_hwm)):
             flow.hwm = hwm
             flow.lwm = compute_lwm(hwm)
+        # A writer waiting for room on our inbound side may have some now.
+        if self._in.writer_blocked and (not in_hwm or len(self._in.queue) < in_hwm):
+            self._in.writer_blocked = False
+            self._wake_writer()
 
     def statistics(self) -> dict[str, int | bool]:
         """Queue depths and state, for tests and debugging."""

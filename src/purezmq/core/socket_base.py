@@ -263,7 +263,21 @@ class SocketBase:
         return self.options.get(option)
 
     def apply_hwms(self) -> None:
-        """Default: pipes keep the HWMs they were made with (as libzmq)."""
+        """Apply changed SNDHWM/RCVHWM to existing pipes (libzmq ``update_pipe_options``).
+
+        A pipe to another socket (inproc) adds that socket's HWMs, as at connect time.
+        """
+        options = self.options
+        for pipe in self.pipes:
+            peer = pipe.peer.sink
+            if isinstance(peer, SocketBase):
+                out_hwm = sum_hwms(options.sndhwm, peer.options.rcvhwm)
+                in_hwm = sum_hwms(peer.options.sndhwm, options.rcvhwm)
+            else:
+                out_hwm, in_hwm = options.sndhwm, options.rcvhwm
+            pipe.set_hwms(out_hwm, in_hwm)
+            # A pipe set aside as full may have room under the new HWM.
+            self.xwrite_activated(pipe)
 
     # -- hooks --------------------------------------------------------------
 
@@ -305,6 +319,11 @@ class SocketBase:
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
         return False, None
+
+
+def sum_hwms(send_hwm: int, recv_hwm: int) -> int:
+    """The HWM of a direction between two sockets: both ends' HWMs (0, unlimited, if either is)."""
+    return send_hwm + recv_hwm if send_hwm and recv_hwm else 0
 
 
 def _closed(*args: object) -> Any:

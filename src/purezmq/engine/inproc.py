@@ -12,11 +12,7 @@ import threading
 
 from ..core.errors import EADDRINUSE, ENOENT, CoreError
 from ..core.pipe import Pipe, pipepair
-from ..core.socket_base import SocketBase
-
-
-def _sum_hwm(send_hwm: int, recv_hwm: int) -> int:
-    return send_hwm + recv_hwm if send_hwm and recv_hwm else 0
+from ..core.socket_base import SocketBase, sum_hwms
 
 
 def _properties(sock: SocketBase) -> dict[str, bytes]:
@@ -42,12 +38,12 @@ class InprocRegistry:
             pending = self._pending.pop(name, [])
         for pipe, connecter in pending:
             pipe.set_hwms(
-                _sum_hwm(sock.options.sndhwm, connecter.options.rcvhwm),
-                _sum_hwm(connecter.options.sndhwm, sock.options.rcvhwm),
+                sum_hwms(sock.options.sndhwm, connecter.options.rcvhwm),
+                sum_hwms(connecter.options.sndhwm, sock.options.rcvhwm),
             )
             pipe.peer.set_hwms(
-                _sum_hwm(connecter.options.sndhwm, sock.options.rcvhwm),
-                _sum_hwm(sock.options.sndhwm, connecter.options.rcvhwm),
+                sum_hwms(connecter.options.sndhwm, sock.options.rcvhwm),
+                sum_hwms(sock.options.sndhwm, connecter.options.rcvhwm),
             )
             pipe.properties = _properties(connecter)
             sock.post_attach(pipe)
@@ -57,8 +53,8 @@ class InprocRegistry:
         with self._lock:
             peer = self._bound.get(name)
             if peer is not None:
-                out_hwm = _sum_hwm(sock.options.sndhwm, peer.options.rcvhwm)
-                in_hwm = _sum_hwm(peer.options.sndhwm, sock.options.rcvhwm)
+                out_hwm = sum_hwms(sock.options.sndhwm, peer.options.rcvhwm)
+                in_hwm = sum_hwms(peer.options.sndhwm, sock.options.rcvhwm)
             else:
                 out_hwm, in_hwm = sock.options.sndhwm, sock.options.rcvhwm
             mine, theirs = pipepair(out_hwm, in_hwm)
