@@ -107,6 +107,7 @@ class Socket(_socket.Socket):
         if engine is None:
             loop = self._loop
             engine = SocketEngine(self._core, loop, threading.get_ident())
+            engine.monitor = self._monitor
             self.__dict__["_engine"] = engine
         return engine
 

@@ -19,9 +19,6 @@ NOT_YET = {
     "Stopwatch": "deprecated in pyzmq; time.monotonic does the job",
 }
 SOCKET_NOT_YET = {
-    "monitor": "monitor events are a later issue",
-    "get_monitor_socket": "monitor events are a later issue",
-    "disable_monitor": "monitor events are a later issue",
     "fileno": "Socket.FD is a later issue",
     "shadow": "there is no C socket to shadow",
     "underlying": "there is no C socket address",

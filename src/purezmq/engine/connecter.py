@@ -52,6 +52,7 @@ class Connecter:
         options = self.engine.core.options
         # CONNECT_TIMEOUT (ms, tcp only; 0 leaves it to the OS, as libzmq).
         timeout = options.connect_timeout / 1000 if options.connect_timeout > 0 else None
+        self.engine.connect_started(self)
         try:
             await asyncio.wait_for(
                 open_connection(

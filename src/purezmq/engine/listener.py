@@ -53,6 +53,7 @@ class Listener:
 
     def _new_session(self) -> Session:
         session = Session(self.engine, self.endpoint, on_lost=self.sessions.discard)
+        session.accepted = True
         self.sessions.add(session)
         return session
 

@@ -70,6 +70,11 @@ class Session(asyncio.Protocol):
         # the socket closed to deliver what it left queued (LINGER).
         self.reconnected = False
         self.lingering = False
+        # For the monitor: accepted (bind side) or connected, the fd, and how it ended.
+        self.accepted = False
+        self.fd = -1
+        self.was_ready = False
+        self.failed = False
         # Direct sends from the socket's thread (see direct_send).
         self.lock = threading.Lock()
         self.inbound_since_direct = True
@@ -86,6 +91,8 @@ class Session(asyncio.Protocol):
         # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
         transport = cast(asyncio.Transport, base)
         self.transport = transport
+        sock = transport.get_extra_info("socket")
+        self.fd = sock.fileno() if sock is not None else -1
         self.engine.configure_transport(transport)
         options = self.engine.core.options
         self.conn = ZmtpConnection(
@@ -208,7 +215,7 @@ class Session(asyncio.Protocol):
             if self.reconnected and self.engine.core.sends_subscriptions:
                 # The new peer knows none of our subscriptions (libzmq: pipe hiccup).
                 self.engine.core.post_hiccup(self.pipe.peer)
-        self.ready = True
+        self.ready = self.was_ready = True
         self.engine.session_ready(self)
         transport = self.transport
         if self.engine.core.direct_send and transport is not None:

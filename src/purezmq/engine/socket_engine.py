@@ -9,6 +9,7 @@ object runs on the loop's thread.
 from __future__ import annotations
 
 import asyncio
+import errno
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -18,8 +19,10 @@ from ..core.errors import ENOENT, CoreError
 from ..core.pipe import Pipe, pipepair
 from ..core.socket_base import SocketBase
 from ..zmtp import RemoteProtocolError
+from . import monitor as ev
 from .connecter import Connecter
 from .listener import Listener
+from .monitor import Monitor
 from .session import Session, set_tcp_options
 from .tcp import listen
 
@@ -43,6 +46,7 @@ class SocketEngine:
         self.lingering: set[Connecter] = set()
         self.linger = -1
         self.closed = False
+        self.monitor: Monitor | None = None
         self.done = threading.Event()
 
     def __repr__(self) -> str:
@@ -75,9 +79,14 @@ class SocketEngine:
 
     def bind(self, endpoint: Endpoint) -> str:
         """Listen on ``endpoint`` now; returns the resolved endpoint (LAST_ENDPOINT)."""
-        bound = listen(endpoint, self.core.options)
+        try:
+            bound = listen(endpoint, self.core.options)
+        except CoreError as exc:
+            self.emit(ev.BIND_FAILED, exc.errno, str(endpoint))
+            raise
         listener = Listener(self, bound)
         self.listeners[bound.endpoint] = listener
+        self.emit(ev.LISTENING, bound.sock.fileno(), bound.endpoint)
         self.schedule(self._start_listener, listener)
         return bound.endpoint
 
@@ -102,6 +111,7 @@ class SocketEngine:
         listener = self.listeners.pop(endpoint, None)
         if listener is None:
             raise CoreError(ENOENT, f"not bound to {endpoint}")
+        self.emit(ev.CLOSED, listener.bound.sock.fileno(), endpoint)
         listener.bound.remove_path()
         self.schedule(listener.close)
 
@@ -118,6 +128,7 @@ class SocketEngine:
         """The socket closed: stop listening and connecting; sessions flush, then end."""
         self.linger = linger
         for listener in self.listeners.values():
+            self.emit(ev.CLOSED, listener.bound.sock.fileno(), listener.endpoint)
             listener.bound.remove_path()
         self.schedule(self._close)
 
@@ -155,14 +166,21 @@ class SocketEngine:
         self.core.post_attach(sock_end)
         return session_end
 
-    # Connection life-cycle hooks: bookkeeping now; the monitor reports them later.
+    # Connection life-cycle hooks, reported to the monitor (zmq_socket_monitor(3)).
+
+    def emit(self, event: int, value: int, endpoint: str) -> None:
+        monitor = self.monitor
+        if monitor is not None:
+            monitor.emit(event, value, endpoint)
 
     def session_started(self, session: Session) -> None:
         self.sessions.add(session)
+        self.emit(ev.ACCEPTED if session.accepted else ev.CONNECTED, session.fd, session.endpoint)
         if self.closed and not session.lingering:
             session.close()
 
     def session_ready(self, session: Session) -> None:
+        self.emit(ev.HANDSHAKE_SUCCEEDED, 0, session.endpoint)
         for connecters in self.connecters.values():
             for connecter in connecters:
                 if connecter.session is session:
@@ -170,16 +188,25 @@ class SocketEngine:
 
     def session_closed(self, session: Session, exc: Exception | None) -> None:
         self.sessions.discard(session)
+        if not session.was_ready and not session.failed:
+            # Closed (by the peer, a timeout, or us) before the handshake ended.
+            self.emit(ev.HANDSHAKE_FAILED_NO_DETAIL, 0, session.endpoint)
+        self.emit(ev.DISCONNECTED, session.fd, session.endpoint)
         self.check_done()
 
     def protocol_error(self, session: Session, exc: RemoteProtocolError) -> None:
-        pass
+        if not session.ready:
+            session.failed = True
+            self.emit(ev.HANDSHAKE_FAILED_PROTOCOL, exc.code, session.endpoint)
 
     def handshake_timeout(self, session: Session) -> None:
-        pass
+        """The handshake did not end within HANDSHAKE_IVL (reported on close)."""
+
+    def connect_started(self, connecter: Connecter) -> None:
+        self.emit(ev.CONNECT_DELAYED, errno.EINPROGRESS, str(connecter.endpoint))
 
     def connect_failed(self, connecter: Connecter, exc: BaseException) -> None:
-        pass
+        """A connect attempt failed; CONNECT_RETRIED follows if it will be retried."""
 
     def connect_retried(self, connecter: Connecter, delay: int) -> None:
-        pass
+        self.emit(ev.CONNECT_RETRIED, delay, str(connecter.endpoint))

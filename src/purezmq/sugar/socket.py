@@ -25,6 +25,7 @@ from ..core.options import BY_NAME, OptionTypeError
 from ..core.pipe import Msg
 from ..core.socket_base import SocketBase
 from ..core.sockets import make_socket
+from ..engine.monitor import Monitor
 from ..engine.signaler import Signaler
 from ..engine.socket_engine import SocketEngine
 from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
@@ -102,6 +103,8 @@ class Socket:
         d["_core"] = core
         d["socket_type"] = int(socket_type)
         d["_engine"] = None
+        d["_monitor"] = None
+        d["_monitor_socket"] = None
         d["_closed"] = False
         d["_bound"] = []
         self._init_signaler()
@@ -156,6 +159,7 @@ class Socket:
         if engine is None:
             io = self.context.io_thread()
             engine = SocketEngine(self._core, io.loop, io.thread_id)
+            engine.monitor = self._monitor
             self.__dict__["_engine"] = engine
         return engine
 
@@ -264,11 +268,62 @@ class Socket:
         if self._engine is not None:
             self._engine.close(linger)
             self.context._engine_closing(self._engine)
+        self.disable_monitor()
         self.context._socket_closed(self)
 
     def _context_terminated(self) -> None:
         """Wake any call blocked on this socket so it raises ContextTerminated."""
         self._signaler.wake()
+
+    # -- monitor ------------------------------------------------------------
+
+    def monitor(self, addr: str | None, events: int = int(constants.Event.ALL)) -> None:
+        """Publish this socket's events (zmq_socket_monitor) on a PAIR bound at ``addr``.
+
+        ``addr`` must be inproc://; connect a PAIR socket to it to read the events.
+        ``None`` (or ``events=0``) stops monitoring, with MONITOR_STOPPED.
+        """
+        if self._closed:
+            raise ZMQError(ENOTSOCK)
+        self.disable_monitor()
+        if addr is None or not events:
+            return
+        try:
+            endpoint = parse_endpoint(addr)
+            if endpoint.transport != "inproc":
+                raise CoreError(_errno.EPROTONOSUPPORT, "monitor addresses must be inproc://")
+            pair = make_socket(int(constants.SocketType.PAIR))
+            self.context.inproc.bind(endpoint.address, pair)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+        monitor = Monitor(pair, events)  # type: ignore[arg-type]
+        self.__dict__["_monitor"] = monitor
+        if self._engine is not None:
+            self._engine.monitor = monitor
+
+    def disable_monitor(self) -> None:
+        """Stop monitoring: MONITOR_STOPPED, then the monitor PAIR closes."""
+        monitor = self._monitor
+        if monitor is None:
+            return
+        self.__dict__["_monitor"] = None
+        if self._engine is not None:
+            self._engine.monitor = None
+        monitor.stop()
+        self.context.inproc.forget(monitor.pair)
+
+    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Any:
+        """A PAIR socket, connected and ready to receive this socket's events (pyzmq)."""
+        existing = self._monitor_socket
+        if existing is not None and not existing.closed:
+            return existing
+        if addr is None:
+            addr = f"inproc://monitor.s-{id(self):x}"
+        self.monitor(addr, int(constants.Event.ALL) if events is None else events)
+        sock = self.context.socket(constants.SocketType.PAIR)
+        sock.connect(addr)
+        self.__dict__["_monitor_socket"] = sock
+        return sock
 
     # -- options ------------------------------------------------------------
 

@@ -1,0 +1,66 @@
+"""Socket monitor events (zmq_socket_monitor(3)): two-frame messages on an inproc PAIR.
+
+Each event is a message of two frames, as libzmq writes them: a 6-octet frame
+holding the 16-bit event number and a 32-bit value in native byte order, then the
+endpoint. Events come from the socket's own thread (bind, close) and from its I/O
+loop (connections), so the writers take a lock; the one reader is the user's PAIR
+socket connected to the monitor address. A full monitor queue drops events, as
+libzmq's non-blocking monitor send does.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+
+from ..core.sockets.pair import Pair
+
+# libzmq's event numbers (include/zmq.h ZMQ_EVENT_*).
+CONNECTED = 0x0001
+CONNECT_DELAYED = 0x0002
+CONNECT_RETRIED = 0x0004
+LISTENING = 0x0008
+BIND_FAILED = 0x0010
+ACCEPTED = 0x0020
+ACCEPT_FAILED = 0x0040
+CLOSED = 0x0080
+CLOSE_FAILED = 0x0100
+DISCONNECTED = 0x0200
+MONITOR_STOPPED = 0x0400
+HANDSHAKE_FAILED_NO_DETAIL = 0x0800
+HANDSHAKE_SUCCEEDED = 0x1000
+HANDSHAKE_FAILED_PROTOCOL = 0x2000
+HANDSHAKE_FAILED_AUTH = 0x4000
+ALL = 0xFFFF
+
+_HEADER = struct.Struct("=HI")
+
+
+class Monitor:
+    """Writes the events selected by ``events`` to the pipe of ``pair`` (once connected)."""
+
+    def __init__(self, pair: Pair, events: int) -> None:
+        self.pair = pair
+        self.events = events
+        self.lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<Monitor events={self.events:#x} connected={self.pair.pipe is not None}>"
+
+    def emit(self, event: int, value: int, endpoint: str) -> None:
+        """Send one event if it is selected; dropped if nobody listens or the queue is full."""
+        if not event & self.events:
+            return
+        msg = [_HEADER.pack(event, value & 0xFFFFFFFF), endpoint.encode()]
+        with self.lock:
+            # Only this object drives the PAIR, always under the lock.
+            self.pair.process_commands()
+            pipe = self.pair.pipe
+            if pipe is not None:
+                pipe.try_write(msg)
+
+    def stop(self) -> None:
+        """MONITOR_STOPPED, then the PAIR leaves: its peer reads what was sent, then ends."""
+        self.emit(MONITOR_STOPPED, 0, "")
+        with self.lock:
+            self.pair.close()
