@@ -122,6 +122,10 @@ class Socket(_socket.Socket):
         self._send_waiters.run()
         self._poll_waiters.run()
 
+    def _fd_signal(self) -> Any:
+        self._get_loop()  # the FD hangs on the loop's signaler: make sure there is one
+        return super()._fd_signal()
+
     def _context_terminated(self) -> None:
         if self._signaler is not None:
             self._signaler.wake()

@@ -19,7 +19,6 @@ NOT_YET = {
     "Stopwatch": "deprecated in pyzmq; time.monotonic does the job",
 }
 SOCKET_NOT_YET = {
-    "fileno": "Socket.FD is a later issue",
     "shadow": "there is no C socket to shadow",
     "underlying": "there is no C socket address",
 }

@@ -14,6 +14,7 @@ Wakes may be spurious; waiters always re-check the socket after waking.
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import Callable
 
@@ -103,3 +104,44 @@ class AsyncSignaler(_Hooks):
             self._callback()
         finally:
             self._running = False
+
+
+class FdSignal:
+    """The file descriptor behind ``Socket.FD``: readable once the socket's events may
+    have changed (as libzmq's, edge-like: read ZMQ_EVENTS, which clears it, then act).
+
+    It is a wake hook of the socket's signaler, so it costs nothing until asked for.
+    """
+
+    __slots__ = ("_rsock", "_set", "_wsock")
+
+    def __init__(self) -> None:
+        self._rsock, self._wsock = socket.socketpair()
+        self._rsock.setblocking(False)
+        self._wsock.setblocking(False)
+        self._set = False
+
+    def fileno(self) -> int:
+        return self._rsock.fileno()
+
+    def set(self) -> None:
+        """Make the fd readable (any thread); a no-op while it already is."""
+        if not self._set:
+            self._set = True
+            try:
+                self._wsock.send(b"\0")
+            except OSError:
+                pass  # full or closed: readable already, or nobody is watching
+
+    def clear(self) -> None:
+        """Drain the fd (the owner, before it looks at the socket's events)."""
+        self._set = False
+        try:
+            while self._rsock.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self._rsock.close()
+        self._wsock.close()

@@ -26,7 +26,7 @@ from ..core.pipe import Msg
 from ..core.socket_base import SocketBase
 from ..core.sockets import make_socket
 from ..engine.monitor import Monitor
-from ..engine.signaler import Signaler
+from ..engine.signaler import FdSignal, Signaler
 from ..engine.socket_engine import SocketEngine
 from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
 from .frame import Frame
@@ -39,6 +39,8 @@ POLLOUT = int(constants.PollEvent.POLLOUT)
 _OPTION_IDS = {name.lower(): int(o) for name, o in constants.SocketOption.__members__.items()}
 _BYTES_OPTIONS = {int(s.id) for s in BY_NAME.values() if s.kind == "bytes"}
 _STR_OPTIONS = {int(constants.SocketOption.LAST_ENDPOINT)}
+_FD = int(constants.SocketOption.FD)
+_EVENTS = int(constants.SocketOption.EVENTS)
 
 
 class OptionTypeZMQError(ZMQError, TypeError):
@@ -104,6 +106,7 @@ class Socket:
         d["socket_type"] = int(socket_type)
         d["_engine"] = None
         d["_monitor"] = None
+        d["_fd"] = None
         d["_monitor_socket"] = None
         d["_closed"] = False
         d["_bound"] = []
@@ -269,6 +272,8 @@ class Socket:
             self._engine.close(linger)
             self.context._engine_closing(self._engine)
         self.disable_monitor()
+        if self._fd is not None:
+            self._fd.close()
         self.context._socket_closed(self)
 
     def _context_terminated(self) -> None:
@@ -343,10 +348,28 @@ class Socket:
         """The value of a socket option."""
         if self._closed:
             raise ZMQError(ENOTSOCK)
+        option = int(option)
+        if option == _FD:
+            return self._fd_signal().fileno()
+        if option == _EVENTS and self._fd is not None:
+            self._fd.clear()  # libzmq: reading EVENTS resets the FD's readiness
         try:
-            return self._core.get_option(int(option))
+            return self._core.get_option(option)
         except CoreError as exc:
             raise zmq_error(exc) from None
+
+    def _fd_signal(self) -> FdSignal:
+        fd: FdSignal | None = self._fd
+        if fd is None:
+            fd = FdSignal()
+            self.__dict__["_fd"] = fd
+            self._signaler.add_hook(fd.set)
+            fd.set()  # events may be pending already: let the caller look once
+        return fd
+
+    def fileno(self) -> int:
+        """The FD option: a file descriptor to poll with select/selectors/add_reader."""
+        return int(self.get(_FD))
 
     setsockopt = set
     getsockopt = get
