@@ -47,6 +47,16 @@ def libzmq_accepts(zctx: zmq.Context[Any], socket_type: int, option: int, value:
     return True
 
 
+def libzmq_reads_back(zctx: zmq.Context[Any], option: int, value: Any) -> Any:
+    """What libzmq returns for ``option`` after it was set to ``value`` (mostly ``value``)."""
+    sock = zctx.socket(zmq.DEALER)
+    try:
+        sock.setsockopt(option, value)
+        return sock.getsockopt(option)
+    finally:
+        sock.close(linger=0)
+
+
 def assert_einval(option: int, value: Any, name: str) -> None:
     with pytest.raises(CoreError) as info:
         make_socket(5).set_option(option, value)
@@ -117,7 +127,7 @@ def test_events_of_a_fresh_socket_are_libzmqs(zctx: zmq.Context[Any], type_id: i
 
 @pytest.mark.parametrize("spec", WRITABLE, ids=ids(WRITABLE))
 def test_values_libzmq_accepts_round_trip(zctx: zmq.Context[Any], spec: OptionSpec) -> None:
-    """A usual value libzmq accepts is stored and read back unchanged."""
+    """A usual value libzmq accepts is stored and read back as libzmq reads it back."""
     values = [b"a", b"x" * 255] if spec.kind == "bytes" else [-1, 0, 1, 1000, 2**31 - 1]
     tried = 0
     for value in values:
@@ -125,7 +135,7 @@ def test_values_libzmq_accepts_round_trip(zctx: zmq.Context[Any], spec: OptionSp
             continue
         sock = make_socket(5)
         sock.set_option(spec.id, value)
-        assert sock.get_option(spec.id) == value
+        assert sock.get_option(spec.id) == libzmq_reads_back(zctx, spec.id, value)
         tried += 1
     assert tried or spec.name == "HWM"
 

@@ -39,6 +39,11 @@ def _at_least(low: int) -> Callable[[Any], bool]:
     return lambda v: v >= low
 
 
+def _deciseconds(ms: int) -> int:
+    """Milliseconds to whole deciseconds, truncating toward zero as libzmq's C division."""
+    return ms // 100 if ms >= 0 else -(-ms // 100)
+
+
 def _routing_id_ok(v: bytes) -> bool:
     # libzmq: 1..255 octets; ids starting with a zero octet are reserved for generated ones.
     return 0 < len(v) <= 255 and v[0] != 0
@@ -74,6 +79,13 @@ _SPECS = [
     OptionSpec(43, "MECHANISM", INT, 0, readonly=True),
     OptionSpec(66, "HANDSHAKE_IVL", INT, 30000, _at_least(0), why=">= 0"),
     OptionSpec(79, "CONNECT_TIMEOUT", INT, 0, _at_least(0), why=">= 0"),
+    OptionSpec(75, "HEARTBEAT_IVL", INT, 0, _at_least(0), why=">= 0"),
+    # The TTL travels in deciseconds in a 16-bit field (RFC 37 PING); libzmq keeps it
+    # rounded down to whole deciseconds, negative values as 0.
+    OptionSpec(76, "HEARTBEAT_TTL", INT, 0, lambda v: 0 <= _deciseconds(v) <= 0xFFFF,
+               why="-99..6553599 ms"),
+    # -1 (the default) means "the interval"; libzmq lets it be read but not set.
+    OptionSpec(77, "HEARTBEAT_TIMEOUT", INT, -1, _at_least(0), why=">= 0"),
 ]
 
 BY_ID: dict[int, OptionSpec] = {spec.id: spec for spec in _SPECS}
@@ -142,6 +154,9 @@ class Options:
     tcp_keepalive_intvl: int
     handshake_ivl: int
     connect_timeout: int
+    heartbeat_ivl: int
+    heartbeat_ttl: int
+    heartbeat_timeout: int
 
     def __init__(self, socket_type: int, **overrides: Any) -> None:
         self.socket_type = socket_type
@@ -159,6 +174,8 @@ class Options:
             return
         if spec.per_type:
             raise CoreError(EINVAL, f"socket option {spec.name} does not apply to this socket type")
+        if spec.name == "HEARTBEAT_TTL":
+            value = _deciseconds(value) * 100
         setattr(self, spec.name.lower(), value)
 
     def get(self, option: int) -> Any:

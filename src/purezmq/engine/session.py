@@ -32,6 +32,7 @@ from ..zmtp import (
     ConnectionClosed,
     HandshakeComplete,
     PeerError,
+    Ping,
     RemoteProtocolError,
     Subscribe,
     ZmtpConnection,
@@ -65,6 +66,10 @@ class Session(asyncio.Protocol):
         self.socket_gone = False
         self.handshake_timer: asyncio.TimerHandle | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
+        self.heartbeat_timer: asyncio.TimerHandle | None = None
+        self.last_received = engine.loop.time() if engine.loop is not None else 0.0
+        # Seconds after which the peer asked us to hang up if it goes silent (its PING TTL).
+        self.peer_ttl: float | None = None
         self.translate_subscriptions = engine.core.sends_subscriptions
         # Set by the connecter when this connection replaces a lost one, or is made after
         # the socket closed to deliver what it left queued (LINGER).
@@ -111,6 +116,7 @@ class Session(asyncio.Protocol):
         conn = self.conn
         if conn is None:
             return
+        self.last_received = self.engine.loop.time()
         conn.receive_data(data)
         while True:
             try:
@@ -177,6 +183,12 @@ class Session(asyncio.Protocol):
                 self._deliver([[b"\x00" + event.topic]])
             elif isinstance(event, HandshakeComplete):
                 self._handshake_done(event)
+            elif isinstance(event, Ping):
+                # The PONG is already queued by the codec; the TTL is the peer's wish
+                # that we hang up if we hear nothing from it for that long.
+                if event.ttl and self.peer_ttl is None:
+                    self.peer_ttl = event.ttl / 10
+                    self._arm_heartbeat()
             elif isinstance(event, PeerError | ConnectionClosed):
                 self.close(abort=False)
                 return False
@@ -217,6 +229,7 @@ class Session(asyncio.Protocol):
                 self.engine.core.post_hiccup(self.pipe.peer)
         self.ready = self.was_ready = True
         self.engine.session_ready(self)
+        self._arm_heartbeat()
         transport = self.transport
         if self.engine.core.direct_send and transport is not None:
             # Writing to the fd from another thread relies on asyncio's own transports
@@ -391,11 +404,48 @@ class Session(asyncio.Protocol):
             self.engine.handshake_timeout(self)
             self.close(abort=True)
 
+    # -- heartbeats (RFC 37 PING/PONG; HEARTBEAT_IVL, _TTL, _TIMEOUT) -------------
+
+    def _arm_heartbeat(self) -> None:
+        """Start the heartbeat tick: ours (HEARTBEAT_IVL) or the peer's TTL, whichever is set."""
+        if self.heartbeat_timer is not None or self.transport is None:
+            return
+        options = self.engine.core.options
+        period = options.heartbeat_ivl / 1000
+        if self.peer_ttl is not None:
+            period = min(period, self.peer_ttl / 2) if period else self.peer_ttl / 2
+        if period > 0:
+            self.heartbeat_timer = self.engine.loop.call_later(period, self._heartbeat, period)
+
+    def _heartbeat(self, period: float) -> None:
+        """Hang up on a silent peer; otherwise PING it (if we heartbeat) and tick again."""
+        self.heartbeat_timer = None
+        conn, transport = self.conn, self.transport
+        if conn is None or transport is None:
+            return
+        options = self.engine.core.options
+        silent = self.engine.loop.time() - self.last_received
+        timeout = options.heartbeat_timeout
+        if timeout < 0:
+            timeout = options.heartbeat_ivl  # libzmq: the timeout defaults to the interval
+        if (options.heartbeat_ivl and silent > timeout / 1000) or (
+            self.peer_ttl is not None and silent > self.peer_ttl
+        ):
+            self.engine.heartbeat_expired(self)
+            self.close(abort=True)
+            return
+        if options.heartbeat_ivl:
+            with self.lock:
+                conn.send_ping(options.heartbeat_ttl // 100)
+                self._write_rest()
+                transport.write(conn.data_to_send())
+        self.heartbeat_timer = self.engine.loop.call_later(period, self._heartbeat, period)
+
     def _cancel_timers(self) -> None:
-        for timer in (self.handshake_timer, self.linger_timer):
+        for timer in (self.handshake_timer, self.linger_timer, self.heartbeat_timer):
             if timer is not None:
                 timer.cancel()
-        self.handshake_timer = self.linger_timer = None
+        self.handshake_timer = self.linger_timer = self.heartbeat_timer = None
 
 
 # Big messages are written about a megabyte at a time, so that the transport's buffer

@@ -199,6 +199,9 @@ class SocketEngine:
             session.failed = True
             self.emit(ev.HANDSHAKE_FAILED_PROTOCOL, exc.code, session.endpoint)
 
+    def heartbeat_expired(self, session: Session) -> None:
+        """The peer was silent past HEARTBEAT_TIMEOUT or its TTL (reported as DISCONNECTED)."""
+
     def handshake_timeout(self, session: Session) -> None:
         """The handshake did not end within HANDSHAKE_IVL (reported on close)."""
 

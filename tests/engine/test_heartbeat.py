@@ -1,0 +1,85 @@
+"""ZMTP 3.1 heartbeats: HEARTBEAT_IVL / _TIMEOUT / _TTL against silent and live peers."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+
+import zmq as pyzmq
+
+import purezmq as zmq
+from purezmq.utils.monitor import parse_monitor_message
+from tests.engine.test_monitor import events_until
+from tests.engine.test_session import GREETING_NULL_31, ready_command
+
+E = zmq.Event
+
+
+def test_silent_peer_is_dropped_after_the_timeout(ctx: zmq.Context) -> None:
+    """A peer that finishes its handshake, then never answers PING, is disconnected."""
+    pull = ctx.socket(zmq.PULL)
+    pull.linger = 0
+    pull.heartbeat_ivl = 50
+    pull.heartbeat_timeout = 150
+    mon = pull.get_monitor_socket()
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(GREETING_NULL_31 + ready_command(b"PUSH"))
+        got = events_until(mon, E.DISCONNECTED)
+        assert E.HANDSHAKE_SUCCEEDED in [e for e, _, _ in got]
+        # What purezmq sent after its READY: at least one PING command (flags 0x04, "PING").
+        raw.settimeout(2)
+        sent = b""
+        try:
+            while chunk := raw.recv(4096):
+                sent += chunk
+        except OSError:
+            pass
+        assert b"\x04PING" in sent
+
+
+def test_peer_ttl_is_honoured(ctx: zmq.Context) -> None:
+    """A peer that PINGs with a TTL and then goes silent is dropped after that TTL."""
+    pull = ctx.socket(zmq.PULL)
+    pull.linger = 0
+    mon = pull.get_monitor_socket()
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        ping = b"\x04PING" + struct.pack(">H", 2)  # TTL 2 deciseconds = 200 ms
+        raw.sendall(GREETING_NULL_31 + ready_command(b"PUSH") + bytes((0x04, len(ping))) + ping)
+        start = time.monotonic()
+        events_until(mon, E.DISCONNECTED)
+        assert time.monotonic() - start >= 0.15  # not before the TTL
+
+
+def test_live_libzmq_peer_keeps_the_connection(ctx: zmq.Context) -> None:
+    """With heartbeats on both sides, a live libzmq peer is never dropped.
+
+    The half second is the period under observation, not a synchronisation.
+    """
+    lctx = pyzmq.Context()
+    try:
+        push = lctx.socket(pyzmq.PUSH)
+        push.linger = 0
+        for name, value in (("heartbeat_ivl", 20), ("heartbeat_timeout", 100)):
+            setattr(push, name, value)
+        pull = ctx.socket(zmq.PULL)
+        pull.linger = 0
+        pull.rcvtimeo = 5000
+        pull.heartbeat_ivl = 20
+        pull.heartbeat_timeout = 100
+        mon = pull.get_monitor_socket()
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push.connect(f"tcp://127.0.0.1:{port}")
+        push.send(b"first")
+        assert pull.recv() == b"first"
+        time.sleep(0.5)
+        push.send(b"second")
+        assert pull.recv() == b"second"
+        seen = []
+        while mon.poll(50):
+            seen.append(parse_monitor_message(mon.recv_multipart())["event"])
+        assert E.DISCONNECTED not in seen and seen.count(E.ACCEPTED) == 1
+    finally:
+        lctx.destroy(linger=0)
