@@ -11,16 +11,31 @@ For processing incoming messages:
 - SHALL accept an incoming message only from the last peer that it sent a request to.
 - SHALL discard silently any messages received from other peers.
 - SHALL discard a reply that does not start with an empty delimiter, and strip the delimiter.
+
+With REQ_RELAXED a request may be sent before the previous reply came (that reply is
+then discarded); with REQ_CORRELATE a 4-octet request id precedes the delimiter and a
+reply whose id is not the latest request's is discarded (libzmq req.cpp).
 """
 
 from __future__ import annotations
 
+import random
+import struct
+from typing import Any
+
 from ..errors import EFSM, CoreError
 from ..pipe import Msg, Pipe
+from ..socket_base import require_int_flag
 from .dealer import Dealer
+
+REQ_CORRELATE = 52
+REQ_RELAXED = 53
 
 
 class Req(Dealer):
+    """REQ; REQ_RELAXED lets a new request replace one still waiting for its reply, and
+    REQ_CORRELATE prefixes each request with a 4-octet id its reply must echo (libzmq)."""
+
     direct_send = True
     type_id = 3
     type_name = "REQ"
@@ -29,36 +44,65 @@ class Req(Dealer):
         super().__init__(*args, **kwargs)
         self.receiving_reply = False
         self.reply_pipe: Pipe | None = None
+        self.relaxed = 0
+        self.correlate = 0
+        # libzmq starts from a random id; the id only has to differ between requests.
+        self.request_id = random.getrandbits(32)
 
     def xcheck_send(self) -> None:
-        if self.receiving_reply:
+        if self.receiving_reply and not self.relaxed:
             raise CoreError(EFSM, "REQ must receive the reply before sending again")
         super().xcheck_send()
 
     def xsend(self, msg: Msg) -> None:
-        if self.receiving_reply:
+        if self.receiving_reply and not self.relaxed:
             raise CoreError(EFSM, "REQ must receive the reply before sending again")
-        self.reply_pipe = self.lb.send([b"", *msg])
+        envelope = [b""]
+        if self.correlate:
+            self.request_id = (self.request_id + 1) & 0xFFFFFFFF
+            envelope = [struct.pack("=I", self.request_id), b""]
+        self.reply_pipe = self.lb.send([*envelope, *msg])
         self.receiving_reply = True
 
     def xrecv(self) -> Msg:
         if not self.receiving_reply:
             raise CoreError(EFSM, "REQ must send a request before receiving")
+        skip = 2 if self.correlate else 1
+        expected_id = struct.pack("=I", self.request_id) if self.correlate else None
         while True:
             msg, pipe = self.fq.recv()
-            if pipe is not self.reply_pipe or len(msg) < 2 or msg[0]:
-                continue  # not the reply to our request, or malformed: discard
+            # Not the reply to our latest request, or malformed: discard.
+            if pipe is not self.reply_pipe or len(msg) <= skip or msg[skip - 1]:
+                continue
+            if expected_id is not None and msg[0] != expected_id:
+                continue
             self.receiving_reply = False
             self.reply_pipe = None
-            return msg[1:]
+            return msg[skip:]
 
     def xhas_in(self) -> bool:
         return self.receiving_reply and self.fq.has_in()
 
     def xhas_out(self) -> bool:
-        return not self.receiving_reply and self.lb.has_out()
+        return (not self.receiving_reply or bool(self.relaxed)) and self.lb.has_out()
 
     def xpipe_terminated(self, pipe: Pipe) -> None:
         super().xpipe_terminated(pipe)
         if pipe is self.reply_pipe:
             self.reply_pipe = None
+
+    def xsetsockopt(self, option: int, value: Any) -> bool:
+        if option == REQ_RELAXED:
+            self.relaxed = require_int_flag("REQ_RELAXED", value)
+        elif option == REQ_CORRELATE:
+            self.correlate = require_int_flag("REQ_CORRELATE", value)
+        else:
+            return super().xsetsockopt(option, value)
+        return True
+
+    def xgetsockopt(self, option: int) -> tuple[bool, Any]:
+        if option == REQ_RELAXED:
+            return True, self.relaxed
+        if option == REQ_CORRELATE:
+            return True, self.correlate
+        return super().xgetsockopt(option)
