@@ -99,6 +99,7 @@ class Pipe:
         "open",
         "out_active",
         "peer",
+        "probed",
         "properties",
         "routing_id",
         "sink",
@@ -123,6 +124,8 @@ class Pipe:
         # Neither of the above: writes may go through.
         self.open = True
         self.user_data: Any = None
+        # PROBE_ROUTER's empty message was already written (by the engine, at handshake).
+        self.probed = False
         # Set by a session that can take a message straight from the writer's thread.
         self.direct: Callable[[Msg], bool] | None = None
 

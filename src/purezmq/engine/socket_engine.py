@@ -163,6 +163,12 @@ class SocketEngine:
         sock_end, session_end = pipepair(options.sndhwm, options.rcvhwm)
         session_end.sink = session
         sock_end.properties = dict(properties)
+        if not session.accepted and getattr(self.core, "probe_router", False):
+            # libzmq makes a connecting ROUTER's pipe at connect() and probes at once; ours
+            # is made now, so probe now rather than when the socket next runs its commands.
+            # Safe from this thread: the socket does not know this pipe yet.
+            sock_end.write([b""])
+            sock_end.probed = True
         self.core.post_attach(sock_end)
         return session_end
 

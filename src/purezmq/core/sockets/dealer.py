@@ -13,10 +13,14 @@ For processing incoming messages:
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import WouldBlock
 from ..pipe import Msg, Pipe
 from ..routing import FairQueue, LoadBalancer
-from ..socket_base import SocketBase
+from ..socket_base import SocketBase, require_int_flag
+
+PROBE_ROUTER = 51
 
 
 class Dealer(SocketBase):
@@ -28,8 +32,11 @@ class Dealer(SocketBase):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lb = LoadBalancer()
         self.fq = FairQueue()
+        self.probe_router = 0
 
     def xattach_pipe(self, pipe: Pipe) -> None:
+        if self.probe_router and not pipe.probed:
+            pipe.write([b""])  # PROBE_ROUTER: an empty message greets each new peer
         self.fq.attach(pipe)
         self.lb.attach(pipe)
 
@@ -58,3 +65,14 @@ class Dealer(SocketBase):
 
     def xhas_out(self) -> bool:
         return self.lb.has_out()
+
+    def xsetsockopt(self, option: int, value: Any) -> bool:
+        if option == PROBE_ROUTER:
+            self.probe_router = require_int_flag("PROBE_ROUTER", value)
+            return True
+        return False
+
+    def xgetsockopt(self, option: int) -> tuple[bool, Any]:
+        if option == PROBE_ROUTER:
+            return True, self.probe_router
+        return False, None

@@ -27,6 +27,8 @@ from ..routing import FairQueue, generated_routing_ids
 from ..socket_base import SocketBase, require_int_flag
 
 ROUTER_MANDATORY = 33
+# On/off options of ROUTER (and REP), by libzmq number: the attribute each one sets.
+_FLAGS = {33: "mandatory", 51: "probe_router", 56: "handover"}
 
 
 class Router(SocketBase):
@@ -41,13 +43,20 @@ class Router(SocketBase):
         self.out_pipes: dict[bytes, Pipe] = {}
         self.ignored: set[Pipe] = set()
         self.mandatory = 0
+        self.handover = 0
+        self.probe_router = 0
         self._next_id = generated_routing_ids()
 
     def xattach_pipe(self, pipe: Pipe) -> None:
+        if self.probe_router and not pipe.probed:
+            pipe.write([b""])  # PROBE_ROUTER: an empty message greets each new peer
         routing_id = pipe.properties.get("Identity", b"")
         if routing_id and routing_id in self.out_pipes:
-            self.ignored.add(pipe)
-            return
+            if not self.handover:
+                self.ignored.add(pipe)
+                return
+            # ROUTER_HANDOVER: the new connection takes the routing id over.
+            self.detach_pipe(self.out_pipes.pop(routing_id))
         if not routing_id:
             routing_id = self._next_id()
             while routing_id in self.out_pipes:
@@ -97,12 +106,14 @@ class Router(SocketBase):
         return any(p.check_write() for p in self.out_pipes.values())
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option == ROUTER_MANDATORY:
-            self.mandatory = require_int_flag("ROUTER_MANDATORY", value)
-            return True
-        return False
+        name = _FLAGS.get(option)
+        if name is None:
+            return False
+        setattr(self, name, require_int_flag(name.upper(), value))
+        return True
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        if option == ROUTER_MANDATORY:
-            return True, self.mandatory
-        return False, None
+        name = _FLAGS.get(option)
+        if name is None:
+            return False, None
+        return True, getattr(self, name)
