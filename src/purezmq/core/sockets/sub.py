@@ -33,7 +33,7 @@ class Sub(XSub):
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
         if option not in (SUBSCRIBE, UNSUBSCRIBE):
-            return False
+            return super().xsetsockopt(option, value)
         check_value(option, value)
         prefix = b"\x01" if option == SUBSCRIBE else b"\x00"
         super().xsend([prefix + value])

@@ -20,12 +20,17 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import EINVAL, CoreError
 from ..pipe import Msg, Pipe
 from ..routing import Distributor
 from ..socket_base import SocketBase, WouldBlock, require_int_flag
 from ..trie import MultiTrie
 
 XPUB_VERBOSE = 40
+XPUB_NODROP = 69
+XPUB_WELCOME_MSG = 72
+INVERT_MATCHING = 74
+XPUB_VERBOSER = 78
 
 
 class XPub(SocketBase):
@@ -40,7 +45,11 @@ class XPub(SocketBase):
         self.dist = Distributor()
         self.subscriptions: MultiTrie[Pipe] = MultiTrie()
         self.pending: deque[Msg] = deque()
-        self.verbose = 0
+        self.verbose = 0  # XPUB_VERBOSE: every subscription, not only new topics
+        self.verbose_unsubs = 0  # XPUB_VERBOSER: every unsubscription too
+        self.nodrop = 0  # XPUB_NODROP: a full subscriber makes send fail (EAGAIN)
+        self.invert = 0  # INVERT_MATCHING: send to the subscribers that do not match
+        self.welcome = b""  # XPUB_WELCOME_MSG: sent to each new subscriber
         # Messages some subscriber missed at its HWM, and what to do when it happens
         # (the sync facade lets the I/O thread run: it is the one that is behind).
         self.dropped = 0
@@ -48,6 +57,8 @@ class XPub(SocketBase):
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.dist.attach(pipe)
+        if self.welcome:
+            pipe.write([self.welcome])
         self._drain(pipe)
 
     def xpipe_terminated(self, pipe: Pipe) -> None:
@@ -71,7 +82,7 @@ class XPub(SocketBase):
                 if new or self.verbose:
                     self._deliver(msg)
             elif first[:1] == b"\x00":
-                if self.subscriptions.remove(first[1:], pipe):
+                if self.subscriptions.remove(first[1:], pipe) or self.verbose_unsubs:
                     self._deliver(msg)
             else:
                 self._deliver(msg)
@@ -82,6 +93,11 @@ class XPub(SocketBase):
 
     def xsend(self, msg: Msg) -> None:
         targets = self.subscriptions.match(msg[0])
+        if self.invert:
+            matched = set(targets)
+            targets = [pipe for pipe in self.dist.pipes if pipe not in matched]
+        if self.nodrop and not self.dist.all_writable(targets):
+            raise WouldBlock("a subscriber's queue is full (XPUB_NODROP)")
         if targets and self.dist.send_to(msg, targets) < len(targets):
             self.dropped += 1
             if self.on_drop is not None:
@@ -100,11 +116,30 @@ class XPub(SocketBase):
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
         if option == XPUB_VERBOSE:
+            # libzmq: VERBOSE passes every subscription and no redundant unsubscription.
             self.verbose = require_int_flag("XPUB_VERBOSE", value)
-            return True
-        return False
+            self.verbose_unsubs = 0
+        elif option == XPUB_VERBOSER:
+            self.verbose = self.verbose_unsubs = require_int_flag("XPUB_VERBOSER", value)
+        elif option == XPUB_NODROP:
+            self.nodrop = require_int_flag("XPUB_NODROP", value)
+        elif option == INVERT_MATCHING:
+            self.invert = require_int_flag("INVERT_MATCHING", value)
+        elif option == XPUB_WELCOME_MSG:
+            if not isinstance(value, bytes):
+                raise CoreError(EINVAL, "socket option XPUB_WELCOME_MSG takes bytes")
+            self.welcome = value
+        else:
+            return False
+        return True
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        if option == XPUB_VERBOSE:
-            return True, self.verbose
+        values = {
+            XPUB_VERBOSE: self.verbose,
+            XPUB_VERBOSER: self.verbose_unsubs,
+            XPUB_NODROP: self.nodrop,
+            INVERT_MATCHING: self.invert,
+        }
+        if option in values:
+            return True, values[option]
         return False, None

@@ -17,10 +17,14 @@ For processing incoming messages:
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..pipe import Msg, Pipe
 from ..routing import Distributor, FairQueue
-from ..socket_base import SocketBase, WouldBlock
+from ..socket_base import SocketBase, WouldBlock, require_int_flag
 from ..trie import Trie
+
+INVERT_MATCHING = 74
 
 
 class XSub(SocketBase):
@@ -34,6 +38,7 @@ class XSub(SocketBase):
         self.dist = Distributor()
         self.subscriptions = Trie()
         self.prefetched: Msg | None = None
+        self.invert = 0
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.fq.attach(pipe)
@@ -78,9 +83,10 @@ class XSub(SocketBase):
             self.prefetched = None
             return msg
         match = self.subscriptions.match
+        invert = self.invert
         while True:
             msg = self.fq.recv()[0]
-            if match(msg[0]):
+            if match(msg[0]) != invert:  # INVERT_MATCHING: deliver what does not match
                 return msg
 
     def xhas_in(self) -> bool:
@@ -94,3 +100,14 @@ class XSub(SocketBase):
 
     def xhas_out(self) -> bool:
         return True
+
+    def xsetsockopt(self, option: int, value: Any) -> bool:
+        if option == INVERT_MATCHING:
+            self.invert = require_int_flag("INVERT_MATCHING", value)
+            return True
+        return False
+
+    def xgetsockopt(self, option: int) -> tuple[bool, Any]:
+        if option == INVERT_MATCHING:
+            return True, self.invert
+        return False, None
