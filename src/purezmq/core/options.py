@@ -79,6 +79,7 @@ _SPECS = [
     OptionSpec(43, "MECHANISM", INT, 0, readonly=True),
     OptionSpec(66, "HANDSHAKE_IVL", INT, 30000, _at_least(0), why=">= 0"),
     OptionSpec(79, "CONNECT_TIMEOUT", INT, 0, _at_least(0), why=">= 0"),
+    OptionSpec(54, "CONFLATE", INT, 0, lambda v: v in (0, 1), why="0 or 1"),
     OptionSpec(75, "HEARTBEAT_IVL", INT, 0, _at_least(0), why=">= 0"),
     # The TTL travels in deciseconds in a 16-bit field (RFC 37 PING); libzmq keeps it
     # rounded down to whole deciseconds, negative values as 0.
@@ -154,6 +155,7 @@ class Options:
     tcp_keepalive_intvl: int
     handshake_ivl: int
     connect_timeout: int
+    conflate: int
     heartbeat_ivl: int
     heartbeat_ttl: int
     heartbeat_timeout: int
@@ -177,6 +179,12 @@ class Options:
         if spec.name == "HEARTBEAT_TTL":
             value = _deciseconds(value) * 100
         setattr(self, spec.name.lower(), value)
+
+    def pipe_hwms(self) -> tuple[int, int]:
+        """(out, in) HWMs for a new pipe: SNDHWM and RCVHWM, or both conflated (CONFLATE)."""
+        if self.conflate:
+            return -1, -1  # pipe.CONFLATE: keep only the newest message
+        return self.sndhwm, self.rcvhwm
 
     def get(self, option: int) -> Any:
         """The stored value of a generic option; EINVAL for unknown ones."""

@@ -31,6 +31,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
+# The HWM of a conflated flow (socket option CONFLATE): it keeps only the newest message.
+CONFLATE = -1
+
 # The largest gap between HWM and LWM (libzmq pipe.cpp max_wm_delta): with a big
 # HWM the writer is woken well before the queue runs dry.
 MAX_WM_DELTA = 1024
@@ -58,6 +61,8 @@ class PipeSink(Protocol):
 
 def compute_lwm(hwm: int) -> int:
     """Low-water mark for ``hwm`` (libzmq ``compute_lwm``)."""
+    if hwm < 0:
+        return 0
     if hwm > MAX_WM_DELTA * 2:
         return hwm - MAX_WM_DELTA
     return (hwm + 1) // 2
@@ -240,7 +245,7 @@ class Pipe:
             return False
         flow = self._out
         hwm = flow.hwm
-        if hwm and len(flow.queue) >= hwm:
+        if hwm > 0 and len(flow.queue) >= hwm:
             flow.writer_blocked = True
             if len(flow.queue) >= hwm:
                 return False
@@ -253,6 +258,14 @@ class Pipe:
         if direct is not None and direct(msg):
             return
         flow = self._out
+        if flow.hwm == CONFLATE and msg is not DELIMITER:
+            # CONFLATE: the newest message replaces whatever still waits.
+            queue = flow.queue
+            while queue and queue[-1] is not DELIMITER:
+                try:
+                    queue.pop()
+                except IndexError:
+                    break  # the reader took it meanwhile
         flow.queue.append(msg)
         if flow.reader_asleep:
             flow.reader_asleep = False
@@ -285,6 +298,9 @@ class Pipe:
         flow = self._out
         queue = flow.queue
         hwm = flow.hwm
+        if hwm == CONFLATE:
+            self.write(msgs[-1])  # only the newest one survives anyway
+            return len(msgs)
         room = hwm - len(queue) if hwm else len(msgs)
         if room < len(msgs):
             if room <= 0 or self.terminated or self.delimited:

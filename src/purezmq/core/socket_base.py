@@ -243,7 +243,7 @@ class SocketBase:
     def set_option(self, option: int, value: Any) -> None:
         if not self.xsetsockopt(option, value):
             self.options.set(option, value)
-            if option in (1, 23, 24):  # HWM, SNDHWM, RCVHWM apply to existing pipes too
+            if option in (1, 23, 24, 54):  # HWM, SNDHWM, RCVHWM, CONFLATE: existing pipes too
                 self.apply_hwms()
 
     def get_option(self, option: int) -> Any:
@@ -267,14 +267,14 @@ class SocketBase:
 
         A pipe to another socket (inproc) adds that socket's HWMs, as at connect time.
         """
-        options = self.options
+        snd, rcv = self.options.pipe_hwms()
         for pipe in self.pipes:
             peer = pipe.peer.sink
             if isinstance(peer, SocketBase):
-                out_hwm = sum_hwms(options.sndhwm, peer.options.rcvhwm)
-                in_hwm = sum_hwms(peer.options.sndhwm, options.rcvhwm)
+                peer_snd, peer_rcv = peer.options.pipe_hwms()
+                out_hwm, in_hwm = sum_hwms(snd, peer_rcv), sum_hwms(peer_snd, rcv)
             else:
-                out_hwm, in_hwm = options.sndhwm, options.rcvhwm
+                out_hwm, in_hwm = snd, rcv
             pipe.set_hwms(out_hwm, in_hwm)
             # A pipe set aside as full may have room under the new HWM.
             self.xwrite_activated(pipe)
@@ -322,7 +322,10 @@ class SocketBase:
 
 
 def sum_hwms(send_hwm: int, recv_hwm: int) -> int:
-    """The HWM of a direction between two sockets: both ends' HWMs (0, unlimited, if either is)."""
+    """The HWM of a direction between two sockets: both ends' HWMs (0, unlimited, if either
+    is; conflated, -1, if either is)."""
+    if send_hwm < 0 or recv_hwm < 0:
+        return -1
     return send_hwm + recv_hwm if send_hwm and recv_hwm else 0
 
 

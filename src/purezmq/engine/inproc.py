@@ -15,6 +15,13 @@ from ..core.pipe import Pipe, pipepair
 from ..core.socket_base import SocketBase, sum_hwms
 
 
+def _directions(this: SocketBase, other: SocketBase) -> tuple[int, int]:
+    """HWMs (this -> other, other -> this) of a pipe between two sockets."""
+    this_snd, this_rcv = this.options.pipe_hwms()
+    other_snd, other_rcv = other.options.pipe_hwms()
+    return sum_hwms(this_snd, other_rcv), sum_hwms(other_snd, this_rcv)
+
+
 def _properties(sock: SocketBase) -> dict[str, bytes]:
     props = {"Socket-Type": sock.type_name.encode()}
     if sock.options.routing_id:
@@ -37,14 +44,8 @@ class InprocRegistry:
             self._bound[name] = sock
             pending = self._pending.pop(name, [])
         for pipe, connecter in pending:
-            pipe.set_hwms(
-                sum_hwms(sock.options.sndhwm, connecter.options.rcvhwm),
-                sum_hwms(connecter.options.sndhwm, sock.options.rcvhwm),
-            )
-            pipe.peer.set_hwms(
-                sum_hwms(connecter.options.sndhwm, sock.options.rcvhwm),
-                sum_hwms(sock.options.sndhwm, connecter.options.rcvhwm),
-            )
+            pipe.set_hwms(*_directions(sock, connecter))
+            pipe.peer.set_hwms(*_directions(connecter, sock))
             pipe.properties = _properties(connecter)
             sock.post_attach(pipe)
 
@@ -53,11 +54,9 @@ class InprocRegistry:
         with self._lock:
             peer = self._bound.get(name)
             if peer is not None:
-                out_hwm = sum_hwms(sock.options.sndhwm, peer.options.rcvhwm)
-                in_hwm = sum_hwms(peer.options.sndhwm, sock.options.rcvhwm)
+                mine, theirs = pipepair(*_directions(sock, peer))
             else:
-                out_hwm, in_hwm = sock.options.sndhwm, sock.options.rcvhwm
-            mine, theirs = pipepair(out_hwm, in_hwm)
+                mine, theirs = pipepair(*sock.options.pipe_hwms())
             if peer is None:
                 self._pending.setdefault(name, []).append((theirs, sock))
         if peer is not None:

@@ -99,7 +99,7 @@ class SocketEngine:
         sock_end = None
         session_end = None
         if core.pipe_on_connect and not core.options.immediate:
-            sock_end, session_end = pipepair(core.options.sndhwm, core.options.rcvhwm)
+            sock_end, session_end = pipepair(*core.options.pipe_hwms())
         connecter = Connecter(self, endpoint, session_end)
         self.connecters.setdefault(str(endpoint), []).append(connecter)
         if sock_end is not None:
@@ -160,7 +160,7 @@ class SocketEngine:
     def make_pipe(self, session: Session, properties: dict[str, bytes]) -> Pipe:
         """A pipe for a connection that just finished its handshake, handed to the socket."""
         options = self.core.options
-        sock_end, session_end = pipepair(options.sndhwm, options.rcvhwm)
+        sock_end, session_end = pipepair(*options.pipe_hwms())
         session_end.sink = session
         sock_end.properties = dict(properties)
         if not session.accepted and getattr(self.core, "probe_router", False):
