@@ -62,13 +62,15 @@ def test_live_libzmq_peer_keeps_the_connection(ctx: zmq.Context) -> None:
     try:
         push = lctx.socket(pyzmq.PUSH)
         push.linger = 0
-        for name, value in (("heartbeat_ivl", 20), ("heartbeat_timeout", 100)):
+        # Short intervals, so that the half second sees many PING/PONG rounds; timeouts
+        # generous enough that a busy CI machine delaying a loop is not mistaken for death.
+        for name, value in (("heartbeat_ivl", 20), ("heartbeat_timeout", 1000)):
             setattr(push, name, value)
         pull = ctx.socket(zmq.PULL)
         pull.linger = 0
         pull.rcvtimeo = 5000
         pull.heartbeat_ivl = 20
-        pull.heartbeat_timeout = 100
+        pull.heartbeat_timeout = 1000
         mon = pull.get_monitor_socket()
         port = pull.bind_to_random_port("tcp://127.0.0.1")
         push.connect(f"tcp://127.0.0.1:{port}")
