@@ -103,7 +103,7 @@ def test_close_with_linger_delivers_queued_messages(
 
 @pytest.mark.parametrize("pure_binds", [True, False], ids=["pure_binds", "lib_binds"])
 def test_answers_libzmq_heartbeats(sockets: Sockets, pure_binds: bool) -> None:
-    """libzmq PINGs every 20 ms and hangs up after 300 ms without an answer (room for a busy machine).
+    """libzmq PINGs every 20 ms and hangs up after 300 ms without an answer.
 
     purezmq must PONG: the libzmq monitor shows no disconnect, and the ROUTER's
     routing id for the peer (a reconnect would generate a new one) still works.
