@@ -13,25 +13,8 @@ from __future__ import annotations
 import struct
 import threading
 
+from ..constants import Event
 from ..core.sockets.pair import Pair
-
-# libzmq's event numbers (include/zmq.h ZMQ_EVENT_*).
-CONNECTED = 0x0001
-CONNECT_DELAYED = 0x0002
-CONNECT_RETRIED = 0x0004
-LISTENING = 0x0008
-BIND_FAILED = 0x0010
-ACCEPTED = 0x0020
-ACCEPT_FAILED = 0x0040
-CLOSED = 0x0080
-CLOSE_FAILED = 0x0100
-DISCONNECTED = 0x0200
-MONITOR_STOPPED = 0x0400
-HANDSHAKE_FAILED_NO_DETAIL = 0x0800
-HANDSHAKE_SUCCEEDED = 0x1000
-HANDSHAKE_FAILED_PROTOCOL = 0x2000
-HANDSHAKE_FAILED_AUTH = 0x4000
-ALL = 0xFFFF
 
 _HEADER = struct.Struct("=HI")
 
@@ -61,6 +44,6 @@ class Monitor:
 
     def stop(self) -> None:
         """MONITOR_STOPPED, then the PAIR leaves: its peer reads what was sent, then ends."""
-        self.emit(MONITOR_STOPPED, 0, "")
+        self.emit(Event.MONITOR_STOPPED, 0, "")
         with self.lock:
             self.pair.close()

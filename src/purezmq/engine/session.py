@@ -401,7 +401,6 @@ class Session(asyncio.Protocol):
     def _handshake_timed_out(self) -> None:
         self.handshake_timer = None
         if not self.ready:
-            self.engine.handshake_timeout(self)
             self.close(abort=True)
 
     # -- heartbeats (RFC 37 PING/PONG; HEARTBEAT_IVL, _TTL, _TIMEOUT) -------------
@@ -431,7 +430,6 @@ class Session(asyncio.Protocol):
         if (options.heartbeat_ivl and silent > timeout / 1000) or (
             self.peer_ttl is not None and silent > self.peer_ttl
         ):
-            self.engine.heartbeat_expired(self)
             self.close(abort=True)
             return
         if options.heartbeat_ivl:

@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ..constants import Event as ev
 from ..core.endpoint import Endpoint
 from ..core.errors import ENOENT, CoreError
 from ..core.pipe import Pipe, pipepair
 from ..core.socket_base import SocketBase
 from ..zmtp import RemoteProtocolError
-from . import monitor as ev
 from .connecter import Connecter
 from .listener import Listener
 from .monitor import Monitor
@@ -204,12 +204,6 @@ class SocketEngine:
         if not session.ready:
             session.failed = True
             self.emit(ev.HANDSHAKE_FAILED_PROTOCOL, exc.code, session.endpoint)
-
-    def heartbeat_expired(self, session: Session) -> None:
-        """The peer was silent past HEARTBEAT_TIMEOUT or its TTL (reported as DISCONNECTED)."""
-
-    def handshake_timeout(self, session: Session) -> None:
-        """The handshake did not end within HANDSHAKE_IVL (reported on close)."""
 
     def connect_started(self, connecter: Connecter) -> None:
         self.emit(ev.CONNECT_DELAYED, errno.EINPROGRESS, str(connecter.endpoint))
