@@ -17,8 +17,17 @@ from purezmq.core.options import _SPECS, BY_ID, BY_NAME, INT64, Options, OptionS
 from purezmq.core.sockets import SOCKET_TYPES, make_socket
 
 WRITABLE = [s for s in _SPECS if not s.readonly and not s.per_type]
-# libzmq (4.x) cannot read these back: HWM is a pyzmq-side alias, the others are write-only.
-UNREADABLE_IN_LIBZMQ = {"HWM", "SUBSCRIBE", "UNSUBSCRIBE", "ROUTER_MANDATORY"}
+# libzmq (4.x) cannot read these back: HWM is a pyzmq-side alias, the others are
+# write-only; ROUTER_NOTIFY is a draft option that pyzmq's libzmq is built without.
+UNREADABLE_IN_LIBZMQ = {
+    "HWM",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "ROUTER_MANDATORY",
+    "CONNECT_ROUTING_ID",
+    "XPUB_MANUAL",
+    "ROUTER_NOTIFY",
+}
 INT_CANDIDATES = [-(2**31), -1000, -3, -2, -1, 0, 1, 2, 3, 1000, 2**31 - 1]
 BYTES_CANDIDATES = [b"", b"a", b"x" * 255, b"x" * 256]
 # Per-type options with values libzmq accepts or refuses depending on the socket type.

@@ -1,8 +1,12 @@
-"""XPUB_VERBOSER, XPUB_NODROP, XPUB_WELCOME_MSG and INVERT_MATCHING (zmq_setsockopt(3))."""
+"""XPUB_VERBOSER, XPUB_NODROP, XPUB_WELCOME_MSG, INVERT_MATCHING, XPUB_MANUAL."""
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 import pytest
+import zmq as pyzmq
 
 import purezmq as zmq
 
@@ -17,9 +21,7 @@ def _sock(ctx: zmq.Context, kind: int, **options: object) -> zmq.Socket:
 
 
 @pytest.mark.parametrize(("option", "expected"), [("xpub_verbose", 1), ("xpub_verboser", 2)])
-def test_verbose_and_verboser_unsubscriptions(
-    ctx: zmq.Context, option: str, expected: int
-) -> None:
+def test_verbose_and_verboser_unsubscriptions(ctx: zmq.Context, option: str, expected: int) -> None:
     """VERBOSE passes every subscription; VERBOSER every unsubscription as well."""
     xpub = _sock(ctx, zmq.XPUB, **{option: 1})
     xpub.bind(f"inproc://{option}")
@@ -83,3 +85,90 @@ def test_invert_matching(ctx: zmq.Context, transport: str) -> None:
     pub.send(b"a-excluded")
     pub.send(b"b-included")
     assert sub.recv() == b"b-included"
+
+
+def _manual_transcript(lib: ModuleType, ipc_dir: str) -> list[Any]:
+    """An XPUB_MANUAL session, written down step by step, with ``lib``'s sockets."""
+    ctx = lib.Context()
+    seen: list[Any] = []
+    try:
+
+        def sock(kind: int) -> Any:
+            s = ctx.socket(kind)
+            s.linger = 0
+            s.rcvtimeo = 5000
+            return s
+
+        xpub = sock(lib.XPUB)
+        xpub.setsockopt(lib.XPUB_MANUAL, 1)
+        xpub.setsockopt(lib.SUBSCRIBE, b"ignored")  # no message received yet: no peer
+        endpoint = f"ipc://{ipc_dir}/manual-{lib.__name__}"
+        xpub.bind(endpoint)
+        a, b = sock(lib.SUB), sock(lib.SUB)
+        a.connect(endpoint)
+        a.setsockopt(lib.SUBSCRIBE, b"")  # a asks for everything ...
+        seen.append(("from a", xpub.recv()))
+        xpub.setsockopt(lib.SUBSCRIBE, b"x")  # ... and is granted "x" only
+        xpub.send(b"a1")
+        xpub.send(b"x1")
+        seen.append(("a got", a.recv()))
+        b.connect(endpoint)
+        b.setsockopt(lib.SUBSCRIBE, b"a")
+        seen.append(("from b", xpub.recv()))
+        xpub.setsockopt(lib.SUBSCRIBE, b"a")  # granted to b, the last peer heard
+        xpub.send(b"a2")
+        xpub.send(b"x2")
+        seen.append(("b got", b.recv()))
+        seen.append(("a got", a.recv()))
+        b.setsockopt(lib.SUBSCRIBE, b"a")  # a duplicate, delivered all the same
+        seen.append(("from b", xpub.recv()))
+        b.setsockopt(lib.UNSUBSCRIBE, b"a")
+        b.setsockopt(lib.UNSUBSCRIBE, b"a")  # b's last "a": only now does it tell
+        seen.append(("from b", xpub.recv()))
+        xpub.setsockopt(lib.UNSUBSCRIBE, b"a")
+        xpub.send(b"a3")
+        xpub.send(b"x3")
+        seen.append(("a got", a.recv()))
+        a.close()  # what a asked for comes back as an unsubscription with no peer
+        seen.append(("a gone", xpub.recv()))
+        seen.append(("pending", xpub.poll(100)))  # a 100 ms observation period
+    finally:
+        ctx.destroy(linger=0)
+    return seen
+
+
+def test_manual_is_libzmqs_transcript(ipc_dir: str) -> None:
+    """XPUB_MANUAL: every (un)subscription reaches the application, which decides with
+    SUBSCRIBE/UNSUBSCRIBE what the peer of the last message gets; libzmq writes the
+    same transcript."""
+    ours = _manual_transcript(zmq, ipc_dir)
+    assert ours == [
+        ("from a", b"\x01"),
+        ("a got", b"x1"),
+        ("from b", b"\x01a"),
+        ("b got", b"a2"),
+        ("a got", b"x2"),
+        ("from b", b"\x01a"),
+        ("from b", b"\x00a"),
+        ("a got", b"x3"),
+        ("a gone", b"\x00"),
+        ("pending", 0),
+    ]
+    assert ours == _manual_transcript(pyzmq, ipc_dir)
+
+
+def test_manual_option_checks(ctx: zmq.Context) -> None:
+    """XPUB_MANUAL takes 0 or 1, on XPUB; libzmq cannot read it back, nor can we."""
+    xpub = _sock(ctx, zmq.XPUB)
+    with pytest.raises(zmq.ZMQError) as info:
+        xpub.setsockopt(zmq.XPUB_MANUAL, -1)
+    assert info.value.errno == zmq.EINVAL
+    with pytest.raises(zmq.ZMQError):
+        xpub.getsockopt(zmq.XPUB_MANUAL)
+    dealer = _sock(ctx, zmq.DEALER)
+    with pytest.raises(zmq.ZMQError) as info:
+        dealer.setsockopt(zmq.XPUB_MANUAL, 1)
+    assert info.value.errno == zmq.EINVAL
+    with pytest.raises(zmq.ZMQError) as info:
+        xpub.setsockopt(zmq.SUBSCRIBE, b"x")  # without XPUB_MANUAL, as libzmq
+    assert info.value.errno == zmq.EINVAL

@@ -79,12 +79,18 @@ _SPECS = [
     OptionSpec(43, "MECHANISM", INT, 0, readonly=True),
     OptionSpec(66, "HANDSHAKE_IVL", INT, 30000, _at_least(0), why=">= 0"),
     OptionSpec(79, "CONNECT_TIMEOUT", INT, 0, _at_least(0), why=">= 0"),
+    OptionSpec(61, "CONNECT_ROUTING_ID", BYTES, None, per_type=True),
+    OptionSpec(71, "XPUB_MANUAL", INT, None, per_type=True),
+    OptionSpec(97, "ROUTER_NOTIFY", INT, None, per_type=True),
+    # Bits of ReconnectStop; libzmq stores any int and tests only the bits it knows.
+    OptionSpec(109, "RECONNECT_STOP", INT, 0),
     OptionSpec(54, "CONFLATE", INT, 0, lambda v: v in (0, 1), why="0 or 1"),
     OptionSpec(75, "HEARTBEAT_IVL", INT, 0, _at_least(0), why=">= 0"),
     # The TTL travels in deciseconds in a 16-bit field (RFC 37 PING); libzmq keeps it
     # rounded down to whole deciseconds, negative values as 0.
-    OptionSpec(76, "HEARTBEAT_TTL", INT, 0, lambda v: 0 <= _deciseconds(v) <= 0xFFFF,
-               why="-99..6553599 ms"),
+    OptionSpec(
+        76, "HEARTBEAT_TTL", INT, 0, lambda v: 0 <= _deciseconds(v) <= 0xFFFF, why="-99..6553599 ms"
+    ),
     # -1 (the default) means "the interval"; libzmq lets it be read but not set.
     OptionSpec(77, "HEARTBEAT_TIMEOUT", INT, -1, _at_least(0), why=">= 0"),
 ]
@@ -159,6 +165,7 @@ class Options:
     heartbeat_ivl: int
     heartbeat_ttl: int
     heartbeat_timeout: int
+    reconnect_stop: int
 
     def __init__(self, socket_type: int, **overrides: Any) -> None:
         self.socket_type = socket_type

@@ -138,6 +138,10 @@ class SocketBase:
         if self.on_pipe_terminated is not None:
             self.on_pipe_terminated(pipe)
 
+    def take_connect_routing_id(self) -> bytes:
+        """The CONNECT_ROUTING_ID for the connect() being made, cleared (ROUTER only)."""
+        return b""
+
     def detach_pipe(self, pipe: Pipe) -> None:
         """Drop ``pipe`` now (disconnect/unbind): the peer reads our delimiter."""
         if pipe in self.pipes:
@@ -190,15 +194,27 @@ class SocketBase:
         """The next whole message (or the rest of a partly read one), or WouldBlock."""
         if self._in_parts or self._mailbox:
             return self._recv_slow()
-        return self.xrecv()
+        try:
+            return self.xrecv()
+        except WouldBlock:
+            # Reading may have met a pipe's end; what the type does about it (ROUTER_NOTIFY,
+            # XPUB's unsubscriptions) may be a message, so look before saying "none".
+            if not self._mailbox:
+                raise
+        return self._recv_slow()
 
     def _recv_slow(self) -> Msg:
         if self._in_parts:
             rest = self._in_parts[self._in_index :]
             self._in_parts = []
             return rest
-        self.process_commands()
-        return self.xrecv()
+        while True:
+            self.process_commands()
+            try:
+                return self.xrecv()
+            except WouldBlock:
+                if not self._mailbox:
+                    raise
 
     def recv_part(self) -> tuple[bytes, bool]:
         """The next frame and whether more frames of its message follow."""
@@ -227,7 +243,11 @@ class SocketBase:
         """POLLIN | POLLOUT as libzmq's ZMQ_EVENTS reports them now."""
         self.process_commands()
         mask = 0
-        if self._in_parts or self.xhas_in():
+        has_in = self._in_parts or self.xhas_in()
+        while not has_in and self._mailbox:  # xhas_in met a pipe's end (see recv)
+            self.process_commands()
+            has_in = self.xhas_in()
+        if has_in:
             mask |= POLLIN
         if self.xhas_out():
             mask |= POLLOUT
@@ -259,6 +279,8 @@ class SocketBase:
         if option == 32:  # LAST_ENDPOINT
             return self.options.last_endpoint
         if option == 43:  # MECHANISM: NULL until PLAIN and CURVE exist
+            return 0
+        if option == 97:  # ROUTER_NOTIFY reads as off on every type but ROUTER
             return 0
         return self.options.get(option)
 

@@ -123,13 +123,14 @@ class MultiTrie(Generic[T]):
         self._lengths.remove(len(prefix))
         return True
 
-    def remove_pipe(self, pipe: T) -> list[bytes]:
-        """Forget every subscription of ``pipe``; returns the prefixes nobody holds now."""
-        orphaned = []
+    def remove_pipe(self, pipe: T, every: bool = False) -> list[bytes]:
+        """Forget every subscription of ``pipe``; returns the prefixes nobody holds now
+        (with ``every``, all the prefixes ``pipe`` held)."""
+        removed = []
         for prefix in [p for p, holders in self._subs.items() if pipe in holders]:
-            if self.remove(prefix, pipe):
-                orphaned.append(prefix)
-        return orphaned
+            if self.remove(prefix, pipe) or every:
+                removed.append(prefix)
+        return removed
 
     def match(self, data: bytes) -> list[T]:
         """Every pipe subscribed to a prefix of ``data``, each once."""

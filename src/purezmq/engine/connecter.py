@@ -5,7 +5,10 @@ the pipe made at ``connect()`` belongs to the connecter, so messages queue while
 connection is up and survive a reconnect; the connecter is that pipe's sink and
 hands wake-ups to the current session. Retries wait RECONNECT_IVL, doubled after
 each failure up to RECONNECT_IVL_MAX when that is larger, reset once a handshake
-succeeds. RECONNECT_IVL of -1 means never reconnect.
+succeeds. RECONNECT_IVL of -1 means never reconnect. RECONNECT_STOP gives the
+endpoint up, as disconnect() would, after a refused connect (CONN_REFUSED) or a
+connection lost before its handshake ended (HANDSHAKE_FAILED); AFTER_DISCONNECT is
+what disconnect() always does here: no attempt is made after it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from ..constants import ReconnectStop
 from ..core.endpoint import Endpoint
 from ..core.pipe import Pipe
 from .session import Session
@@ -25,10 +29,13 @@ if TYPE_CHECKING:
 class Connecter:
     """Keeps one outgoing connection alive for as long as the socket wants it."""
 
-    def __init__(self, engine: SocketEngine, endpoint: Endpoint, pipe: Pipe | None) -> None:
+    def __init__(
+        self, engine: SocketEngine, endpoint: Endpoint, pipe: Pipe | None, routing_id: bytes = b""
+    ) -> None:
         self.engine = engine
         self.endpoint = endpoint
         self.pipe = pipe
+        self.routing_id = routing_id
         if pipe is not None:
             pipe.sink = self
         self.session: Session | None = None
@@ -62,13 +69,17 @@ class Connecter:
             )
         except (OSError, asyncio.TimeoutError) as exc:
             self.engine.connect_failed(self, exc)
-            self._schedule_retry()
+            if isinstance(exc, ConnectionRefusedError) and self._stops(ReconnectStop.CONN_REFUSED):
+                self._stop()
+            else:
+                self._schedule_retry()
         finally:
             self.task = None
 
     def _new_session(self) -> Session:
         session = Session(self.engine, str(self.endpoint), self.pipe, on_lost=self._lost)
         session.reconnected = self.was_connected
+        session.routing_id = self.routing_id
         session.lingering = self in self.engine.lingering
         self.session = session
         return session
@@ -81,7 +92,23 @@ class Connecter:
         if self.pipe is not None and self.pipe.delimited:
             self._stop_lingering()
             self.closed = True
-        self._schedule_retry()
+        if not session.was_ready and self._stops(ReconnectStop.HANDSHAKE_FAILED):
+            self._stop()
+        else:
+            self._schedule_retry()
+
+    def _stops(self, reason: ReconnectStop) -> bool:
+        return bool(self.engine.core.options.reconnect_stop & reason)
+
+    def _stop(self) -> None:
+        """RECONNECT_STOP: give the endpoint up; messages queued for it are dropped."""
+        if self.closed:
+            return
+        self.closed = True
+        self._stop_lingering()
+        if self.pipe is not None:
+            self.pipe.terminate()  # the socket reads the delimiter and lets the pipe go
+        self.engine.connecter_stopped(self)
 
     def _schedule_retry(self) -> None:
         if self.closed or self.ivl < 0:

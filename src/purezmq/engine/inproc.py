@@ -49,8 +49,11 @@ class InprocRegistry:
             pipe.properties = _properties(connecter)
             sock.post_attach(pipe)
 
-    def connect(self, name: str, sock: SocketBase) -> Pipe:
-        """Join ``sock`` to the socket bound at ``name`` (now or when it binds)."""
+    def connect(self, name: str, sock: SocketBase, routing_id: bytes = b"") -> Pipe:
+        """Join ``sock`` to the socket bound at ``name`` (now or when it binds).
+
+        ``routing_id`` (CONNECT_ROUTING_ID) is the id ``sock`` gives that peer.
+        """
         with self._lock:
             peer = self._bound.get(name)
             if peer is not None:
@@ -62,6 +65,7 @@ class InprocRegistry:
         if peer is not None:
             mine.properties = _properties(peer)
             theirs.properties = _properties(sock)
+        mine.routing_id = routing_id
         sock.attach_pipe(mine)
         if peer is not None:
             peer.post_attach(theirs)

@@ -75,6 +75,8 @@ class Session(asyncio.Protocol):
         # the socket closed to deliver what it left queued (LINGER).
         self.reconnected = False
         self.lingering = False
+        # CONNECT_ROUTING_ID of the connecter: the routing id our socket gives the peer.
+        self.routing_id = b""
         # For the monitor: accepted (bind side) or connected, the fd, and how it ended.
         self.accepted = False
         self.fd = -1

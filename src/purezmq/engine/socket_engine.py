@@ -93,14 +93,17 @@ class SocketEngine:
     def _start_listener(self, listener: Listener) -> None:
         self.loop.create_task(listener.start())
 
-    def connect(self, endpoint: Endpoint) -> Pipe | None:
-        """Start connecting; returns the socket's end of the pipe made now, if one is."""
+    def connect(self, endpoint: Endpoint, routing_id: bytes = b"") -> Pipe | None:
+        """Start connecting; returns the socket's end of the pipe made now, if one is.
+
+        ``routing_id`` (CONNECT_ROUTING_ID) names the peers of this connecter.
+        """
         core = self.core
         sock_end = None
         session_end = None
         if core.pipe_on_connect and not core.options.immediate:
             sock_end, session_end = pipepair(*core.options.pipe_hwms())
-        connecter = Connecter(self, endpoint, session_end)
+        connecter = Connecter(self, endpoint, session_end, routing_id)
         self.connecters.setdefault(str(endpoint), []).append(connecter)
         if sock_end is not None:
             core.attach_pipe(sock_end)
@@ -163,6 +166,7 @@ class SocketEngine:
         sock_end, session_end = pipepair(*options.pipe_hwms())
         session_end.sink = session
         sock_end.properties = dict(properties)
+        sock_end.routing_id = session.routing_id
         if not session.accepted and getattr(self.core, "probe_router", False):
             # libzmq makes a connecting ROUTER's pipe at connect() and probes at once; ours
             # is made now, so probe now rather than when the socket next runs its commands.
@@ -209,7 +213,18 @@ class SocketEngine:
         self.emit(ev.CONNECT_DELAYED, errno.EINPROGRESS, str(connecter.endpoint))
 
     def connect_failed(self, connecter: Connecter, exc: BaseException) -> None:
-        """A connect attempt failed; CONNECT_RETRIED follows if it will be retried."""
+        """A connect attempt failed: its socket is closed (libzmq says CLOSED; the fd is
+        asyncio's, so the value is -1). CONNECT_RETRIED follows if it is retried."""
+        self.emit(ev.CLOSED, -1, str(connecter.endpoint))
+
+    def connecter_stopped(self, connecter: Connecter) -> None:
+        """RECONNECT_STOP gave ``connecter`` up: forget it, as disconnect() would."""
+        endpoint = str(connecter.endpoint)
+        connecters = self.connecters.get(endpoint, [])
+        if connecter in connecters:
+            connecters.remove(connecter)
+        if not connecters and self.connecters.get(endpoint) is connecters:
+            self.connecters.pop(endpoint, None)  # disconnect() may pop it from its thread
 
     def connect_retried(self, connecter: Connecter, delay: int) -> None:
         self.emit(ev.CONNECT_RETRIED, delay, str(connecter.endpoint))

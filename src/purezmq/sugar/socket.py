@@ -211,11 +211,12 @@ class Socket:
         self._check_open()
         try:
             endpoint = parse_endpoint(addr)
+            routing_id = self._core.take_connect_routing_id()
             if endpoint.transport == "inproc":
-                pipe = self.context.inproc.connect(endpoint.address, self._core)
+                pipe = self.context.inproc.connect(endpoint.address, self._core, routing_id)
                 pipe.user_data = endpoint.address
             else:
-                self._get_engine().connect(endpoint)
+                self._get_engine().connect(endpoint, routing_id)
         except CoreError as exc:
             raise zmq_error(exc) from None
         self._core.options.last_endpoint = addr.encode()
@@ -336,9 +337,7 @@ class Socket:
         """Set a socket option (``zmq.LINGER``, ``zmq.SUBSCRIBE`` ...)."""
         self._check_open()
         if isinstance(optval, str) and int(option) in _BYTES_OPTIONS:
-            raise OptionTypeZMQError(
-                _errno.EINVAL, "unicode not allowed, use setsockopt_string"
-            )
+            raise OptionTypeZMQError(_errno.EINVAL, "unicode not allowed, use setsockopt_string")
         try:
             self._core.set_option(int(option), optval)
         except CoreError as exc:
@@ -529,7 +528,11 @@ class Socket:
         return _FINISHED_TRACKER if track else None
 
     def send_multipart(
-        self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False,
+        self,
+        msg_parts: Sequence[Any],
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
         **kwargs: Any,
     ) -> MessageTracker | None:
         """Send a whole message, one frame per item."""
@@ -641,8 +644,12 @@ class Socket:
         return self._recv_loaded(flags, pickle.loads)
 
     def send_serialized(
-        self, msg: Any, serialize: Callable[[Any], Sequence[Any]], flags: int = 0,
-        copy: bool = True, **kwargs: Any,
+        self,
+        msg: Any,
+        serialize: Callable[[Any], Sequence[Any]],
+        flags: int = 0,
+        copy: bool = True,
+        **kwargs: Any,
     ) -> Any:
         """Send ``serialize(msg)`` as one multipart message."""
         return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)

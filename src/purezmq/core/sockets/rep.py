@@ -14,9 +14,11 @@ For processing outgoing messages:
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import EFSM, CoreError
 from ..pipe import Msg
-from .router import Router
+from .router import ROUTER_NOTIFY, Router
 
 
 class Rep(Router):
@@ -54,6 +56,10 @@ class Rep(Router):
 
     def xhas_in(self) -> bool:
         return not self.sending_reply and super().xhas_in()
+
+    def xsetsockopt(self, option: int, value: Any) -> bool:
+        # Notifications would read as malformed requests: ROUTER_NOTIFY is ROUTER's alone.
+        return option != ROUTER_NOTIFY and super().xsetsockopt(option, value)
 
     def xhas_out(self) -> bool:
         return self.sending_reply

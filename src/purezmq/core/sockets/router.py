@@ -15,18 +15,27 @@ For processing incoming messages:
 
 A peer whose ``Identity`` is already taken is kept connected but ignored, as libzmq
 does without ROUTER_HANDOVER.
+
+CONNECT_ROUTING_ID names the peer of the next connect() ourselves instead of taking
+its ``Identity``. ROUTER_NOTIFY delivers ``[routing id, b""]`` when a peer connects
+(NOTIFY_CONNECT, before its first message) and when it goes (NOTIFY_DISCONNECT,
+after its last); only peers that finished their handshake are announced.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
-from ..errors import EHOSTUNREACH, CoreError, WouldBlock
+from ..errors import EHOSTUNREACH, EINVAL, CoreError, WouldBlock
 from ..pipe import Msg, Pipe
 from ..routing import FairQueue, generated_routing_ids
 from ..socket_base import SocketBase, require_int_flag
 
 ROUTER_MANDATORY = 33
+CONNECT_ROUTING_ID = 61
+ROUTER_NOTIFY = 97
+NOTIFY_CONNECT, NOTIFY_DISCONNECT = 1, 2
 # On/off options of ROUTER (and REP), by libzmq number: the attribute each one sets.
 _FLAGS = {33: "mandatory", 51: "probe_router", 56: "handover"}
 
@@ -45,12 +54,21 @@ class Router(SocketBase):
         self.mandatory = 0
         self.handover = 0
         self.probe_router = 0
+        self.notify = 0  # ROUTER_NOTIFY bits
+        self.notices: deque[Msg] = deque()  # ROUTER_NOTIFY messages, ahead of the queue
+        self.connect_routing_id = b""  # CONNECT_ROUTING_ID, taken by the next connect()
         self._next_id = generated_routing_ids()
+
+    def take_connect_routing_id(self) -> bytes:
+        routing_id, self.connect_routing_id = self.connect_routing_id, b""
+        if routing_id in self.out_pipes:
+            raise CoreError(EINVAL, f"routing id {routing_id!r} is already in use")
+        return routing_id
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         if self.probe_router and not pipe.probed:
             pipe.write([b""])  # PROBE_ROUTER: an empty message greets each new peer
-        routing_id = pipe.properties.get("Identity", b"")
+        routing_id = pipe.routing_id or pipe.properties.get("Identity", b"")
         if routing_id and routing_id in self.out_pipes:
             if not self.handover:
                 self.ignored.add(pipe)
@@ -64,6 +82,8 @@ class Router(SocketBase):
         pipe.routing_id = routing_id
         self.out_pipes[routing_id] = pipe
         self.fq.attach(pipe)
+        if self.notify & NOTIFY_CONNECT:
+            self.notices.append([routing_id, b""])
 
     def xpipe_terminated(self, pipe: Pipe) -> None:
         if pipe in self.ignored:
@@ -72,6 +92,8 @@ class Router(SocketBase):
         if self.out_pipes.get(pipe.routing_id) is pipe:
             del self.out_pipes[pipe.routing_id]
         self.fq.terminated(pipe)
+        if self.notify & NOTIFY_DISCONNECT and not self.closed:
+            self.notices.append([pipe.routing_id, b""])
 
     def xread_activated(self, pipe: Pipe) -> None:
         self.fq.activated(pipe)
@@ -94,11 +116,13 @@ class Router(SocketBase):
         pipe.write(msg[1:])
 
     def xrecv(self) -> Msg:
+        if self.notices:
+            return self.notices.popleft()
         msg, pipe = self.fq.recv()
         return [pipe.routing_id, *msg]
 
     def xhas_in(self) -> bool:
-        return self.fq.has_in()
+        return bool(self.notices) or self.fq.has_in()
 
     def xhas_out(self) -> bool:
         if not self.mandatory:
@@ -106,6 +130,16 @@ class Router(SocketBase):
         return any(p.check_write() for p in self.out_pipes.values())
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
+        if option == CONNECT_ROUTING_ID:
+            if not isinstance(value, bytes) or not value:
+                raise CoreError(EINVAL, "socket option CONNECT_ROUTING_ID takes non-empty bytes")
+            self.connect_routing_id = value
+            return True
+        if option == ROUTER_NOTIFY:
+            if not isinstance(value, int) or not 0 <= value <= 3:
+                raise CoreError(EINVAL, f"socket option ROUTER_NOTIFY takes 0-3, not {value!r}")
+            self.notify = value
+            return True
         name = _FLAGS.get(option)
         if name is None:
             return False
@@ -113,6 +147,8 @@ class Router(SocketBase):
         return True
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
+        if option == ROUTER_NOTIFY:
+            return True, self.notify
         name = _FLAGS.get(option)
         if name is None:
             return False, None

@@ -12,6 +12,11 @@ For processing incoming messages:
 - SHALL deliver to the application each new subscription (the first for its topic,
   or every one with XPUB_VERBOSE) and each unsubscription that removes a topic's
   last subscriber; other messages from peers are delivered as they are.
+
+XPUB_MANUAL (libzmq): subscriptions from peers are delivered, every one, and not
+applied; the application decides, with SUBSCRIBE/UNSUBSCRIBE on the XPUB, which
+topics the peer of the message it last received gets. A peer that goes away is
+unsubscribed from what it asked for, as an unsubscription message with no peer.
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ from ..routing import Distributor
 from ..socket_base import SocketBase, WouldBlock, require_int_flag
 from ..trie import MultiTrie
 
+SUBSCRIBE = 6
+UNSUBSCRIBE = 7
 XPUB_VERBOSE = 40
 XPUB_NODROP = 69
+XPUB_MANUAL = 71
 XPUB_WELCOME_MSG = 72
 INVERT_MATCHING = 74
 XPUB_VERBOSER = 78
@@ -44,12 +52,16 @@ class XPub(SocketBase):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.dist = Distributor()
         self.subscriptions: MultiTrie[Pipe] = MultiTrie()
-        self.pending: deque[Msg] = deque()
+        # Messages for the application, each with the pipe it came from (None: none).
+        self.pending: deque[tuple[Msg, Pipe | None]] = deque()
         self.verbose = 0  # XPUB_VERBOSE: every subscription, not only new topics
         self.verbose_unsubs = 0  # XPUB_VERBOSER: every unsubscription too
         self.nodrop = 0  # XPUB_NODROP: a full subscriber makes send fail (EAGAIN)
         self.invert = 0  # INVERT_MATCHING: send to the subscribers that do not match
         self.welcome = b""  # XPUB_WELCOME_MSG: sent to each new subscriber
+        self.manual = 0  # XPUB_MANUAL: the application applies subscriptions
+        self.asked: MultiTrie[Pipe] = MultiTrie()  # what each peer asked for (manual)
+        self.last_pipe: Pipe | None = None  # the peer of the last message received
         # Messages some subscriber missed at its HWM, and what to do when it happens
         # (the sync facade lets the I/O thread run: it is the one that is behind).
         self.dropped = 0
@@ -63,9 +75,13 @@ class XPub(SocketBase):
 
     def xpipe_terminated(self, pipe: Pipe) -> None:
         self.dist.terminated(pipe)
-        for topic in self.subscriptions.remove_pipe(pipe):
-            if self.delivers_upstream:
-                self.pending.append([b"\x00" + topic])
+        if self.last_pipe is pipe:
+            self.last_pipe = None
+        gone = self.subscriptions.remove_pipe(pipe)
+        if self.manual:
+            gone = self.asked.remove_pipe(pipe, every=True)
+        for topic in gone:
+            self._deliver([b"\x00" + topic], None)
 
     def xread_activated(self, pipe: Pipe) -> None:
         self._drain(pipe)
@@ -78,18 +94,23 @@ class XPub(SocketBase):
         while (msg := pipe.read()) is not None:
             first = msg[0] if msg else b""
             if first[:1] == b"\x01":
-                new = self.subscriptions.add(first[1:], pipe)
-                if new or self.verbose:
-                    self._deliver(msg)
+                if self.manual:
+                    self.asked.add(first[1:], pipe)
+                    self._deliver(msg, pipe)
+                elif self.subscriptions.add(first[1:], pipe) or self.verbose:
+                    self._deliver(msg, pipe)
             elif first[:1] == b"\x00":
-                if self.subscriptions.remove(first[1:], pipe) or self.verbose_unsubs:
-                    self._deliver(msg)
+                if self.manual:
+                    self.asked.remove(first[1:], pipe)
+                    self._deliver(msg, pipe)
+                elif self.subscriptions.remove(first[1:], pipe) or self.verbose_unsubs:
+                    self._deliver(msg, pipe)
             else:
-                self._deliver(msg)
+                self._deliver(msg, pipe)
 
-    def _deliver(self, msg: Msg) -> None:
+    def _deliver(self, msg: Msg, pipe: Pipe | None) -> None:
         if self.delivers_upstream:
-            self.pending.append(msg)
+            self.pending.append((msg, pipe))
 
     def xsend(self, msg: Msg) -> None:
         targets = self.subscriptions.match(msg[0])
@@ -106,7 +127,10 @@ class XPub(SocketBase):
     def xrecv(self) -> Msg:
         if not self.pending:
             raise WouldBlock("no subscription is waiting")
-        return self.pending.popleft()
+        msg, pipe = self.pending.popleft()
+        if self.manual:
+            self.last_pipe = pipe
+        return msg
 
     def xhas_in(self) -> bool:
         return bool(self.pending)
@@ -123,6 +147,18 @@ class XPub(SocketBase):
             self.verbose = self.verbose_unsubs = require_int_flag("XPUB_VERBOSER", value)
         elif option == XPUB_NODROP:
             self.nodrop = require_int_flag("XPUB_NODROP", value)
+        elif option == XPUB_MANUAL:
+            self.manual = require_int_flag("XPUB_MANUAL", value)
+        elif option in (SUBSCRIBE, UNSUBSCRIBE) and self.manual:
+            if not isinstance(value, bytes):
+                raise CoreError(EINVAL, "SUBSCRIBE and UNSUBSCRIBE take bytes")
+            # Applied for the peer of the last message received; with none, ignored
+            # (libzmq does the same).
+            if self.last_pipe is not None:
+                if option == SUBSCRIBE:
+                    self.subscriptions.add(value, self.last_pipe)
+                else:
+                    self.subscriptions.remove(value, self.last_pipe)
         elif option == INVERT_MATCHING:
             self.invert = require_int_flag("INVERT_MATCHING", value)
         elif option == XPUB_WELCOME_MSG:
