@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -150,3 +153,50 @@ def test_asyncio_monitor_socket() -> None:
             ctx.destroy(linger=0)
 
     run(body())
+
+
+_ACCEPT_FAILED_SCRIPT = r"""
+import errno, os, resource, socket
+import purezmq as zmq
+from purezmq.utils.monitor import recv_monitor_message
+
+ctx = zmq.Context()
+pull = ctx.socket(zmq.PULL)
+pull.linger = 0
+mon = pull.get_monitor_socket(zmq.EVENT_ACCEPT_FAILED | zmq.EVENT_ACCEPTED)
+mon.rcvtimeo = 5000
+port = pull.bind_to_random_port("tcp://127.0.0.1")
+client = socket.socket()
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")) + 8, hard))
+hogs = []
+while True:
+    try:
+        hogs.append(os.open(os.devnull, os.O_RDONLY))
+    except OSError:
+        break
+client.connect(("127.0.0.1", port))  # the kernel completes it; accept() cannot
+first = recv_monitor_message(mon)
+for fd in hogs:
+    os.close(fd)
+second = recv_monitor_message(mon)  # accepting resumed by itself
+print(first["event"].name, first["value"] == errno.EMFILE, second["event"].name)
+ctx.destroy(linger=0)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc")
+def test_accept_failed_reports_the_errno_and_accepting_resumes() -> None:
+    """Out of descriptors: ACCEPT_FAILED with EMFILE; once some are free, ACCEPTED.
+
+    Run in a child process, whose descriptor limit can be lowered safely.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", _ACCEPT_FAILED_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ACCEPT_FAILED", "True", "ACCEPTED"]

@@ -1,19 +1,32 @@
 """A bound endpoint: accepts connections and gives each a Session.
 
 As in libzmq, the sessions a listener accepted end with it (``unbind`` closes them).
+
+The listener accepts by itself (a reader on the listening socket) rather than through
+``loop.create_server``, so that a failed accept reaches the monitor (ACCEPT_FAILED,
+with the errno). When the process is out of descriptors or memory, accepting pauses
+for ACCEPT_RETRY seconds instead of spinning on a socket that stays readable.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from typing import TYPE_CHECKING
 
+from ..constants import Event as ev
 from .session import Session
 from .tcp import BoundSocket
 
 if TYPE_CHECKING:
     from .socket_engine import SocketEngine
+
+
+ACCEPT_RETRY = 0.1
+_OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+# Connections taken per wake-up, so that a flood of connects does not starve the loop.
+_ACCEPTS_PER_WAKEUP = 64
 
 
 class Listener:
@@ -23,33 +36,50 @@ class Listener:
         self.engine = engine
         self.bound = bound
         self.endpoint = bound.endpoint
-        self.server: asyncio.AbstractServer | None = None
         self.sessions: set[Session] = set()
         self.closed = False
-        self.starting = False
+        self.reading = False
+        self.retry: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
         return f"<Listener {self.endpoint} sessions={len(self.sessions)}>"
 
-    async def start(self) -> None:
+    def start(self) -> None:
         if self.closed:
-            self.bound.close()
             return
-        self.starting = True
-        loop = self.engine.loop
+        self.retry = None
+        self.engine.loop.add_reader(self.bound.sock.fileno(), self._accept)
+        self.reading = True
+
+    def _stop_reading(self) -> None:
+        if self.reading:
+            self.engine.loop.remove_reader(self.bound.sock.fileno())
+            self.reading = False
+
+    def _accept(self) -> None:
         sock = self.bound.sock
-        try:
-            if sock.family == socket.AF_UNIX:
-                server = await loop.create_unix_server(self._new_session, sock=sock)
-            else:
-                server = await loop.create_server(self._new_session, sock=sock)
-        finally:
-            self.starting = False
-        self.server = server
+        for _ in range(_ACCEPTS_PER_WAKEUP):
+            try:
+                conn, _ = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self.engine.emit(ev.ACCEPT_FAILED, exc.errno or 0, self.endpoint)
+                if exc.errno in _OUT_OF_RESOURCES:
+                    self._stop_reading()
+                    self.retry = self.engine.loop.call_later(ACCEPT_RETRY, self.start)
+                return
+            conn.setblocking(False)
+            self.engine.loop.create_task(self._serve(conn))
+
+    async def _serve(self, conn: socket.socket) -> None:
         if self.closed:
-            # close() came while the server was starting: finish its work.
-            server.close()
-            self.bound.close()
+            conn.close()
+            return
+        try:
+            await self.engine.loop.connect_accepted_socket(self._new_session, conn)
+        except OSError:
+            conn.close()
 
     def _new_session(self) -> Session:
         session = Session(self.engine, self.endpoint, on_lost=self.sessions.discard)
@@ -60,11 +90,10 @@ class Listener:
     def close(self) -> None:
         """Stop accepting, and drop the connections this listener accepted."""
         self.closed = True
-        if self.server is not None:
-            self.server.close()
-            self.bound.close()
-        elif not self.starting:
-            self.bound.close()
-        # else: start() is awaiting the server and closes it when it gets it.
+        if self.retry is not None:
+            self.retry.cancel()
+            self.retry = None
+        self._stop_reading()
+        self.bound.close()
         for session in list(self.sessions):
             session.close()

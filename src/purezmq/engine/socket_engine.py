@@ -87,11 +87,8 @@ class SocketEngine:
         listener = Listener(self, bound)
         self.listeners[bound.endpoint] = listener
         self.emit(ev.LISTENING, bound.sock.fileno(), bound.endpoint)
-        self.schedule(self._start_listener, listener)
+        self.schedule(listener.start)
         return bound.endpoint
-
-    def _start_listener(self, listener: Listener) -> None:
-        self.loop.create_task(listener.start())
 
     def connect(self, endpoint: Endpoint, routing_id: bytes = b"") -> Pipe | None:
         """Start connecting; returns the socket's end of the pipe made now, if one is.
