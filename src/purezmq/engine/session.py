@@ -37,6 +37,7 @@ from ..zmtp import (
     Subscribe,
     ZmtpConnection,
 )
+from ..zmtp.heartbeat import EXPIRED, PING, Heartbeat
 
 if TYPE_CHECKING:
     from .socket_engine import SocketEngine
@@ -67,9 +68,8 @@ class Session(asyncio.Protocol):
         self.handshake_timer: asyncio.TimerHandle | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
         self.heartbeat_timer: asyncio.TimerHandle | None = None
-        self.last_received = engine.loop.time() if engine.loop is not None else 0.0
-        # Seconds after which the peer asked us to hang up if it goes silent (its PING TTL).
-        self.peer_ttl: float | None = None
+        # Made once heartbeats matter: HEARTBEAT_IVL set, or the peer PINGs with a TTL.
+        self.heartbeat: Heartbeat | None = None
         self.translate_subscriptions = engine.core.sends_subscriptions
         # Set by the connecter when this connection replaces a lost one, or is made after
         # the socket closed to deliver what it left queued (LINGER).
@@ -118,7 +118,9 @@ class Session(asyncio.Protocol):
         conn = self.conn
         if conn is None:
             return
-        self.last_received = self.engine.loop.time()
+        heartbeat = self.heartbeat
+        if heartbeat is not None:
+            heartbeat.last_received = self.engine.loop.time()
         conn.receive_data(data)
         while True:
             try:
@@ -188,9 +190,11 @@ class Session(asyncio.Protocol):
             elif isinstance(event, Ping):
                 # The PONG is already queued by the codec; the TTL is the peer's wish
                 # that we hang up if we hear nothing from it for that long.
-                if event.ttl and self.peer_ttl is None:
-                    self.peer_ttl = event.ttl / 10
-                    self._arm_heartbeat()
+                if event.ttl:
+                    if self.heartbeat is None:
+                        self.heartbeat = self._new_heartbeat()
+                    if self.heartbeat.peer_pinged(event.ttl):
+                        self._arm_heartbeat()
             elif isinstance(event, PeerError | ConnectionClosed):
                 self.close(abort=False)
                 return False
@@ -231,7 +235,9 @@ class Session(asyncio.Protocol):
                 self.engine.core.post_hiccup(self.pipe.peer)
         self.ready = self.was_ready = True
         self.engine.session_ready(self)
-        self._arm_heartbeat()
+        if self.engine.core.options.heartbeat_ivl > 0:
+            self.heartbeat = self._new_heartbeat()
+            self._arm_heartbeat()
         transport = self.transport
         if self.engine.core.direct_send and transport is not None:
             # Writing to the fd from another thread relies on asyncio's own transports
@@ -407,39 +413,43 @@ class Session(asyncio.Protocol):
 
     # -- heartbeats (RFC 37 PING/PONG; HEARTBEAT_IVL, _TTL, _TIMEOUT) -------------
 
-    def _arm_heartbeat(self) -> None:
-        """Start the heartbeat tick: ours (HEARTBEAT_IVL) or the peer's TTL, whichever is set."""
-        if self.heartbeat_timer is not None or self.transport is None:
-            return
+    def _new_heartbeat(self) -> Heartbeat:
         options = self.engine.core.options
-        period = options.heartbeat_ivl / 1000
-        if self.peer_ttl is not None:
-            period = min(period, self.peer_ttl / 2) if period else self.peer_ttl / 2
-        if period > 0:
-            self.heartbeat_timer = self.engine.loop.call_later(period, self._heartbeat, period)
+        return Heartbeat(
+            options.heartbeat_ivl,
+            options.heartbeat_timeout,
+            options.heartbeat_ttl,
+            self.engine.loop.time(),
+        )
 
-    def _heartbeat(self, period: float) -> None:
-        """Hang up on a silent peer; otherwise PING it (if we heartbeat) and tick again."""
-        self.heartbeat_timer = None
-        conn, transport = self.conn, self.transport
-        if conn is None or transport is None:
+    def _arm_heartbeat(self) -> None:
+        """One timer, at the heartbeat's next deadline."""
+        if self.heartbeat_timer is not None:
+            self.heartbeat_timer.cancel()
+            self.heartbeat_timer = None
+        heartbeat = self.heartbeat
+        if heartbeat is None or self.transport is None:
             return
-        options = self.engine.core.options
-        silent = self.engine.loop.time() - self.last_received
-        timeout = options.heartbeat_timeout
-        if timeout < 0:
-            timeout = options.heartbeat_ivl  # libzmq: the timeout defaults to the interval
-        if (options.heartbeat_ivl and silent > timeout / 1000) or (
-            self.peer_ttl is not None and silent > self.peer_ttl
-        ):
+        deadline = heartbeat.next_deadline()
+        if deadline is not None:
+            self.heartbeat_timer = self.engine.loop.call_at(deadline, self._heartbeat)
+
+    def _heartbeat(self) -> None:
+        """Hang up on a silent peer, or PING it when a PING is due; then wait again."""
+        self.heartbeat_timer = None
+        conn, transport, heartbeat = self.conn, self.transport, self.heartbeat
+        if conn is None or transport is None or heartbeat is None:
+            return
+        action = heartbeat.poll(self.engine.loop.time())
+        if action is EXPIRED:
             self.close(abort=True)
             return
-        if options.heartbeat_ivl:
+        if action is PING:
             with self.lock:
-                conn.send_ping(options.heartbeat_ttl // 100)
+                conn.send_ping(heartbeat.ttl)
                 self._write_rest()
                 transport.write(conn.data_to_send())
-        self.heartbeat_timer = self.engine.loop.call_later(period, self._heartbeat, period)
+        self._arm_heartbeat()
 
     def _cancel_timers(self) -> None:
         for timer in (self.handshake_timer, self.linger_timer, self.heartbeat_timer):
