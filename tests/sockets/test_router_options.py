@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
 import zmq as pyzmq
 
 import purezmq as zmq
+import purezmq.asyncio as azmq
 from tests.conftest import bind
-from tests.helpers.waiting import wait_for
+from tests.helpers.waiting import run, wait_for
 
 
 def _sock(ctx: zmq.Context, kind: int, **options: object) -> zmq.Socket:
@@ -237,3 +239,28 @@ def test_router_notify_with_a_libzmq_dealer(ctx: zmq.Context) -> None:
         assert router.recv_multipart() == [b"lib", b""]
     finally:
         lctx.destroy(linger=0)
+
+
+def test_router_notify_with_asyncio() -> None:
+    """The asyncio API: an awaiting recv gets the notices too."""
+
+    async def main() -> list[list[bytes]]:
+        ctx = azmq.Context()
+        try:
+            router = ctx.socket(zmq.ROUTER)
+            router.linger = 0
+            router.router_notify = zmq.NOTIFY_CONNECT | zmq.NOTIFY_DISCONNECT
+            port = router.bind_to_random_port("tcp://127.0.0.1")
+            dealer = ctx.socket(zmq.DEALER)
+            dealer.linger = 0
+            dealer.routing_id = b"A"
+            dealer.connect(f"tcp://127.0.0.1:{port}")
+            await dealer.send(b"hi")
+            got = [await router.recv_multipart() for _ in range(2)]
+            dealer.close()
+            got.append(await asyncio.wait_for(router.recv_multipart(), 5))
+            return got
+        finally:
+            ctx.destroy(linger=0)
+
+    assert run(main()) == [[b"A", b""], [b"A", b"hi"], [b"A", b""]]
