@@ -68,10 +68,10 @@ def test_publisher_to_a_subscriber_that_never_reads(ctx: zmq.Context) -> None:
 
     def publish(count: int) -> int:
         """Publish `count` messages; return how many the stalled SUB missed."""
-        dropped = pub._core.dropped
+        dropped: int = pub._core.dropped
         for n in range(count):
             pub.send(_message(n, 10 * 1024))
-        return pub._core.dropped - dropped
+        return int(pub._core.dropped) - dropped
 
     # Warm-up: once PUB drops, every queue downstream of it is full (SUB's pipe, its
     # session's backlog, both kernel buffers); then as much again for the allocator.

@@ -133,7 +133,7 @@ def _rebind(pull: zmq.Socket, endpoint: str) -> bool:
 
 
 def _pull(ctx: zmq.Context) -> zmq.Socket:
-    pull = ctx.socket(zmq.PULL)
+    pull: zmq.Socket = ctx.socket(zmq.PULL)
     pull.linger = 0
     pull.rcvtimeo = 5000
     return pull
