@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -70,6 +71,7 @@ def test_hundreds_of_dealers_on_one_router(ctx: zmq.Context, transport: str, ipc
 
 SENDERS = 3
 PER_PHASE = 300  # messages each sender must get through to each PULL
+RESTARTS = 3
 
 
 def _payload(sender: int, seq: int) -> bytes:
@@ -141,7 +143,8 @@ def _pull(ctx: zmq.Context) -> zmq.Socket:
 
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
 def test_binder_restart_under_load(ctx: zmq.Context, transport: str, ipc_dir: str) -> None:
-    """The PULL is closed and a new one binds the same address while PUSHes keep sending.
+    """The PULL is closed and a new one binds the same address while PUSHes keep sending
+    (three times over).
 
     The PUSHes reconnect on their own; the new PULL gets messages from every one of
     them; every message is whole; each sender's numbers only go up (ZeroMQ may lose
@@ -163,11 +166,13 @@ def test_binder_restart_under_load(ctx: zmq.Context, transport: str, ipc_dir: st
         sender.start()
     last = [-1] * SENDERS
     try:
-        _receive_phase(first, last)
-        first.close()
-        second = _pull(ctx)
-        wait_for(lambda: _rebind(second, endpoint))
-        _receive_phase(second, last)
+        pull = first
+        _receive_phase(pull, last)
+        for _ in range(RESTARTS):
+            pull.close()
+            pull = _pull(ctx)
+            wait_for(functools.partial(_rebind, pull, endpoint))
+            _receive_phase(pull, last)
     finally:
         stop.set()
         for sender in senders:
