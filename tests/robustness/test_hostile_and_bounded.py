@@ -85,6 +85,7 @@ def test_push_to_a_stalled_pull_blocks_instead_of_growing(ctx: zmq.Context) -> N
                 sent += 1
         except zmq.Again:
             return sent > 0
+
     wait_for(stalled)
     # The kernel's socket buffers hold some too; the pipes never exceed their HWMs.
     pull.getsockopt(zmq.EVENTS)  # lets the PULL adopt its pipe, so it can be measured

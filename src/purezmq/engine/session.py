@@ -148,7 +148,10 @@ class Session(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.writing_paused = False
-        self.flush()
+        # Not flush() at once: asyncio calls this from inside its write handler, and a
+        # flush that ends by closing the transport there (the socket is gone) makes
+        # asyncio run connection_lost twice (CPython gh-156512).
+        self.engine.loop.call_soon(self.flush)
 
     def connection_lost(self, exc: Exception | None) -> None:
         with self.lock:
@@ -388,6 +391,10 @@ class Session(asyncio.Protocol):
         linger = self.engine.linger
         if linger == 0 or not self.ready:
             transport.abort()
+            return
+        if self.pipe is not None and self.pipe.has_pending():
+            # Messages read with the delimiter but put back (_first_megabyte) go out at
+            # the next resume_writing; the engine's LINGER timer bounds the wait.
             return
         transport.close()
         if linger > 0 and self.linger_timer is None:

@@ -47,6 +47,7 @@ class SocketEngine:
         self.linger = -1
         self.closed = False
         self.monitor: Monitor | None = None
+        self.linger_timer: asyncio.TimerHandle | None = None
         self.done = threading.Event()
 
     def __repr__(self) -> str:
@@ -142,14 +143,27 @@ class SocketEngine:
             for connecter in connecters:
                 connecter.close()
         for session in list(self.sessions):
-            if session.ready:
+            if self.linger == 0:
+                session.close()  # LINGER 0: what is still queued is dropped at once
+            elif session.ready:
                 session.flush()  # sees the delimiter and closes after sending
             elif not session.lingering:
                 session.close()
+        if self.linger > 0:
+            # The LINGER clock runs from close(), whether or not the peer reads.
+            self.linger_timer = self.loop.call_later(self.linger / 1000, self._linger_expired)
         self.check_done()
+
+    def _linger_expired(self) -> None:
+        self.linger_timer = None
+        for session in list(self.sessions):
+            session.close()
 
     def check_done(self) -> None:
         if self.closed and not self.sessions and not self.lingering:
+            if self.linger_timer is not None:
+                self.linger_timer.cancel()
+                self.linger_timer = None
             self.done.set()
 
     def configure_transport(self, transport: asyncio.Transport) -> None:

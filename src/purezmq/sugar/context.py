@@ -161,6 +161,10 @@ class Context:
 
     def _engine_closing(self, engine: Any) -> None:
         with self._lock:
+            # term() waits only for engines still flushing (LINGER). Forget those done,
+            # or a long-lived Context keeps every socket it ever closed. In place: shadows
+            # share the list.
+            self._engines[:] = [other for other in self._engines if not other.done.is_set()]
             self._engines.append(engine)
 
     def _finish(self) -> None:
