@@ -63,9 +63,12 @@ class XPub(SocketBase):
         self.asked: MultiTrie[Pipe] = MultiTrie()  # what each peer asked for (manual)
         self.last_pipe: Pipe | None = None  # the peer of the last message received
         # Messages some subscriber missed at its HWM, and what to do when it happens
-        # (the sync facade lets the I/O thread run: it is the one that is behind).
+        # (the sync facade lets the I/O thread run: it is the one that is behind). Once
+        # per stall: again only after a full subscriber has drained, so a subscriber
+        # that never reads costs one call, not one per message.
         self.dropped = 0
         self.on_drop: Callable[[], None] | None = None
+        self.drop_news = True
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.dist.attach(pipe)
@@ -87,7 +90,8 @@ class XPub(SocketBase):
         self._drain(pipe)
 
     def xwrite_activated(self, pipe: Pipe) -> None:
-        pass  # a full subscriber misses messages; nothing waits for it
+        # A full subscriber drained: nothing waits for it, but a new drop is news again.
+        self.drop_news = True
 
     def _drain(self, pipe: Pipe) -> None:
         """Apply every subscription waiting in ``pipe`` (libzmq reads them eagerly too)."""
@@ -121,7 +125,8 @@ class XPub(SocketBase):
             raise WouldBlock("a subscriber's queue is full (XPUB_NODROP)")
         if targets and self.dist.send_to(msg, targets) < len(targets):
             self.dropped += 1
-            if self.on_drop is not None:
+            if self.drop_news and self.on_drop is not None:
+                self.drop_news = False
                 self.on_drop()
 
     def xrecv(self) -> Msg:
