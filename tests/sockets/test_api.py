@@ -14,7 +14,7 @@ import pytest
 
 import purezmq as zmq
 import purezmq.asyncio as azmq
-from tests.conftest import bind
+from tests.conftest import bind, bind_address
 from tests.helpers.waiting import run, wait_for
 from tests.sockets.harness import Env, Sock, eventually, recv_all, scenario, terminate
 
@@ -557,3 +557,23 @@ def test_sync_and_asyncio_contexts_over_tcp() -> None:
     thread.join(5)
     server.close()
     terminate(sync_ctx)
+
+
+def test_endpoints_may_be_bytes(ctx: zmq.Context, transport: str, ipc_dir: str) -> None:
+    """bind/connect/unbind/disconnect take bytes as pyzmq does: LAST_ENDPOINT goes back in."""
+    pull = ctx.socket(zmq.PULL)
+    push = ctx.socket(zmq.PUSH)
+    for sock in (pull, push):
+        sock.linger = 0
+    pull.bind(bind_address(transport, ipc_dir).encode())
+    endpoint = pull.last_endpoint
+    assert isinstance(endpoint, bytes)
+    push.connect(endpoint)
+    push.send(b"over bytes")
+    pull.rcvtimeo = 5000
+    assert pull.recv() == b"over bytes"
+    push.disconnect(endpoint)
+    pull.unbind(endpoint)
+    with pytest.raises(zmq.ZMQError) as info:
+        pull.bind(b"tcp://\xff")
+    assert info.value.errno == zmq.EINVAL

@@ -168,9 +168,10 @@ class Socket:
 
     # -- endpoints --------------------------------------------------------------
 
-    def bind(self, addr: str) -> _EndpointContext:
+    def bind(self, addr: str | bytes) -> _EndpointContext:
         """Accept connections on ``addr`` (tcp://, ipc://, inproc://)."""
         self._check_open()
+        addr = _endpoint_text(addr)
         try:
             endpoint = parse_endpoint(addr)
             if endpoint.transport == "inproc":
@@ -206,9 +207,10 @@ class Socket:
                 return port
         raise ZMQBindError("Could not bind socket to random port.")
 
-    def connect(self, addr: str) -> _EndpointContext:
+    def connect(self, addr: str | bytes) -> _EndpointContext:
         """Connect to ``addr``; messages queue until the connection is up."""
         self._check_open()
+        addr = _endpoint_text(addr)
         try:
             endpoint = parse_endpoint(addr)
             routing_id = self._core.take_connect_routing_id()
@@ -222,9 +224,10 @@ class Socket:
         self._core.options.last_endpoint = addr.encode()
         return _EndpointContext(self, "connect", addr)
 
-    def unbind(self, addr: str) -> None:
+    def unbind(self, addr: str | bytes) -> None:
         """Stop accepting on ``addr`` and drop the connections accepted there."""
         self._check_open()
+        addr = _endpoint_text(addr)
         try:
             endpoint = parse_endpoint(addr)
             if endpoint.transport == "inproc":
@@ -236,9 +239,10 @@ class Socket:
         except CoreError as exc:
             raise zmq_error(exc) from None
 
-    def disconnect(self, addr: str) -> None:
+    def disconnect(self, addr: str | bytes) -> None:
         """Drop the connection to ``addr``."""
         self._check_open()
+        addr = _endpoint_text(addr)
         try:
             endpoint = parse_endpoint(addr)
             if endpoint.transport == "inproc":
@@ -684,6 +688,18 @@ class Socket:
             if remaining is not None and remaining <= 0:
                 return 0
             self._signaler.wait(remaining)
+
+
+def _endpoint_text(addr: Any) -> str:
+    """An endpoint as text; pyzmq takes bytes too."""
+    if isinstance(addr, str):
+        return addr
+    if isinstance(addr, bytes):
+        try:
+            return addr.decode()
+        except UnicodeDecodeError:
+            raise ZMQError(_errno.EINVAL, f"endpoint {addr!r} is not UTF-8") from None
+    raise ZMQError(_errno.EINVAL, f"endpoint must be str or bytes, not {type(addr).__name__}")
 
 
 def _yield_gil() -> None:
