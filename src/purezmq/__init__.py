@@ -28,6 +28,7 @@ from .sugar.frame import Frame, Message
 from .sugar.poll import Poller, select
 from .sugar.proxy import device, proxy, proxy_steerable
 from .sugar.socket import Socket
+from .sugar.stopwatch import Stopwatch
 from .sugar.tracker import _FINISHED_TRACKER as _FINISHED_TRACKER
 from .sugar.tracker import MessageTracker
 
@@ -116,6 +117,7 @@ __all__ = [
     "PYZMQ_DRAFT_API",
     "Poller",
     "Socket",
+    "Stopwatch",
     "SyncContext",
     "SyncSocket",
     "ZMQBaseError",

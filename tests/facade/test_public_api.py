@@ -16,7 +16,6 @@ import purezmq.asyncio
 NOT_YET = {
     "curve_keypair": "CURVE security is a later issue",
     "curve_public": "CURVE security is a later issue",
-    "Stopwatch": "deprecated in pyzmq; time.monotonic does the job",
 }
 SOCKET_NOT_YET = {
     "shadow": "there is no C socket to shadow",
@@ -71,3 +70,14 @@ def test_asyncio_names() -> None:
     """purezmq.asyncio offers pyzmq's zmq.asyncio names (except its deprecated loop helpers)."""
     missing = {n for n in pyzmq_asyncio.__all__ if not hasattr(purezmq.asyncio, n)}
     assert missing == {"ZMQEventLoop", "install"}
+
+
+def test_stopwatch_is_pyzmqs() -> None:
+    """The deprecated Stopwatch: it warns as pyzmq's does, and counts microseconds."""
+    with pytest.warns(DeprecationWarning, match="Stopwatch is deprecated"):
+        watch = purezmq.Stopwatch()
+    watch.start()
+    first = watch.stop()
+    second = watch.stop()
+    assert isinstance(first, int)
+    assert 0 <= first <= second
