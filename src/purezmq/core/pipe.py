@@ -312,6 +312,21 @@ class Pipe:
             self._wake_reader()
         return len(msgs)
 
+    def room(self) -> int:
+        """How many more messages fit under the HWM now (-1: no limit).
+
+        At 0 the writer is registered to be woken (``write_activated``), as by
+        :meth:`check_write`; a closed pipe has no room.
+        """
+        flow = self._out
+        hwm = flow.hwm
+        if hwm <= 0:
+            return -1 if self.open else 0  # unlimited, or CONFLATE (write_batch keeps one)
+        room = hwm - len(flow.queue)
+        if room > 0 and self.open:
+            return room
+        return 1 if self.check_write() else 0
+
     def write_many(self, msgs: list[Msg]) -> None:
         """Append several messages, ignoring the HWM (used for queued inbound backlog)."""
         flow = self._out

@@ -2,10 +2,13 @@
 
 Theory of operation (libzmq ``session_base_t`` + ``zmtp_engine``; DESIGN.md):
 
-- Bytes from the transport go into the sans-I/O :class:`ZmtpConnection`; every
-  complete message it yields is written to the pipe at once. When the pipe is at
-  its HWM the rest wait in ``backlog`` and the transport stops reading until the
-  socket has read down to the low-water mark (``write_activated``).
+- Bytes from the transport go into the sans-I/O :class:`ZmtpConnection`, which
+  decodes as many messages as the pipe has room for; they are written to the pipe
+  at once. When the pipe is at its HWM the rest stays in the connection, undecoded
+  (``input_held``), and the transport stops reading until the socket has read down
+  to the low-water mark (``write_activated``), as libzmq's engine does. Decoding
+  only what fits keeps the messages alive at any time to about one HWM: thousands
+  of decoded messages waiting would cost the garbage collector more than decoding.
 - Messages from the socket are drained from the pipe all at once per wake-up
   (``read_activated``) and written with one ``transport.write``. While the
   transport's buffer is over its limit (``pause_writing``) nothing is drained, so
@@ -63,6 +66,8 @@ class Session(asyncio.Protocol):
         self.writing_paused = False
         self.reading_paused = False
         self.backlog: list[Msg] = []
+        # Complete messages wait undecoded in conn until the pipe has room.
+        self.input_held = False
         self.socket_gone = False
         self.handshake_timer: asyncio.TimerHandle | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
@@ -118,16 +123,53 @@ class Session(asyncio.Protocol):
             return
         self.last_received = self.engine.loop.time()
         conn.receive_data(data)
-        while True:
+        if self._decode():
+            self._send_output()
+
+    def _decode(self) -> bool:
+        """Deliver what the connection decodes, as far as the pipe has room; hold the
+        rest (and stop reading) when it has none. False if the connection failed."""
+        conn = self.conn
+        while conn is not None:
+            room = self._room()
+            if room == 0:
+                self._hold_input()
+                break
             try:
                 # The lock: a direct send from the socket's thread uses conn's output too.
                 with self.lock:
-                    events = conn.next_events()
+                    events = conn.next_events(room)
             except RemoteProtocolError as exc:
                 self._fail(exc)
-                return
-            if not events or not self._handle(events):
+                return False
+            if not events:
                 break
+            if conn.messages_returned == len(events):
+                self._deliver(cast(list[Msg], events))
+            elif not self._handle(events):
+                break
+        return True
+
+    def _room(self) -> int:
+        """How many messages the pipe takes now (-1: no limit; 0: full, wake me)."""
+        pipe = self.pipe
+        if pipe is None or not self.ready:
+            return -1  # the handshake: commands, then what follows them in the same read
+        if self.backlog:
+            return 0
+        return pipe.room()
+
+    def _hold_input(self) -> None:
+        self.input_held = True
+        if not self.reading_paused and self.transport is not None:
+            self.reading_paused = True
+            self.transport.pause_reading()
+
+    def _send_output(self) -> None:
+        """Write what the connection queued (a PONG, handshake commands)."""
+        conn = self.conn
+        if conn is None:
+            return
         with self.lock:
             out = conn.data_to_send()
             if out and self.transport is not None:
@@ -156,6 +198,8 @@ class Session(asyncio.Protocol):
         self._cancel_timers()
         pipe = self.pipe
         if pipe is not None:
+            if self.input_held and self.conn is not None:
+                self._decode_the_rest(self.conn)
             if self.backlog:
                 # Complete messages are delivered even past the HWM: nothing is lost.
                 pipe.write_many(self.backlog)
@@ -165,6 +209,16 @@ class Session(asyncio.Protocol):
         self.engine.session_closed(self, exc)
         if self.on_lost is not None:
             self.on_lost(self)
+
+    def _decode_the_rest(self, conn: ZmtpConnection) -> None:
+        """The connection is gone: its complete messages still reach the socket."""
+        self.input_held = False
+        try:
+            events = conn.next_events()
+        except RemoteProtocolError:
+            return
+        if events:
+            self._handle(events)
 
     # -- events from the wire ------------------------------------------
 
@@ -366,7 +420,14 @@ class Session(asyncio.Protocol):
             if not written:
                 break
             del backlog[:written]
-        if not backlog and self.reading_paused and self.transport is not None:
+        if backlog:
+            return
+        if self.input_held:
+            self.input_held = False
+            if not self._decode():
+                return
+            self._send_output()
+        if not self.input_held and self.reading_paused and self.transport is not None:
             self.reading_paused = False
             self.transport.resume_reading()
 

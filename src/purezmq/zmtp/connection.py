@@ -151,6 +151,11 @@ class ZmtpConnection:
         self._frames: list[bytes] = []  # frames of a message still missing its last one
         self._big: FrameCollector | None = None  # a large frame still arriving
         self._pending: deque[Received] = deque()
+        # Messages the current next_events() call may still return (negative: no limit).
+        self._room = -1
+        # About the last next_events() result (see there).
+        self.messages_returned = 0
+        self.limited = False
         self._error: RemoteProtocolError | None = None
         self._eof = False
         self._out: list[bytes | memoryview] = [
@@ -205,6 +210,7 @@ class ZmtpConnection:
         if not self._pending:
             if self._error is None:
                 events: list[Received] = []
+                self._room = -1
                 self._parse(events)
                 self._pending.extend(events)
             if not self._pending:
@@ -213,8 +219,14 @@ class ZmtpConnection:
                 return NEED_DATA
         return self._pending.popleft()
 
-    def next_events(self) -> list[Received]:
+    def next_events(self, limit: int = -1) -> list[Received]:
         """Return every complete event and message buffered, in order ([] if none).
+
+        With a ``limit`` (0 or more), at most that many messages are returned and
+        decoding stops after the last of them: the rest stays buffered, undecoded,
+        for a later call (a reader whose queue is full takes no more, as libzmq's
+        engine). Afterwards ``messages_returned`` says how many of the events are
+        messages and ``limited`` whether the limit was reached.
 
         Events complete before a protocol error are returned first; the call
         after that raises the RemoteProtocolError.
@@ -223,8 +235,12 @@ class ZmtpConnection:
         if self._pending:
             events += self._pending
             self._pending.clear()
+        # A negative room never reaches 0: no limit.
+        self._room = limit
         if self._error is None:
             self._parse(events)
+        self.messages_returned = limit - self._room
+        self.limited = self._room == 0
         if self._error is not None and not events:
             raise self._error.with_traceback(None)
         return events
@@ -338,7 +354,7 @@ class ZmtpConnection:
                 else:
                     return
                 if self.state is state:
-                    if not self._eof:
+                    if not self._eof or not self._room:
                         return
                     self._drop_input()
                     self._advance(Input.EOF)
@@ -407,7 +423,9 @@ class ZmtpConnection:
     # -------------------------------------------------------------- traffic
 
     def _parse_traffic(self, out: list[Received]) -> None:
-        """The hot path: every complete frame in the buffer, in READY."""
+        """The hot path: every complete frame in the buffer, in READY (up to the limit)."""
+        if not self._room:
+            return
         big = self._big
         if big is not None:
             if big.missing:
@@ -422,21 +440,23 @@ class ZmtpConnection:
         if self._transform:
             self._parse_traffic_slowly(out)
             return
-        data = buffer.snapshot()
+        data, first = buffer.view()
         end = len(data)
-        pos = 0
+        pos = first
         want = end + 1
         frames = self._frames
         limit = self._limit
         publisher = self._publisher
         append = out.append
         unpack_from = LONG_HEADER.unpack_from
+        # Messages this call may still return; the caller's limit (its pipe's room).
+        room = self._room
         # Flag bits are literals in this loop (a constant load, not a global
         # lookup): 1 MORE, 2 LONG, 4 COMMAND, 5 MORE|COMMAND.
         # The commonest frame by far: short, final, data, outside a multipart message.
         # It gets a loop of its own; anything else falls through to the general one.
         short_ok = limit >= 255 and not publisher
-        while pos < end:
+        while pos < end and room:
             flags = data[pos]
             if not flags and short_ok and not frames:
                 start = pos + 2
@@ -445,6 +465,7 @@ class ZmtpConnection:
                     if stop <= end:
                         append([data[start:stop]])
                         pos = stop
+                        room -= 1
                         continue
             if flags & 2:
                 start = pos + 9
@@ -481,6 +502,7 @@ class ZmtpConnection:
                     self._subscription_message(message, out)
                 else:
                     append(message)
+                    room -= 1
             elif flags & 4:
                 self._on_command(flags, body, out)
                 if self.state is not State.READY:
@@ -488,14 +510,15 @@ class ZmtpConnection:
             else:
                 frames.append(body)
         self._frames = frames
-        buffer.consume(pos)
-        self._need = want - pos
+        self._room = room
+        buffer.consume(pos - first)
+        self._need = want - pos if room else 1
 
     def _parse_traffic_slowly(self, out: list[Received]) -> None:
         """Frame by frame, through the mechanism's decode_frame hook."""
         buffer = self._buffer
         self._need = 1
-        while self.state is State.READY and self._big is None:
+        while self.state is State.READY and self._big is None and self._room:
             header = parse_frame_header(buffer.peek(9))
             if header is None:
                 return
@@ -527,6 +550,7 @@ class ZmtpConnection:
                 self._subscription_message(message, out)
             else:
                 out.append(message)
+                self._room -= 1
 
     def _start_big(self, flags: int, missing: int, head: bytes) -> None:
         self._big = FrameCollector(flags, head, missing)
