@@ -9,6 +9,13 @@ Theory of operation (libzmq ``session_base_t`` + ``zmtp_engine``; DESIGN.md):
   to the low-water mark (``write_activated``), as libzmq's engine does. Decoding
   only what fits keeps the messages alive at any time to about one HWM: thousands
   of decoded messages waiting would cost the garbage collector more than decoding.
+- While input is held, the socket's own thread refills the pipe when it reads it
+  down to the low-water mark (``refill``): it decodes the next messages itself,
+  under the session's lock, instead of waking the I/O thread and waiting for it.
+  Both threads share one interpreter lock, so a hand-off per HWM of messages was
+  two thread switches for no parallelism; now the I/O thread is needed once per
+  read, to resume reading. Only plain messages are delivered that way: anything
+  else the decoder returns (a PING, an ERROR) goes to the I/O thread, in order.
 - Messages from the socket are drained from the pipe all at once per wake-up
   (``read_activated``) and written with one ``transport.write``. While the
   transport's buffer is over its limit (``pause_writing``) nothing is drained, so
@@ -68,6 +75,8 @@ class Session(asyncio.Protocol):
         self.backlog: list[Msg] = []
         # Complete messages wait undecoded in conn until the pipe has room.
         self.input_held = False
+        # Events a refill decoded that only the loop may handle (see refill).
+        self.deferred: list[Any] | None = None
         self.socket_gone = False
         self.handshake_timer: asyncio.TimerHandle | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
@@ -122,7 +131,8 @@ class Session(asyncio.Protocol):
         if conn is None:
             return
         self.last_received = self.engine.loop.time()
-        conn.receive_data(data)
+        with self.lock:
+            conn.receive_data(data)
         if self._decode():
             self._send_output()
 
@@ -131,24 +141,62 @@ class Session(asyncio.Protocol):
         rest (and stop reading) when it has none. False if the connection failed."""
         conn = self.conn
         while conn is not None:
-            room = self._room()
-            if room == 0:
-                self._hold_input()
-                break
             try:
-                # The lock: a direct send from the socket's thread uses conn's output too.
+                # The lock: a direct send or a refill from the socket's thread uses conn
+                # and the pipe too. Plain messages are decoded and delivered under it.
                 with self.lock:
+                    room = self._room()
+                    if room == 0:
+                        self._hold_input()
+                        break
                     events = conn.next_events(room)
+                    plain = conn.messages_returned == len(events)
+                    if events and plain:
+                        self._deliver(cast(list[Msg], events))
             except RemoteProtocolError as exc:
                 self._fail(exc)
                 return False
             if not events:
                 break
-            if conn.messages_returned == len(events):
-                self._deliver(cast(list[Msg], events))
-            elif not self._handle(events):
+            if not plain and not self._handle(events):
                 break
         return True
+
+    def refill(self) -> bool:
+        """Decode held input into the pipe from the socket's thread; False if the loop
+        must do it (drain_backlog). Called when the socket read the pipe down to its LWM.
+        """
+        if not self.input_held or self.deferred is not None:
+            return False
+        if not self.lock.acquire(blocking=False):
+            return False
+        try:
+            conn, pipe = self.conn, self.pipe
+            if not self.input_held or conn is None or pipe is None or self.transport is None:
+                return False
+            while True:
+                # At 0 the pipe asked to be woken: the next read down to the LWM comes back.
+                room = pipe.room()
+                if room == 0:
+                    return True
+                try:
+                    events = conn.next_events(room)
+                except RemoteProtocolError:
+                    self.input_held = False
+                    return False  # the loop's drain meets the error again and fails us
+                if conn.messages_returned != len(events):
+                    self.deferred = events  # input stays held: the loop handles, then decodes
+                    break
+                if events:
+                    self.inbound_since_direct = True
+                    pipe.write_batch(cast(list[Msg], events))
+                if not conn.limited:
+                    self.input_held = False  # all decoded: the loop resumes reading
+                    break
+            self.engine.schedule(self.drain_backlog)
+            return True
+        finally:
+            self.lock.release()
 
     def _room(self) -> int:
         """How many messages the pipe takes now (-1: no limit; 0: full, wake me)."""
@@ -198,6 +246,9 @@ class Session(asyncio.Protocol):
         self._cancel_timers()
         pipe = self.pipe
         if pipe is not None:
+            deferred, self.deferred = self.deferred, None
+            if deferred is not None:
+                self._handle(deferred)
             if self.input_held and self.conn is not None:
                 self._decode_the_rest(self.conn)
             if self.backlog:
@@ -301,7 +352,8 @@ class Session(asyncio.Protocol):
         self.engine.schedule(self.flush)
 
     def write_activated(self, pipe: Pipe) -> None:
-        self.engine.schedule(self.drain_backlog)
+        if not self.refill():
+            self.engine.schedule(self.drain_backlog)
 
     def pipe_delimited(self, pipe: Pipe) -> None:
         self.socket_gone = True
@@ -415,6 +467,13 @@ class Session(asyncio.Protocol):
         backlog = self.backlog
         if pipe is None:
             return
+        deferred = self.deferred
+        if deferred is not None:
+            # Decoded by a refill, for the loop to handle; refills wait until it has.
+            handled = self._handle(deferred)
+            self.deferred = None
+            if not handled:
+                return
         while backlog:
             written = pipe.write_batch(backlog)
             if not written:
@@ -422,8 +481,9 @@ class Session(asyncio.Protocol):
             del backlog[:written]
         if backlog:
             return
-        if self.input_held:
-            self.input_held = False
+        with self.lock:
+            held, self.input_held = self.input_held, False
+        if held:
             if not self._decode():
                 return
             self._send_output()
