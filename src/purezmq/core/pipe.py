@@ -40,6 +40,13 @@ MAX_WM_DELTA = 1024
 
 Msg = list[bytes]
 
+# drain_at of a pipe without a drain hook: never reached.
+NO_DRAIN = 1 << 62
+
+
+def _no_drain() -> None:
+    return None
+
 
 class _Delimiter:
     __slots__ = ()
@@ -100,12 +107,15 @@ class Pipe:
         "_out",
         "delimited",
         "direct",
+        "drain",
+        "drain_at",
         "in_active",
         "open",
         "out_active",
         "peer",
         "probed",
         "properties",
+        "refill",
         "routing_id",
         "sink",
         "terminated",
@@ -133,6 +143,14 @@ class Pipe:
         self.probed = False
         # Set by a session that can take a message straight from the writer's thread.
         self.direct: Callable[[Msg], bool] | None = None
+        # Set by a session that can write queued messages from the writer's thread: a
+        # writer calls drain() once drain_at messages wait (see LoadBalancer.send).
+        self.drain: Callable[[], None] = _no_drain
+        self.drain_at = NO_DRAIN
+        # Set by a session holding undecoded input: the reader calls it on finding this
+        # end empty, and it writes the next messages from the reader's thread (True if
+        # it did). Pipe.read and check_read call it before the reader goes to sleep.
+        self.refill: Callable[[], bool] | None = None
 
     def __repr__(self) -> str:
         state = "delimited" if self.delimited else "terminated" if self.terminated else "open"
@@ -147,7 +165,7 @@ class Pipe:
         """Take the next message, or ``None`` if there is none (the reader then sleeps)."""
         flow = self._in
         queue = flow.queue
-        if not queue:
+        if not queue and not self._refilled():
             flow.reader_asleep = True
             # Look again now that the flag is visible: a writer that appended before
             # seeing the flag did not wake us.
@@ -163,8 +181,9 @@ class Pipe:
             self._wake_writer()
         return msg  # type: ignore[no-any-return]
 
-    def read_all(self) -> list[Msg]:
-        """Take every waiting message at once (the session's drain); the reader then sleeps."""
+    def read_all(self, sleep: bool = True) -> list[Msg]:
+        """Take every waiting message at once (the session's drain); the reader then sleeps,
+        unless ``sleep`` is False: then writers wake nobody until the reader looks again."""
         flow = self._in
         queue = flow.queue
         if not queue:
@@ -178,7 +197,7 @@ class Pipe:
         if batch[-1] is DELIMITER:
             batch.pop()
             self._on_delimiter()
-        else:
+        elif sleep:
             flow.reader_asleep = True
             if queue:
                 # Appended while we drained, before the flag was visible: look again later.
@@ -198,11 +217,16 @@ class Pipe:
         if sink is not None:
             sink.read_activated(self)
 
+    def _refilled(self) -> bool:
+        """Ask the writer's refill hook for more (reader only); True if the queue has some."""
+        refill = self.refill
+        return refill is not None and refill() and bool(self._in.queue)
+
     def check_read(self) -> bool:
         """True if a message is waiting; if not, the reader sleeps until woken."""
         flow = self._in
         queue = flow.queue
-        if not queue:
+        if not queue and not self._refilled():
             flow.reader_asleep = True
             if not queue:
                 return False
