@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from purezmq.zmtp import Ping, Received, State, ZmtpConnection
+from purezmq.zmtp import LocalProtocolError, Ping, Received, State, ZmtpConnection
 from tests.helpers.peer_pair import SPLIT_MODES, chunks, command, frame, handshake
 
 
@@ -107,3 +107,35 @@ def test_a_run_cut_short_by_a_different_size(size: int) -> None:
     assert events == [[body]] * 40 + [[other]] + [[body]] * 3
     conn.receive_data(frame(b"end"))
     assert conn.next_events() == [[b"m", b"end"]]
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        [[b"a" * (i % 256)] for i in range(300)],  # every short size, the C-speed encoder
+        [[b"x"]] * 20 + [[b"y" * 256]] + [[b"z"]] * 20,  # one long frame: the loop
+        [[b"x"]] * 20 + [[b"m", b"n"]] + [[b"z"]] * 20,  # one multipart message: the loop
+    ],
+)
+def test_send_messages_encodes_batches_like_one_by_one(batch: list[list[bytes]]) -> None:
+    """A batch is encoded exactly as the same messages sent one at a time."""
+    whole, single = ZmtpConnection("PUSH"), ZmtpConnection("PUSH")
+    for conn in (whole, single):
+        conn.receive_data(handshake("PULL"))
+        conn.next_events()
+        conn.data_to_send()
+    whole.send_messages(batch)
+    for msg in batch:
+        single.send_message(msg)
+    assert whole.data_to_send() == single.data_to_send()
+
+
+def test_send_messages_refuses_an_empty_message_after_queueing_the_ones_before() -> None:
+    """An empty message in a batch raises; the messages before it stay queued."""
+    conn = ZmtpConnection("PUSH")
+    conn.receive_data(handshake("PULL"))
+    conn.next_events()
+    conn.data_to_send()
+    with pytest.raises(LocalProtocolError):
+        conn.send_messages([[b"a"]] * 20 + [[]] + [[b"b"]])
+    assert conn.data_to_send() == frame(b"a") * 20
