@@ -40,13 +40,6 @@ MAX_WM_DELTA = 1024
 
 Msg = list[bytes]
 
-# drain_at of a pipe without a drain hook: never reached.
-NO_DRAIN = 1 << 62
-
-
-def _no_drain() -> None:
-    return None
-
 
 class _Delimiter:
     __slots__ = ()
@@ -107,8 +100,6 @@ class Pipe:
         "_out",
         "delimited",
         "direct",
-        "drain",
-        "drain_at",
         "in_active",
         "open",
         "out_active",
@@ -143,10 +134,6 @@ class Pipe:
         self.probed = False
         # Set by a session that can take a message straight from the writer's thread.
         self.direct: Callable[[Msg], bool] | None = None
-        # Set by a session that can write queued messages from the writer's thread: a
-        # writer calls drain() once drain_at messages wait (see LoadBalancer.send).
-        self.drain: Callable[[], None] = _no_drain
-        self.drain_at = NO_DRAIN
         # Set by a session holding undecoded input: the reader calls it on finding this
         # end empty, and it writes the next messages from the reader's thread (True if
         # it did). Pipe.read and check_read call it before the reader goes to sleep.
@@ -181,9 +168,8 @@ class Pipe:
             self._wake_writer()
         return msg  # type: ignore[no-any-return]
 
-    def read_all(self, sleep: bool = True) -> list[Msg]:
-        """Take every waiting message at once (the session's drain); the reader then sleeps,
-        unless ``sleep`` is False: then writers wake nobody until the reader looks again."""
+    def read_all(self) -> list[Msg]:
+        """Take every waiting message at once (the session's drain); the reader then sleeps."""
         flow = self._in
         queue = flow.queue
         if not queue:
@@ -197,7 +183,7 @@ class Pipe:
         if batch[-1] is DELIMITER:
             batch.pop()
             self._on_delimiter()
-        elif sleep:
+        else:
             flow.reader_asleep = True
             if queue:
                 # Appended while we drained, before the flag was visible: look again later.

@@ -86,8 +86,6 @@ class LoadBalancer(_ActivePipes):
                 if flow.reader_asleep:
                     flow.reader_asleep = False
                     pipe._wake_reader()
-                elif len(queue) >= pipe.drain_at:
-                    pipe.drain()
             elif not pipe.try_write(msg):
                 self._deactivate(current)
                 continue

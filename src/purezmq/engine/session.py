@@ -38,7 +38,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from ..core.pipe import NO_DRAIN, Msg, Pipe
+from ..core.pipe import Msg, Pipe
 from ..zmtp import (
     Cancel,
     ConnectionClosed,
@@ -79,8 +79,6 @@ class Session(asyncio.Protocol):
         self.input_held = False
         # Events a refill decoded that only the loop may handle (see refill).
         self.deferred: list[Any] | None = None
-        # A flush is scheduled on the loop after a drain from the socket's thread.
-        self.flush_pending = False
         self.socket_gone = False
         self.handshake_timer: asyncio.TimerHandle | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
@@ -258,8 +256,6 @@ class Session(asyncio.Protocol):
             self.pipe.peer.direct = None
         if self.pipe is not None and self.pipe.peer.refill == self.refill:
             self.pipe.peer.refill = None
-        if self.pipe is not None and self.pipe.peer.drain == self.drain:
-            self.pipe.peer.drain_at = NO_DRAIN
         self._cancel_timers()
         pipe = self.pipe
         if pipe is not None:
@@ -354,18 +350,14 @@ class Session(asyncio.Protocol):
         self.engine.session_ready(self)
         self._arm_heartbeat()
         transport = self.transport
-        if transport is not None:
+        if self.engine.core.direct_send and transport is not None:
             # Writing to the fd from another thread relies on asyncio's own transports
             # calling connection_lost (which clears direct_fd under the lock) before they
             # close the socket; other loops' transports only get same-thread direct sends.
             sock = transport.get_extra_info("socket")
             if sock is not None and type(transport).__module__.startswith("asyncio."):
                 self.direct_fd = sock.fileno()
-            if self.engine.core.direct_send:
-                self.pipe.peer.direct = self.direct_send
-            if not self.translate_subscriptions:
-                self.pipe.peer.drain = self.drain
-                self.pipe.peer.drain_at = DRAIN_AT
+            self.pipe.peer.direct = self.direct_send
         self.flush()
 
     # -- wake-ups from the socket (any thread) -------------------------
@@ -385,7 +377,6 @@ class Session(asyncio.Protocol):
     def flush(self) -> None:
         """Send every message waiting in the pipe, in one write."""
         pipe, conn, transport = self.pipe, self.conn, self.transport
-        self.flush_pending = False
         if not self.ready or self.writing_paused or pipe is None or conn is None:
             if self.socket_gone or (pipe is not None and pipe.delimited):
                 self._close_after_flush()
@@ -408,55 +399,6 @@ class Session(asyncio.Protocol):
                     transport.write(conn.data_to_send())
         if self.socket_gone:
             self._close_after_flush()
-
-    def drain(self) -> None:
-        """Write what the socket queued, from the socket's thread (a burst of sends).
-
-        The pipe calls this once DRAIN_AT messages wait: the socket's thread encodes
-        them and hands them to the kernel itself, instead of filling the pipe to its HWM
-        and waiting for the I/O thread (the two threads share one interpreter lock, so
-        that wait bought no parallelism, only thread switches; and a whole HWM of
-        queued messages kept the cyclic GC busy). The loop is asked for one flush
-        afterwards, for whatever is queued when the burst ends. When anything stands
-        in the way (the loop holds the lock, the transport has data buffered, the
-        kernel is full) the pipe fills as before and the next try is DRAIN_AT later.
-        """
-        pipe = self.pipe
-        if pipe is None:
-            return
-        sock_end = pipe.peer
-        if not self._drain_from_owner(pipe):
-            sock_end.drain_at = sock_end.queued_out() + DRAIN_AT
-            return
-        sock_end.drain_at = DRAIN_AT
-        if not self.flush_pending:
-            self.flush_pending = True
-            self.engine.schedule(self.flush)
-
-    def _drain_from_owner(self, pipe: Pipe) -> bool:
-        lock = self.lock
-        if self.direct_fd < 0 or not lock.acquire(blocking=False):
-            return False
-        try:
-            transport, conn = self.transport, self.conn
-            if (
-                transport is None
-                or conn is None
-                or not self.ready
-                or self.writing_paused
-                or transport.get_write_buffer_size()
-                or self.direct_rest
-            ):
-                return False
-            batch = pipe.read_all(sleep=False)
-            if batch:
-                if len(batch) > 1 and len(batch[0][-1]) >= BIG_MESSAGE:
-                    batch = _first_megabyte(batch, pipe)
-                conn.send_messages(batch)
-                self._write_from_owner(conn.data_to_send())
-            return True
-        finally:
-            lock.release()
 
     def direct_send(self, msg: Msg) -> bool:
         """Write ``msg`` to the connection from the socket's own thread, if that is safe now.
@@ -650,11 +592,6 @@ DECODE_BATCH = 256
 def _batch(room: int) -> int:
     """A pipe's room (-1: unlimited) capped at DECODE_BATCH."""
     return DECODE_BATCH if room < 0 or room > DECODE_BATCH else room
-
-
-# Queued messages at which a sending socket's thread writes them itself (see
-# Session.drain): well under the cyclic GC's first threshold (700), like DECODE_BATCH.
-DRAIN_AT = 256
 
 
 # Big messages are written about a megabyte at a time, so that the transport's buffer
