@@ -42,3 +42,29 @@ def test_wakeups_per_10000_messages(ctx: zmq.Context, ipc_dir: str, transport: s
     recv_wakes = pull_stats["in_reader_wakeups"] - before_pull["in_reader_wakeups"]
     assert sent_wakes <= MAX_WAKEUPS
     assert recv_wakes <= MAX_WAKEUPS
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+def test_held_input_never_strands_the_reader(
+    ctx: zmq.Context, ipc_dir: str, transport: str
+) -> None:
+    """A burst far bigger than one decode batch arrives whole: every message is received.
+
+    The session decodes a batch at a time and the reader's thread takes the next one when
+    it finds the pipe empty; a lost hand-off there leaves the reader asleep on held input.
+    """
+    pull = ctx.socket(zmq.PULL)
+    push = ctx.socket(zmq.PUSH)
+    for sock in (pull, push):
+        sock.linger = 0
+        sock.sndhwm = sock.rcvhwm = 0  # the whole burst is queued before the first recv
+        sock.rcvtimeo = 10000
+    push.connect(bind(pull, transport, ipc_dir))
+    count = 60_000
+    for _ in range(count):
+        push.send(b"y" * 16)
+    received = 0
+    for _ in range(count):
+        pull.recv()
+        received += 1
+    assert received == count

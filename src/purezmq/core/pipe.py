@@ -106,6 +106,7 @@ class Pipe:
         "peer",
         "probed",
         "properties",
+        "refill",
         "routing_id",
         "sink",
         "terminated",
@@ -133,6 +134,10 @@ class Pipe:
         self.probed = False
         # Set by a session that can take a message straight from the writer's thread.
         self.direct: Callable[[Msg], bool] | None = None
+        # Set by a session holding undecoded input: the reader calls it on finding this
+        # end empty, and it writes the next messages from the reader's thread (True if
+        # it did). Pipe.read and check_read call it before the reader goes to sleep.
+        self.refill: Callable[[], bool] | None = None
 
     def __repr__(self) -> str:
         state = "delimited" if self.delimited else "terminated" if self.terminated else "open"
@@ -147,7 +152,7 @@ class Pipe:
         """Take the next message, or ``None`` if there is none (the reader then sleeps)."""
         flow = self._in
         queue = flow.queue
-        if not queue:
+        if not queue and not self._refilled():
             flow.reader_asleep = True
             # Look again now that the flag is visible: a writer that appended before
             # seeing the flag did not wake us.
@@ -198,11 +203,16 @@ class Pipe:
         if sink is not None:
             sink.read_activated(self)
 
+    def _refilled(self) -> bool:
+        """Ask the writer's refill hook for more (reader only); True if the queue has some."""
+        refill = self.refill
+        return refill is not None and refill() and bool(self._in.queue)
+
     def check_read(self) -> bool:
         """True if a message is waiting; if not, the reader sleeps until woken."""
         flow = self._in
         queue = flow.queue
-        if not queue:
+        if not queue and not self._refilled():
             flow.reader_asleep = True
             if not queue:
                 return False
@@ -311,6 +321,21 @@ class Pipe:
             flow.reader_asleep = False
             self._wake_reader()
         return len(msgs)
+
+    def room(self) -> int:
+        """How many more messages fit under the HWM now (-1: no limit).
+
+        At 0 the writer is registered to be woken (``write_activated``), as by
+        :meth:`check_write`; a closed pipe has no room.
+        """
+        flow = self._out
+        hwm = flow.hwm
+        if hwm <= 0:
+            return -1 if self.open else 0  # unlimited, or CONFLATE (write_batch keeps one)
+        room = hwm - len(flow.queue)
+        if room > 0 and self.open:
+            return room
+        return 1 if self.check_write() else 0
 
     def write_many(self, msgs: list[Msg]) -> None:
         """Append several messages, ignoring the HWM (used for queued inbound backlog)."""

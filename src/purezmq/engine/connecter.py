@@ -130,7 +130,9 @@ class Connecter:
         self.engine.schedule(self._forward_read)
 
     def write_activated(self, pipe: Pipe) -> None:
-        self.engine.schedule(self._forward_write)
+        session = self.session
+        if session is None or not session.refill():
+            self.engine.schedule(self._forward_write)
 
     def pipe_delimited(self, pipe: Pipe) -> None:
         if self.session is not None:

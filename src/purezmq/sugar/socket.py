@@ -16,7 +16,7 @@ import pickle
 import random
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import constants
 from ..core.endpoint import parse_endpoint
@@ -434,18 +434,11 @@ class Socket:
         self.set(constants.SocketOption.SNDHWM, value)
         self.set(constants.SocketOption.RCVHWM, value)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        option = _OPTION_IDS.get(name)
-        if option is None or hasattr(type(self), name):
-            object.__setattr__(self, name, value)
-        else:
-            self.set(option, value)
-
-    def __getattr__(self, name: str) -> Any:
-        option = _OPTION_IDS.get(name)
-        if option is None:
-            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
-        return self.get(option)
+    if TYPE_CHECKING:
+        # Socket options as attributes (``sock.linger = 0``) are properties made by
+        # _add_option_properties below; mypy sees them through these.
+        def __setattr__(self, name: str, value: Any) -> None: ...
+        def __getattr__(self, name: str) -> Any: ...
 
     # -- sending and receiving (non-blocking core, blocking here) -------------
 
@@ -518,8 +511,7 @@ class Socket:
         if type(data) is not bytes:
             data = as_frame_bytes(data)
         if flags & SNDMORE:
-            core = self._core
-            self._attempt_send(lambda: core.send_part(data, True), flags)
+            self._send_more(data, flags)
         else:
             core = self._core
             try:
@@ -530,6 +522,11 @@ class Socket:
             except CoreError:
                 self._send_msg([data], flags)
         return _FINISHED_TRACKER if track else None
+
+    def _send_more(self, data: bytes, flags: int) -> None:
+        # Not inlined in send(): a closure there would cost every send() its cells.
+        core = self._core
+        self._attempt_send(lambda: core.send_part(data, True), flags)
 
     def send_multipart(
         self,
@@ -700,6 +697,28 @@ def _endpoint_text(addr: Any) -> str:
         except UnicodeDecodeError:
             raise ZMQError(_errno.EINVAL, f"endpoint {addr!r} is not UTF-8") from None
     raise ZMQError(_errno.EINVAL, f"endpoint must be str or bytes, not {type(addr).__name__}")
+
+
+def _option_property(option: int) -> property:
+    def fget(self: Socket) -> Any:
+        return self.get(option)
+
+    def fset(self: Socket, value: Any) -> None:
+        self.set(option, value)
+
+    return property(fget, fset)
+
+
+def _add_option_properties(cls: type) -> None:
+    """Every socket option as an attribute (pyzmq: ``sock.rcvhwm``), unless the name is
+    taken. Properties rather than ``__getattr__``: a class with ``__getattr__`` makes every
+    attribute lookup on its instances slower, the hot paths' ``self._core`` included."""
+    for name, option in _OPTION_IDS.items():
+        if not hasattr(cls, name):
+            setattr(cls, name, _option_property(option))
+
+
+_add_option_properties(Socket)
 
 
 def _yield_gil() -> None:

@@ -1,16 +1,23 @@
 # Receive buffer for the ZMTP decoder.
 #
 # Theory of operation: bytes arrive in arbitrary pieces (RFC 37 runs over a
-# byte stream) and leave as whole greetings, frames or batches of frames. A
-# bytearray grows at its end (amortised O(1) per octet) and a read offset moves
-# at its front; the consumed prefix is deleted only once it is more than half
-# of the array, so every octet is moved O(1) times on average. Nothing is ever
-# allocated from a size announced by the peer: the buffer only ever holds
-# octets that were actually received. (Model: h11's _receivebuffer.py.)
+# byte stream) and leave as whole greetings, frames or batches of frames.
 #
-# The decoder's fast path takes one `snapshot()` (a single bytes copy of the
-# unread octets) per batch and slices frame bodies out of it, which costs one
-# allocation per frame; see connection.py.
+# - A piece that arrives while nothing is buffered is adopted as it is (a
+#   transport hands over `bytes`): no copy at all, the common case under load.
+# - Pieces that must be joined go into a bytearray that grows at its end
+#   (amortised O(1) per octet).
+# - A read offset moves at the front; the consumed prefix is dropped only once
+#   it is more than half of what is held, so every octet is moved O(1) times on
+#   average.
+#
+# Nothing is ever allocated from a size announced by the peer: the buffer only
+# ever holds octets that were actually received. (Model: h11's _receivebuffer.py.)
+#
+# The decoder's fast path walks `view()`: the held bytes object and the offset
+# of the first unread octet, with no copy when the buffer holds one adopted
+# piece (a joined bytearray is turned into bytes once). Frame bodies are sliced
+# out of it, one allocation per frame; see connection.py.
 from __future__ import annotations
 
 
@@ -20,7 +27,7 @@ class ReceiveBuffer:
     __slots__ = ("_data", "_pos")
 
     def __init__(self) -> None:
-        self._data = bytearray()
+        self._data: bytes | bytearray = b""
         self._pos = 0
 
     def __len__(self) -> int:
@@ -32,28 +39,52 @@ class ReceiveBuffer:
 
     def append(self, data: bytes | bytearray | memoryview) -> None:
         """Add received octets at the end."""
-        self._data += data
+        held = self._data
+        if len(held) == self._pos:
+            self._data = data if type(data) is bytes else bytes(data)
+            self._pos = 0
+        elif type(held) is bytes:
+            with memoryview(held) as view:
+                self._data = bytearray(view[self._pos :])
+            self._pos = 0
+            self._data += data
+        else:
+            held += data
+
+    def view(self) -> tuple[bytes, int]:
+        """Return the held octets as bytes and the offset of the first unread one.
+
+        No copy unless pieces were joined since the last call.
+        """
+        held = self._data
+        if type(held) is not bytes:
+            with memoryview(held) as view:
+                held = self._data = view[self._pos :].tobytes()
+            self._pos = 0
+        return held, self._pos
 
     def peek(self, size: int) -> bytes:
         """Return up to `size` unread octets without consuming them."""
         return bytes(self._data[self._pos : self._pos + size])
 
     def snapshot(self) -> bytes:
-        """Return every unread octet as one bytes object (one copy)."""
-        if self._pos == 0:
-            return bytes(self._data)
-        with memoryview(self._data) as view:
-            return view[self._pos :].tobytes()
+        """Return every unread octet as one bytes object."""
+        data, pos = self.view()
+        return data[pos:] if pos else data
 
     def consume(self, size: int) -> None:
         """Drop `size` unread octets from the front."""
         self._pos += size
         total = len(self._data)
         if self._pos >= total:
-            self._data.clear()
+            self._data = b""
             self._pos = 0
         elif self._pos > total >> 1:
-            del self._data[: self._pos]
+            held = self._data
+            if isinstance(held, bytearray):
+                del held[: self._pos]
+            else:
+                self._data = held[self._pos :]
             self._pos = 0
 
     def take(self, size: int) -> bytes:
@@ -64,7 +95,7 @@ class ReceiveBuffer:
 
     def clear(self) -> None:
         """Drop every unread octet."""
-        self._data.clear()
+        self._data = b""
         self._pos = 0
 
 

@@ -1,0 +1,141 @@
+"""next_events(limit) and the decoder's loops for runs of short single-frame messages.
+
+The fast paths (a loop for short final frames, a strided one for runs of equal size)
+must give exactly what frame-by-frame decoding gives, whatever the sizes, the limit
+and where the input is cut.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from purezmq.zmtp import LocalProtocolError, Ping, Received, State, ZmtpConnection
+from tests.helpers.peer_pair import SPLIT_MODES, chunks, command, frame, handshake
+
+
+def _ready_pull() -> ZmtpConnection:
+    conn = ZmtpConnection("PULL")
+    conn.receive_data(handshake("PUSH"))
+    conn.next_events()
+    assert conn.state is State.READY
+    return conn
+
+
+def _drain(conn: ZmtpConnection, limit: int) -> list[Received]:
+    """Every event, asking for at most ``limit`` messages per call."""
+    events: list[Received] = []
+    while True:
+        batch = conn.next_events(limit)
+        events += batch
+        if not conn.limited:
+            return events
+
+
+def _traffic(seed: int) -> tuple[bytes, list[Received]]:
+    """Runs of equal short messages, odd sizes, multipart, long frames and PINGs."""
+    rng = random.Random(seed)
+    data = b""
+    expected: list[Received] = []
+    for _ in range(40):
+        kind = rng.random()
+        if kind < 0.5:  # a run of one size, long enough for the strided path or not
+            size = rng.choice([0, 1, 16, 255])
+            for i in range(rng.choice([1, 15, 16, 17, 100])):
+                body = bytes((i % 251,)) * size
+                data += frame(body)
+                expected.append([body])
+        elif kind < 0.7:
+            body = bytes(rng.randrange(300))
+            data += frame(body)
+            expected.append([body])
+        elif kind < 0.85:
+            data += frame(b"a", more=True) + frame(b"b")
+            expected.append([b"a", b"b"])
+        else:
+            data += command(b"PING", b"\x00\x0a")
+            expected.append(Ping(10, b""))
+    return data, expected
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("limit", [-1, 1, 7, 16, 500])
+@pytest.mark.parametrize("mode", SPLIT_MODES[::2])  # whole and random (bytewise is slow here)
+def test_same_events_whatever_the_limit_and_the_cuts(seed: int, limit: int, mode: str) -> None:
+    """Messages and commands come out in order, none lost or doubled."""
+    data, expected = _traffic(seed)
+    conn = _ready_pull()
+    events: list[Received] = []
+    for piece in chunks(data, mode, seed):
+        conn.receive_data(piece)
+        events += _drain(conn, limit)
+    assert events == expected
+
+
+def test_limit_counts_messages_not_commands() -> None:
+    """At most ``limit`` messages per call; commands ride along; the rest stays buffered."""
+    conn = _ready_pull()
+    conn.receive_data(frame(b"1") + command(b"PING", b"\x00\x00") + frame(b"2") + frame(b"3"))
+    first = conn.next_events(2)
+    assert first == [[b"1"], Ping(0, b""), [b"2"]]
+    assert conn.messages_returned == 2 and conn.limited
+    assert conn.buffered_bytes == 3
+    assert conn.next_events(2) == [[b"3"]]
+    assert conn.messages_returned == 1 and not conn.limited
+
+
+def test_eof_waits_for_the_messages_held_back() -> None:
+    """A peer's EOF is reported only after every message before it was taken."""
+    conn = _ready_pull()
+    conn.receive_data(frame(b"x") * 20)
+    conn.receive_data(b"")
+    assert len(conn.next_events(15)) == 15
+    rest = conn.next_events(15)
+    assert rest[:5] == [[b"x"]] * 5
+    assert conn.state is State.CLOSED
+
+
+@pytest.mark.parametrize("size", [0, 3, 16, 200, 255])
+def test_a_run_cut_short_by_a_different_size(size: int) -> None:
+    """A run of equal frames ends at the first frame of another size or kind."""
+    conn = _ready_pull()
+    body = b"r" * size
+    other = b"o" * ((size + 1) % 256)
+    conn.receive_data(frame(body) * 40 + frame(other) + frame(body) * 3 + frame(b"m", more=True))
+    events = conn.next_events()
+    assert events == [[body]] * 40 + [[other]] + [[body]] * 3
+    conn.receive_data(frame(b"end"))
+    assert conn.next_events() == [[b"m", b"end"]]
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        [[b"a" * (i % 256)] for i in range(300)],  # every short size, the C-speed encoder
+        [[b"x"]] * 20 + [[b"y" * 256]] + [[b"z"]] * 20,  # one long frame: the loop
+        [[b"x"]] * 20 + [[b"m", b"n"]] + [[b"z"]] * 20,  # one multipart message: the loop
+    ],
+)
+def test_send_messages_encodes_batches_like_one_by_one(batch: list[list[bytes]]) -> None:
+    """A batch is encoded exactly as the same messages sent one at a time."""
+    whole, single = ZmtpConnection("PUSH"), ZmtpConnection("PUSH")
+    for conn in (whole, single):
+        conn.receive_data(handshake("PULL"))
+        conn.next_events()
+        conn.data_to_send()
+    whole.send_messages(batch)
+    for msg in batch:
+        single.send_message(msg)
+    assert whole.data_to_send() == single.data_to_send()
+
+
+def test_send_messages_refuses_an_empty_message_after_queueing_the_ones_before() -> None:
+    """An empty message in a batch raises; the messages before it stay queued."""
+    conn = ZmtpConnection("PUSH")
+    conn.receive_data(handshake("PULL"))
+    conn.next_events()
+    conn.data_to_send()
+    with pytest.raises(LocalProtocolError):
+        conn.send_messages([[b"a"]] * 20 + [[]] + [[b"b"]])
+    assert conn.data_to_send() == frame(b"a") * 20
