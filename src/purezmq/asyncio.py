@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 # Everything not redefined below is the same as in the sync API.
 from . import __all__ as _sync_names
 from .core.errors import ENOTSOCK, CoreError, WouldBlock
+from .core.sockets.xpub import XPub
 from .engine.signaler import AsyncSignaler
 from .engine.socket_engine import SocketEngine
 from .error import Again, ContextTerminated
@@ -72,8 +74,10 @@ class Socket(_socket.Socket):
     def _init_signaler(self) -> None:
         d = self.__dict__
         d["_dropped"] = False
-        if hasattr(self._core, "on_drop"):
-            self._core.on_drop = self._note_drop
+        core = self._core
+        if isinstance(core, XPub):
+            core.on_drop = self._note_drop
+            core.drop_clock = time.monotonic
         d["_loop"] = None
         d["_signaler"] = None
         d["_recv_waiters"] = _Waiters()

@@ -8,6 +8,7 @@ import pytest
 
 import purezmq as zmq
 import purezmq.asyncio as azmq
+from purezmq.core.sockets.xpub import STALLED_DROP_INTERVAL
 from purezmq.sugar import socket as sync_socket
 from tests.helpers.waiting import run
 
@@ -25,13 +26,16 @@ def _subscribed_pair(ctx: zmq.Context, name: str) -> tuple[zmq.Socket, zmq.Socke
 
 
 def test_sync_publisher_yields_once_per_stall(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first send a subscriber misses gives the GIL away; the next ones, while the
-    subscriber stays full, do not; once it drained, a new drop yields again."""
+    """The first send a subscriber misses gives the GIL away; while it stays full the
+    next drops do not, except once per STALLED_DROP_INTERVAL of the publisher's clock;
+    once it drained, a new drop yields again."""
     yields: list[int] = []
     monkeypatch.setattr(sync_socket, "_yield_gil", lambda: yields.append(1))
+    now = [0.0]
     ctx = zmq.Context()
     try:
         pub, sub = _subscribed_pair(ctx, "yield-sync")
+        pub._core.drop_clock = lambda: now[0]
         pub.send(b"fits")  # inproc HWM 1 + 1: two messages fit, then drops begin
         pub.send(b"fits too")
         assert yields == []
@@ -39,12 +43,16 @@ def test_sync_publisher_yields_once_per_stall(monkeypatch: pytest.MonkeyPatch) -
             pub.send(b"dropped")
         assert len(yields) == 1
         assert pub._core.dropped == 10_000
+        now[0] += STALLED_DROP_INTERVAL  # a subscriber that does not read: yield again
+        pub.send(b"dropped")
+        pub.send(b"dropped")
+        assert len(yields) == 2
         assert sub.recv() == b"fits"
         assert sub.recv() == b"fits too"  # drained: the publisher hears of it
         pub.send(b"fits again")
         pub.send(b"fits again too")
         pub.send(b"dropped")
-        assert len(yields) == 2
+        assert len(yields) == 3
     finally:
         ctx.destroy(linger=0)
 

@@ -25,6 +25,7 @@ from ..core.options import BY_NAME, OptionTypeError
 from ..core.pipe import Msg
 from ..core.socket_base import SocketBase
 from ..core.sockets import make_socket
+from ..core.sockets.xpub import XPub
 from ..engine.monitor import Monitor
 from ..engine.signaler import FdSignal, Signaler
 from ..engine.socket_engine import SocketEngine
@@ -117,10 +118,12 @@ class Socket:
         signaler = Signaler()
         self.__dict__["_signaler"] = signaler
         self._core.wake = signaler.wake
-        if hasattr(self._core, "on_drop"):
+        core = self._core
+        if isinstance(core, XPub):
             # A publisher outrunning its subscribers holds the GIL the I/O thread needs
-            # to drain them: give it up for a moment whenever a subscriber misses one.
-            self._core.on_drop = _yield_gil
+            # to drain them: give it up for a moment when a subscriber misses one.
+            core.on_drop = _yield_gil
+            core.drop_clock = time.monotonic
 
     def __repr__(self) -> str:
         name = constants.SocketType(self.socket_type).name

@@ -39,6 +39,7 @@ XPUB_MANUAL = 71
 XPUB_WELCOME_MSG = 72
 INVERT_MATCHING = 74
 XPUB_VERBOSER = 78
+STALLED_DROP_INTERVAL = 0.001
 
 
 class XPub(SocketBase):
@@ -63,12 +64,17 @@ class XPub(SocketBase):
         self.asked: MultiTrie[Pipe] = MultiTrie()  # what each peer asked for (manual)
         self.last_pipe: Pipe | None = None  # the peer of the last message received
         # Messages some subscriber missed at its HWM, and what to do when it happens
-        # (the sync facade lets the I/O thread run: it is the one that is behind). Once
-        # per stall: again only after a full subscriber has drained, so a subscriber
-        # that never reads costs one call, not one per message.
+        # (the facades let the I/O side run: it is the one that is behind). Called when
+        # a drop is news: subscribers took messages since the last call (a send reached
+        # every target, or a different number of them, or a full one drained). Drops that
+        # are not news, a subscriber that does not read at all, call it at most every
+        # STALLED_DROP_INTERVAL seconds of ``drop_clock``, so they cost next to nothing.
         self.dropped = 0
         self.on_drop: Callable[[], None] | None = None
+        self.drop_clock: Callable[[], float] | None = None
         self.drop_news = True
+        self.reached_at_drop = -1  # how many targets the last announced drop reached
+        self.next_stalled_drop = 0.0
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.dist.attach(pipe)
@@ -123,11 +129,25 @@ class XPub(SocketBase):
             targets = [pipe for pipe in self.dist.pipes if pipe not in matched]
         if self.nodrop and not self.dist.all_writable(targets):
             raise WouldBlock("a subscriber's queue is full (XPUB_NODROP)")
-        if targets and self.dist.send_to(msg, targets) < len(targets):
-            self.dropped += 1
-            if self.drop_news and self.on_drop is not None:
-                self.drop_news = False
-                self.on_drop()
+        if targets:
+            reached = self.dist.send_to(msg, targets)
+            if reached < len(targets):
+                self.dropped += 1
+                if self.on_drop is not None:
+                    self._on_drop(reached)
+            else:
+                self.drop_news = True
+
+    def _on_drop(self, reached: int) -> None:
+        clock = self.drop_clock
+        if self.drop_news or reached != self.reached_at_drop:
+            self.drop_news = False
+            self.reached_at_drop = reached
+        elif clock is None or clock() < self.next_stalled_drop:
+            return
+        if clock is not None:
+            self.next_stalled_drop = clock() + STALLED_DROP_INTERVAL
+        self.on_drop()  # type: ignore[misc]
 
     def xrecv(self) -> Msg:
         if not self.pending:
