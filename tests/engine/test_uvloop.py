@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 
 import purezmq as zmq
@@ -48,5 +51,28 @@ def test_sync_context_io_thread_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> No
         for n in range(1000):
             push.send(b"%d" % n)
         assert [pull.recv() for _ in range(1000)] == [b"%d" % n for n in range(1000)]
+    finally:
+        ctx.destroy(linger=0)
+
+
+@pytest.mark.parametrize("name", ["path", "abstract"])
+def test_ipc_on_uvloop(monkeypatch: pytest.MonkeyPatch, ipc_dir: str, name: str) -> None:
+    """ipc:// paths and Linux abstract names (ipc://@name) with the I/O thread on uvloop,
+    whose own unix connect cuts an abstract name at its NUL."""
+    if name == "abstract" and not sys.platform.startswith("linux"):
+        pytest.skip("abstract names are Linux's")
+    monkeypatch.setenv("PUREZMQ_UVLOOP", "1")
+    ctx = zmq.Context()
+    try:
+        pull = ctx.socket(zmq.PULL)
+        push = ctx.socket(zmq.PUSH)
+        for sock in (pull, push):
+            sock.linger = 0
+            sock.rcvtimeo = 5000
+        where = f"{ipc_dir}/u" if name == "path" else f"@pzt-uv-{os.getpid()}"
+        pull.bind(f"ipc://{where}")
+        push.connect(f"ipc://{where}")
+        push.send(b"over ipc")
+        assert pull.recv() == b"over ipc"
     finally:
         ctx.destroy(linger=0)

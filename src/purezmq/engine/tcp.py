@@ -144,4 +144,13 @@ async def open_connection(
         family = socket.AF_UNSPEC if ipv6 or ":" in endpoint.host else socket.AF_INET
         await loop.create_connection(factory, endpoint.host, endpoint.port, family=family)
     else:
-        await loop.create_unix_connection(factory, ipc_path(endpoint.address))
+        # Connected here, then handed over: uvloop's create_unix_connection(path) cuts a
+        # Linux abstract name ("\0name") at its first NUL; sock_connect does not.
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        try:
+            await loop.sock_connect(sock, ipc_path(endpoint.address))
+            await loop.create_unix_connection(factory, sock=sock)
+        except BaseException:
+            sock.close()
+            raise
