@@ -136,7 +136,7 @@ class Session(asyncio.Protocol):
             return
         heartbeat = self.heartbeat
         if heartbeat is not None:
-            heartbeat.last_received = self.engine.loop.time()
+            heartbeat.received(self.engine.loop.time())
         with self.lock:
             conn.receive_data(data)
         if self._decode():
