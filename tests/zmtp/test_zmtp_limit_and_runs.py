@@ -11,7 +11,14 @@ import random
 
 import pytest
 
-from purezmq.zmtp import LocalProtocolError, Ping, Received, State, ZmtpConnection
+from purezmq.zmtp import (
+    LocalProtocolError,
+    Ping,
+    Received,
+    RemoteProtocolError,
+    State,
+    ZmtpConnection,
+)
 from tests.helpers.peer_pair import SPLIT_MODES, chunks, command, frame, handshake
 
 
@@ -139,3 +146,22 @@ def test_send_messages_refuses_an_empty_message_after_queueing_the_ones_before()
     with pytest.raises(LocalProtocolError):
         conn.send_messages([[b"a"]] * 20 + [[]] + [[b"b"]])
     assert conn.data_to_send() == frame(b"a") * 20
+
+
+def test_exhausted_says_when_asking_again_is_useless() -> None:
+    """``exhausted``: everything complete was returned and no error waits; not when the
+    limit stopped decoding, nor when a protocol error is due on the next call."""
+    conn = _ready_pull()
+    conn.receive_data(frame(b"one") + frame(b"two") + frame(b"thr")[:3])
+    assert conn.next_events() == [[b"one"], [b"two"]]
+    assert conn.exhausted
+    assert conn.next_events() == []
+    conn.receive_data(frame(b"thr")[3:] + frame(b"four"))
+    assert conn.next_events(1) == [[b"thr"]]
+    assert not conn.exhausted  # limited: [b"four"] is still there
+    assert conn.next_events(1) == [[b"four"]]
+    conn.receive_data(frame(b"five") + b"\xff" * 20)  # a frame, then invalid flags
+    assert conn.next_events() == [[b"five"]]
+    assert not conn.exhausted  # the error comes with the next call
+    with pytest.raises(RemoteProtocolError):
+        conn.next_events()

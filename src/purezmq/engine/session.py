@@ -169,6 +169,8 @@ class Session(asyncio.Protocol):
                 break
             if not plain and not self._handle(events):
                 break
+            if plain and conn.exhausted:
+                break  # all decoded: asking again would find nothing
         return True
 
     def refill(self) -> bool:

@@ -157,6 +157,7 @@ class ZmtpConnection:
         # About the last next_events() result (see there).
         self.messages_returned = 0
         self.limited = False
+        self.exhausted = False
         self._error: RemoteProtocolError | None = None
         self._eof = False
         self._out: list[bytes | memoryview] = [
@@ -227,7 +228,9 @@ class ZmtpConnection:
         decoding stops after the last of them: the rest stays buffered, undecoded,
         for a later call (a reader whose queue is full takes no more, as libzmq's
         engine). Afterwards ``messages_returned`` says how many of the events are
-        messages and ``limited`` whether the limit was reached.
+        messages, ``limited`` whether the limit was reached, and ``exhausted`` that
+        another call would return nothing until more data arrives (no limit reached,
+        no error waiting to be raised).
 
         Events complete before a protocol error are returned first; the call
         after that raises the RemoteProtocolError.
@@ -242,6 +245,7 @@ class ZmtpConnection:
             self._parse(events)
         self.messages_returned = limit - self._room
         self.limited = self._room == 0
+        self.exhausted = not self.limited and self._error is None
         if self._error is not None and not events:
             raise self._error.with_traceback(None)
         return events
