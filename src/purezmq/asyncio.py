@@ -137,8 +137,10 @@ class Socket(_socket.Socket):
     def _start(
         self, waiters: _Waiters, attempt: Callable[[], Any], flags: int, timeout_ms: int
     ) -> asyncio.Future[Any]:
-        loop = self._get_loop()
-        fut = loop.create_future()
+        loop: asyncio.AbstractEventLoop | None = self._loop
+        if loop is None:
+            loop = self._bind_loop(asyncio.get_running_loop())
+        fut: asyncio.Future[Any] = loop.create_future()
         if self._closed:
             fut.set_exception(zmq_error(CoreError(ENOTSOCK)))
             return fut
@@ -181,9 +183,10 @@ class Socket(_socket.Socket):
                 self._send_waiters, lambda: core.send_part(frame, True), flags,
                 core.options.sndtimeo,
             )
+        # core.send, not send_part: a type's xsend checks what xcheck_send would, so the
+        # whole frame goes in one check (as in the sync facade).
         return self._start(
-            self._send_waiters, lambda: core.send_part(frame, False), flags,
-            core.options.sndtimeo,
+            self._send_waiters, lambda: core.send([frame]), flags, core.options.sndtimeo
         )
 
     def send_multipart(  # type: ignore[override]
