@@ -22,10 +22,13 @@ from typing import Any, ClassVar
 
 from .errors import EINVAL, EMSGSIZE, ENOTSOCK, ENOTSUP, CoreError, WouldBlock
 from .options import Options
-from .pipe import Msg, Pipe
+from .pipe import Msg, OwnerReader, Pipe
 
 POLLIN = 1
 POLLOUT = 2
+# A socket waiting in recv() watches its connections itself up to this many of them
+# (Pipe.owner_reader); beyond, polling them all costs more than the I/O thread's hand-off.
+MAX_OWNER_READERS = 4
 
 
 def _no_wake() -> None:
@@ -111,6 +114,21 @@ class SocketBase:
         return bool(self._mailbox)
 
     # -- pipes (owner thread) -------------------------------------------
+
+    def owner_readers(self) -> list[OwnerReader]:
+        """The connections this thread may read itself while it waits for a message."""
+        pipes = self.pipes
+        if len(pipes) > MAX_OWNER_READERS:
+            return []
+        return [reader for pipe in pipes if (reader := pipe.owner_reader) is not None]
+
+    def release_readers(self) -> None:
+        """This thread waits for messages some other way now (a poll): the connections'
+        loop reads them again at once."""
+        for pipe in self.pipes:
+            reader = pipe.owner_reader
+            if reader is not None:
+                reader.owner_release()
 
     def attach_pipe(self, pipe: Pipe) -> None:
         """Adopt ``pipe`` (an end this socket reads and writes)."""

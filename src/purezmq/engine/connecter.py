@@ -20,7 +20,7 @@ from ..constants import ReconnectStop
 from ..core.endpoint import Endpoint
 from ..core.pipe import Pipe
 from .session import Session
-from .tcp import open_connection
+from .tcp import connect
 
 if TYPE_CHECKING:
     from .socket_engine import SocketEngine
@@ -61,12 +61,14 @@ class Connecter:
         timeout = options.connect_timeout / 1000 if options.connect_timeout > 0 else None
         self.engine.connect_started(self)
         try:
-            await asyncio.wait_for(
-                open_connection(
-                    self.engine.loop, self.endpoint, self._new_session, bool(options.ipv6)
-                ),
-                timeout,
+            sock = await asyncio.wait_for(
+                connect(self.engine.loop, self.endpoint, bool(options.ipv6)), timeout
             )
+            try:
+                await self.engine.open_session(sock, self._new_session)
+            except BaseException:
+                sock.close()
+                raise
         except (OSError, asyncio.TimeoutError) as exc:
             self.engine.connect_failed(self, exc)
             if isinstance(exc, ConnectionRefusedError) and self._stops(ReconnectStop.CONN_REFUSED):

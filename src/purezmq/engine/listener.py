@@ -77,7 +77,7 @@ class Listener:
             conn.close()
             return
         try:
-            await self.engine.loop.connect_accepted_socket(self._new_session, conn)
+            await self.engine.open_session(conn, self._new_session)
         except OSError:
             conn.close()
 

@@ -50,6 +50,7 @@ from ..zmtp import (
     ZmtpConnection,
 )
 from ..zmtp.heartbeat import EXPIRED, PING, Heartbeat
+from .stream import StreamTransport
 
 if TYPE_CHECKING:
     from .socket_engine import SocketEngine
@@ -100,6 +101,15 @@ class Session(asyncio.Protocol):
         self.failed = False
         # Direct sends from the socket's thread (see direct_send).
         self.lock = threading.Lock()
+        # The loop has decoded events it delivers outside the lock (see owner_read).
+        self.handling = False
+        # The socket's thread is in recv(), watching this connection (owner_read), and
+        # the loop left the reading to it (yielded) until yield_timer sees it gone.
+        self.owner_waiting = False
+        self.yielded = False
+        # A big message was arriving when the socket's thread last read: the loop reads.
+        self.big_inbound = False
+        self.yield_timer: asyncio.TimerHandle | None = None
         self.inbound_since_direct = True
         self.direct_fd = -1
         self.direct_rest = b""
@@ -134,13 +144,162 @@ class Session(asyncio.Protocol):
         conn = self.conn
         if conn is None:
             return
+        with self.lock:
+            conn.receive_data(data)
+        self._received()
+
+    def socket_readable(self) -> None:
+        """A :class:`StreamTransport` found its socket readable (loop thread): read it
+        under the lock, as :meth:`owner_read` does on the socket's thread."""
+        transport, conn = self.transport, self.conn
+        if not isinstance(transport, StreamTransport) or conn is None:
+            return
+        if self.owner_waiting and not self.big_inbound:
+            # The socket's thread woke for these bytes too: it reads them, and the
+            # next ones, without this thread (see _yield_tick).
+            self.yielded = True
+            self._update_reading()
+            if self.yield_timer is None:
+                self.yield_timer = self.engine.loop.call_later(YIELD_CHECK, self._yield_tick)
+            return
+        with self.lock:
+            data = transport.receive()
+            if data:
+                conn.receive_data(data)
+        if data is None:
+            return  # the socket's thread read it first
+        if not data:
+            transport.end_of_stream()
+            return
+        self._received()
+        if self.big_inbound and not conn.buffered_bytes:
+            self.big_inbound = False
+
+    def _received(self) -> None:
+        """Bytes went into the connection (loop thread): decode and deliver them."""
         heartbeat = self.heartbeat
         if heartbeat is not None:
             heartbeat.received(self.engine.loop.time())
-        with self.lock:
-            conn.receive_data(data)
+        if self.input_held or self.deferred is not None:
+            # Left by owner_read: what it decoded goes first, then the rest, in order.
+            self.drain_backlog()
+            return
         if self._decode():
             self._send_output()
+
+    def owner_read(self) -> bool:
+        """Read the connection from the socket's own thread, blocked in recv() with its
+        pipe empty and this connection's descriptor readable; decode what fits into the
+        pipe. True if this session may be watched again, False if the loop must take
+        over (the stream ended or failed, or the state is not a plain one).
+
+        Saves the hand-off through the I/O thread (see :mod:`.stream`). Plain messages
+        only: anything else the decoder returns, and input beyond a batch, go to the
+        loop in order (``deferred``, as :meth:`refill` does).
+        """
+        with self.lock:
+            transport, conn, pipe = self.transport, self.conn, self.pipe
+            if (
+                not isinstance(transport, StreamTransport)
+                or conn is None
+                or pipe is None
+                or not self.ready
+                or self.input_held
+                or self.deferred is not None
+                or self.handling
+                or self.backlog
+                or self.big_inbound
+            ):
+                self.owner_release()
+                return False
+            data = transport.receive()
+            if data is None:
+                return True  # the loop read it first; it wakes the socket
+            if not data:
+                self.owner_reader_off()
+                self.engine.schedule(self._loop_reads)
+                return False
+            conn.receive_data(data)
+            heartbeat = self.heartbeat
+            if heartbeat is not None:
+                heartbeat.received(self.engine.loop.time())
+            room = _batch(pipe.room())
+            events: list[Any] | None = None
+            if room:
+                try:
+                    events = conn.next_events(room)
+                except RemoteProtocolError:
+                    pass  # the loop's decode meets it again and drops the connection
+            if events is not None and conn.messages_returned == len(events):
+                if events:
+                    self.inbound_since_direct = True
+                    pipe.write_batch(cast(list[Msg], events))
+                elif conn.buffered_bytes >= BIG_MESSAGE:
+                    # A big message in flight: reading it here saves nothing, and this
+                    # thread and the loop would take turns at every read. The loop
+                    # reads big messages (until one ends a read with nothing after it).
+                    self.big_inbound = True
+                    self.owner_release()
+                    return False
+                if not conn.limited:
+                    return True
+                # More than a batch: this thread decodes the next one when it has read
+                # this one (refill); the loop only if it reads more first.
+                self.input_held = True
+                return True
+            # A command, an error, a full pipe or more than a batch: the loop goes on
+            # from here, in order.
+            self.deferred = events
+            self.input_held = True
+        self.engine.schedule(self.drain_backlog)
+        return True
+
+    def _yield_tick(self) -> None:
+        """Take the reading back once the socket's thread has stopped waiting in recv()."""
+        self.yield_timer = None
+        if self.yielded and self.owner_waiting and self.transport is not None:
+            self.yield_timer = self.engine.loop.call_later(YIELD_CHECK, self._yield_tick)
+        else:
+            self.take_reading_back()
+
+    def take_reading_back(self) -> None:
+        """The loop watches the connection again (loop thread)."""
+        if self.yield_timer is not None:
+            self.yield_timer.cancel()
+            self.yield_timer = None
+        if self.yielded:
+            self.yielded = False
+            self._update_reading()
+            if self.input_held and not self.reading_paused:
+                self.drain_backlog()  # a batch the socket's thread left undecoded
+
+    def owner_release(self) -> None:
+        """The socket's thread is about to wait for this connection some other way (a
+        poll, a non-blocking recv loop): give the reading back to the loop now."""
+        if self.yielded:
+            self.engine.schedule(self.take_reading_back)
+
+    def _update_reading(self) -> None:
+        """Read from the transport unless the pipe is full or the socket's thread reads."""
+        transport = self.transport
+        if transport is None:
+            return
+        want = not self.reading_paused and not self.yielded
+        if want != transport.is_reading():
+            if want:
+                transport.resume_reading()
+            else:
+                transport.pause_reading()
+
+    def owner_reader_off(self) -> None:
+        """Stop the socket's thread from watching this connection."""
+        pipe = self.pipe
+        if pipe is not None and pipe.peer.owner_reader is self:
+            pipe.peer.owner_reader = None
+
+    def _loop_reads(self) -> None:
+        """The socket's thread met the end of the stream: the loop reads it too and ends."""
+        self.socket_readable()
 
     def _decode(self) -> bool:
         """Deliver what the connection decodes, as far as the pipe has room; hold the
@@ -162,13 +321,19 @@ class Session(asyncio.Protocol):
                         if conn.limited and self.ready:
                             self._hold_input()  # the socket's thread takes it from here
                             break
+                    elif events:
+                        # Delivered outside the lock: owner_read waits until they are.
+                        self.handling = True
             except RemoteProtocolError as exc:
                 self._fail(exc)
                 return False
             if not events:
                 break
-            if not plain and not self._handle(events):
-                break
+            if not plain:
+                handled = self._handle(events)
+                self.handling = False
+                if not handled:
+                    break
             if plain and conn.exhausted:
                 break  # all decoded: asking again would find nothing
         return True
@@ -226,9 +391,9 @@ class Session(asyncio.Protocol):
 
     def _hold_input(self) -> None:
         self.input_held = True
-        if not self.reading_paused and self.transport is not None:
+        if not self.reading_paused:
             self.reading_paused = True
-            self.transport.pause_reading()
+            self._update_reading()
 
     def _send_output(self) -> None:
         """Write what the connection queued (a PONG, handshake commands)."""
@@ -265,6 +430,7 @@ class Session(asyncio.Protocol):
             self.pipe.peer.direct = None
         if self.pipe is not None and self.pipe.peer.refill == self.refill:
             self.pipe.peer.refill = None
+        self.owner_reader_off()
         self._cancel_timers()
         pipe = self.pipe
         if pipe is not None:
@@ -341,9 +507,9 @@ class Session(asyncio.Protocol):
                 return
             msgs = msgs[written:]
         backlog.extend(msgs)
-        if not self.reading_paused and self.transport is not None:
+        if not self.reading_paused:
             self.reading_paused = True
-            self.transport.pause_reading()
+            self._update_reading()
 
     def _handshake_done(self, event: HandshakeComplete) -> None:
         if self.handshake_timer is not None:
@@ -363,12 +529,17 @@ class Session(asyncio.Protocol):
             self.heartbeat = self._new_heartbeat()
             self._arm_heartbeat()
         transport = self.transport
+        shared = isinstance(transport, StreamTransport)
+        if shared:
+            # The socket's thread may read this connection while it waits in recv().
+            self.pipe.peer.owner_reader = self
         if self.engine.core.direct_send and transport is not None:
-            # Writing to the fd from another thread relies on asyncio's own transports
-            # calling connection_lost (which clears direct_fd under the lock) before they
-            # close the socket; other loops' transports only get same-thread direct sends.
+            # Writing to the fd from another thread relies on the transport calling
+            # connection_lost (which clears direct_fd under the lock) before it closes
+            # the socket: ours and asyncio's do; other loops' transports only get
+            # same-thread direct sends.
             sock = transport.get_extra_info("socket")
-            if sock is not None and type(transport).__module__.startswith("asyncio."):
+            if sock is not None and (shared or type(transport).__module__.startswith("asyncio.")):
                 self.direct_fd = sock.fileno()
             self.pipe.peer.direct = self.direct_send
         self.flush()
@@ -494,13 +665,12 @@ class Session(asyncio.Protocol):
         backlog = self.backlog
         if pipe is None:
             return
-        deferred = self.deferred
-        if deferred is not None:
-            # Decoded by a refill, for the loop to handle; refills wait until it has.
-            handled = self._handle(deferred)
-            self.deferred = None
-            if not handled:
-                return
+        with self.lock:
+            deferred, self.deferred = self.deferred, None
+        # Decoded by a refill or an owner_read, for the loop to handle; both wait until
+        # it has (input_held stays set until then).
+        if deferred is not None and not self._handle(deferred):
+            return
         while backlog:
             written = pipe.write_batch(backlog)
             if not written:
@@ -509,14 +679,16 @@ class Session(asyncio.Protocol):
         if backlog:
             return
         with self.lock:
+            if self.deferred is not None:
+                return  # left by owner_read since: the drain it scheduled goes on
             held, self.input_held = self.input_held, False
         if held:
             if not self._decode():
                 return
             self._send_output()
-        if not self.input_held and self.reading_paused and self.transport is not None:
+        if not self.input_held and self.reading_paused:
             self.reading_paused = False
-            self.transport.resume_reading()
+            self._update_reading()
 
     # -- closing ----------------------------------------------------------
 
@@ -596,7 +768,12 @@ class Session(asyncio.Protocol):
         self._arm_heartbeat()
 
     def _cancel_timers(self) -> None:
-        for timer in (self.handshake_timer, self.linger_timer, self.heartbeat_timer):
+        for timer in (
+            self.handshake_timer,
+            self.linger_timer,
+            self.heartbeat_timer,
+            self.yield_timer,
+        ):
             if timer is not None:
                 timer.cancel()
         self.handshake_timer = self.linger_timer = self.heartbeat_timer = None
@@ -608,6 +785,12 @@ class Session(asyncio.Protocol):
 # the collections cost more than the decoding (a single-thread model of the receiver:
 # 650 -> 340 ns per 16-byte message).
 DECODE_BATCH = 256
+
+
+# How often a loop that left the reading to the socket's thread looks whether that
+# thread still waits in recv(); when it does not, the loop reads again. Bounds how
+# late a PING, a disconnection or a message for a poller is seen.
+YIELD_CHECK = 0.002
 
 
 def _batch(room: int) -> int:

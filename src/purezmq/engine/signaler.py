@@ -14,9 +14,15 @@ Wakes may be spurious; waiters always re-check the socket after waking.
 from __future__ import annotations
 
 import asyncio
+import math
+import select
 import socket
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..core.pipe import OwnerReader
 
 WakeHook = Callable[[], None]
 
@@ -39,20 +45,79 @@ class _Hooks:
 class Signaler(_Hooks):
     """The wake-up of a socket owned by a plain thread."""
 
-    __slots__ = ("_lock",)
+    __slots__ = ("_armed", "_fd", "_lock", "_plain_next", "_poll", "_polled")
 
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
         self._lock.acquire()
+        # While a wait_readers() polls: wake() makes _fd readable too.
+        self._armed = False
+        self._fd: FdSignal | None = None
+        self._poll: select.poll | None = None
+        self._polled: tuple[int, ...] = ()
+        self._plain_next = False
 
     def wake(self) -> None:
         try:
             self._lock.release()
         except RuntimeError:
             pass  # already signalled
+        if self._armed:
+            self._fd.set()  # type: ignore[union-attr]
         for hook in self.hooks:
             hook()
+
+    def wait_readers(self, readers: list[OwnerReader], timeout: float | None) -> bool:
+        """As :meth:`wait`, and meanwhile watch the readers' connections: when one turns
+        readable, read it in this thread (which may deliver a message without the I/O
+        thread's help; see engine/stream.py). True if something may have changed.
+
+        A reader that could not read (its connection is busy on the loop, or ended)
+        makes the next wait a plain one, so that a descriptor the loop still has to deal
+        with is not polled in a busy loop.
+        """
+        if self._plain_next:
+            self._plain_next = False
+            return self.wait(timeout)
+        lock = self._lock
+        if lock.acquire(blocking=False):
+            return True
+        fd = self._fd
+        if fd is None:
+            fd = self._fd = FdSignal()
+        fds = tuple(reader.fd for reader in readers)
+        poll = self._poll
+        if poll is None or fds != self._polled:
+            poll = self._poll = select.poll()
+            poll.register(fd.fileno(), select.POLLIN)
+            for each in fds:
+                poll.register(each, select.POLLIN)
+            self._polled = fds
+        # Armed before the last look at the lock: a wake after that look sets the fd.
+        self._armed = True
+        for reader in readers:
+            reader.owner_waiting = True
+        try:
+            if lock.acquire(blocking=False):
+                return True
+            ready = poll.poll(None if timeout is None else max(0, math.ceil(timeout * 1000)))
+        finally:
+            for reader in readers:
+                reader.owner_waiting = False
+            self._armed = False
+            if fd.is_set():
+                fd.clear()
+        if not ready:
+            return lock.acquire(blocking=False)
+        for ready_fd, _ in ready:
+            for reader in readers:
+                if reader.fd == ready_fd and not reader.owner_read():
+                    self._plain_next = True
+        # The caller looks at the socket next: that answers this wake-up, and the ones
+        # the reads above made (a delivery wakes the socket's own signaler).
+        lock.acquire(blocking=False)
+        return True
 
     def wait(self, timeout: float | None) -> bool:
         """Block until woken or ``timeout`` seconds pass (None: for ever); False on timeout."""
@@ -132,6 +197,9 @@ class FdSignal:
                 self._wsock.send(b"\0")
             except OSError:
                 pass  # full or closed: readable already, or nobody is watching
+
+    def is_set(self) -> bool:
+        return self._set
 
     def clear(self) -> None:
         """Drain the fd (the owner, before it looks at the socket's events)."""

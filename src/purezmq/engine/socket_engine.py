@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,7 @@ from .connecter import Connecter
 from .listener import Listener
 from .monitor import Monitor
 from .session import Session, set_tcp_options
+from .stream import StreamTransport
 from .tcp import listen
 
 
@@ -31,9 +33,16 @@ class SocketEngine:
     """Listeners, connecters and sessions of ``core`` on ``loop``."""
 
     def __init__(
-        self, core: SocketBase, loop: asyncio.AbstractEventLoop | None, thread_id: int
+        self,
+        core: SocketBase,
+        loop: asyncio.AbstractEventLoop | None,
+        thread_id: int,
+        owner_reads: bool = False,
     ) -> None:
         self.core = core
+        # The socket is a sync one, owned by a thread other than the loop's: its thread
+        # may read its connections while it waits in recv() (see .stream).
+        self.owner_reads = owner_reads
         # An asyncio socket may bind or connect before its loop runs: work for the loop
         # waits in _deferred until bind_loop().
         self.loop: asyncio.AbstractEventLoop = loop  # type: ignore[assignment]
@@ -165,6 +174,15 @@ class SocketEngine:
                 self.linger_timer.cancel()
                 self.linger_timer = None
             self.done.set()
+
+    async def open_session(self, sock: socket.socket, factory: Callable[[], Session]) -> None:
+        """Run a new session on a connected socket: on a :class:`StreamTransport` when
+        the socket's own thread may read it too (sync sockets), else on the loop's own
+        transport."""
+        if self.owner_reads:
+            StreamTransport(self.loop, sock, factory())
+        else:
+            await self.loop.connect_accepted_socket(factory, sock)
 
     def configure_transport(self, transport: asyncio.Transport) -> None:
         sock = transport.get_extra_info("socket")

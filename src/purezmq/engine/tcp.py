@@ -14,14 +14,11 @@ import socket
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.endpoint import Endpoint, format_tcp
 from ..core.errors import EADDRINUSE, EADDRNOTAVAIL, EINVAL, ENODEV, CoreError
 from ..core.options import Options
-
-ProtocolFactory = Callable[[], asyncio.Protocol]
 
 
 @dataclass
@@ -136,21 +133,39 @@ def listen(endpoint: Endpoint, options: Options) -> BoundSocket:
     return ipc_listen(endpoint, options)
 
 
-async def open_connection(
-    loop: asyncio.AbstractEventLoop, endpoint: Endpoint, factory: ProtocolFactory, ipv6: bool
-) -> None:
-    """Connect to ``endpoint``; the protocol from ``factory`` gets the transport."""
+async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: bool) -> socket.socket:
+    """A non-blocking socket connected to ``endpoint`` (the caller makes its transport).
+
+    tcp tries each address the name resolves to, in order, and raises the first
+    error if none answers (ECONNREFUSED matters to RECONNECT_STOP).
+    """
     if endpoint.transport == "tcp":
         family = socket.AF_UNSPEC if ipv6 or ":" in endpoint.host else socket.AF_INET
-        await loop.create_connection(factory, endpoint.host, endpoint.port, family=family)
-    else:
-        # Connected here, then handed over: uvloop's create_unix_connection(path) cuts a
-        # Linux abstract name ("\0name") at its first NUL; sock_connect does not.
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.setblocking(False)
-        try:
-            await loop.sock_connect(sock, ipc_path(endpoint.address))
-            await loop.create_unix_connection(factory, sock=sock)
-        except BaseException:
-            sock.close()
-            raise
+        infos = await loop.getaddrinfo(
+            endpoint.host, endpoint.port, family=family, type=socket.SOCK_STREAM
+        )
+        first_error: OSError | None = None
+        for af, kind, proto, _, address in infos:
+            sock = socket.socket(af, kind, proto)
+            sock.setblocking(False)
+            try:
+                await loop.sock_connect(sock, address)
+            except OSError as exc:
+                sock.close()
+                first_error = first_error or exc
+                continue
+            except BaseException:
+                sock.close()
+                raise
+            return sock
+        raise first_error or OSError(f"{endpoint.host} resolves to no address")
+    # uvloop's create_unix_connection(path) cuts a Linux abstract name ("\0name") at its
+    # first NUL; sock_connect does not.
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    try:
+        await loop.sock_connect(sock, ipc_path(endpoint.address))
+    except BaseException:
+        sock.close()
+        raise
+    return sock

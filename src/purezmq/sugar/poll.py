@@ -127,6 +127,8 @@ class Poller:
         waker: _LockWaker | _FdWaker = _FdWaker() if fds else _LockWaker()
         for sock, _ in zsocks:
             sock._signaler.add_hook(waker.wake)
+            # The I/O thread reads the sockets' connections while this waits.
+            sock._core.release_readers()
         try:
             deadline = None if timeout is None else time.monotonic() + timeout / 1000
             while True:

@@ -164,7 +164,7 @@ class Socket:
         engine: SocketEngine | None = self._engine
         if engine is None:
             io = self.context.io_thread()
-            engine = SocketEngine(self._core, io.loop, io.thread_id)
+            engine = SocketEngine(self._core, io.loop, io.thread_id, owner_reads=True)
             engine.monitor = self._monitor
             self.__dict__["_engine"] = engine
         return engine
@@ -355,6 +355,9 @@ class Socket:
         if self._closed:
             raise ZMQError(ENOTSOCK)
         option = int(option)
+        if option in (_FD, _EVENTS):
+            # Waiting on the FD: the I/O thread must read the connections, not this one.
+            self._core.release_readers()
         if option == _FD:
             return self._fd_signal().fileno()
         if option == _EVENTS and self._fd is not None:
@@ -448,9 +451,14 @@ class Socket:
     def _timeout(self, option_ms: int) -> float | None:
         return None if option_ms < 0 else option_ms / 1000
 
-    def _wait(self, attempt: Callable[[], Any], timeout_ms: int) -> Any:
-        """Retry ``attempt`` after each wake-up until it succeeds or the timeout passes."""
+    def _wait(self, attempt: Callable[[], Any], timeout_ms: int, reading: bool = False) -> Any:
+        """Retry ``attempt`` after each wake-up until it succeeds or the timeout passes.
+
+        ``reading``: waiting for a message, so this thread may read its connections
+        itself meanwhile (Signaler.wait_readers; see engine/stream.py).
+        """
         signaler = self._signaler
+        core = self._core
         deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
         while True:
             if self.context.terminated:
@@ -458,7 +466,12 @@ class Socket:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise Again()
-            if not signaler.wait(remaining) and deadline is not None:
+            readers = core.owner_readers() if reading else None
+            if readers:
+                woken = signaler.wait_readers(readers, remaining)
+            else:
+                woken = signaler.wait(remaining)
+            if not woken and deadline is not None:
                 raise Again()
             try:
                 return attempt()
@@ -492,10 +505,12 @@ class Socket:
             return core.recv()
         except WouldBlock:
             if flags & NOBLOCK:
+                # Polling with NOBLOCK: the I/O thread must read the connections.
+                core.release_readers()
                 raise Again() from None
             self._check_open()
             try:
-                return self._wait(core.recv, core.options.rcvtimeo)  # type: ignore[no-any-return]
+                return self._wait(core.recv, core.options.rcvtimeo, True)  # type: ignore[no-any-return]
             except CoreError as exc:
                 raise zmq_error(exc) from None
         except CoreError as exc:
@@ -687,7 +702,11 @@ class Socket:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return 0
-            self._signaler.wait(remaining)
+            readers = self._core.owner_readers() if flags & POLLIN else None
+            if readers:
+                self._signaler.wait_readers(readers, remaining)
+            else:
+                self._signaler.wait(remaining)
 
 
 def _endpoint_text(addr: Any) -> str:
