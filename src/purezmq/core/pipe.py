@@ -65,6 +65,8 @@ class OwnerReader(Protocol):
     fd: int
     # Set by the waiting thread around its wait, for the connection's loop to see.
     owner_waiting: bool
+    # Reads that delivered messages, for statistics().
+    owner_reads: int
 
     def owner_read(self) -> bool:
         """Read and deliver what is there; False: do not poll this one again now."""
@@ -419,6 +421,8 @@ class Pipe:
             "out_reader_wakeups": self._out.reader_wakeups,
             "in_writer_wakeups": self._in.writer_wakeups,
             "out_writer_wakeups": self._out.writer_wakeups,
+            # Reads of this pipe's connection made by the socket's own thread.
+            "owner_reads": 0 if self.owner_reader is None else self.owner_reader.owner_reads,
         }
 
 

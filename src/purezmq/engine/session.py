@@ -106,6 +106,7 @@ class Session(asyncio.Protocol):
         # The socket's thread is in recv(), watching this connection (owner_read), and
         # the loop left the reading to it (yielded) until yield_timer sees it gone.
         self.owner_waiting = False
+        self.owner_reads = 0
         self.yielded = False
         # A big message was arriving when the socket's thread last read: the loop reads.
         self.big_inbound = False
@@ -233,6 +234,7 @@ class Session(asyncio.Protocol):
             if events is not None and conn.messages_returned == len(events):
                 if events:
                     self.inbound_since_direct = True
+                    self.owner_reads += 1
                     pipe.write_batch(cast(list[Msg], events))
                 elif conn.buffered_bytes >= BIG_MESSAGE:
                     # A big message in flight: reading it here saves nothing, and this
