@@ -17,6 +17,7 @@ import pytest
 
 import purezmq as zmq
 from purezmq.utils.monitor import recv_monitor_message
+from tests.conftest import bind
 from tests.engine.test_session import (
     GREETING_NULL_31,
     closed_by_peer,
@@ -26,7 +27,6 @@ from tests.engine.test_session import (
     read_greeting,
     ready_command,
 )
-from tests.conftest import bind
 from tests.helpers.waiting import wait_for
 
 

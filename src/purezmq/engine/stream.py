@@ -167,6 +167,10 @@ class StreamTransport(asyncio.Transport):
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not data or self._closing:
             return
+        if isinstance(data, memoryview):
+            data = data.cast("B")  # counted in bytes, like everything buffered here
+        elif isinstance(data, bytearray):
+            data = bytes(data)  # the caller may change it while it waits here
         if not self._chunks:
             try:
                 sent = self._sock.send(data)
