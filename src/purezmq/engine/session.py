@@ -108,8 +108,9 @@ class Session(asyncio.Protocol):
         self.owner_waiting = False
         self.owner_reads = 0
         self.yielded = False
-        # A big message was arriving when the socket's thread last read: the loop reads.
-        self.big_inbound = False
+        # The socket's thread last read a lot at once (a stream, a big message): the
+        # loop reads, until its reads turn short (see owner_read).
+        self.bulk_inbound = False
         self.yield_timer: asyncio.TimerHandle | None = None
         self.inbound_since_direct = True
         self.direct_fd = -1
@@ -155,7 +156,7 @@ class Session(asyncio.Protocol):
         transport, conn = self.transport, self.conn
         if not isinstance(transport, StreamTransport) or conn is None:
             return
-        if self.owner_waiting and not self.big_inbound:
+        if self.owner_waiting and not self.bulk_inbound:
             # The socket's thread woke for these bytes too: it reads them, and the
             # next ones, without this thread (see _yield_tick).
             self.yielded = True
@@ -173,8 +174,10 @@ class Session(asyncio.Protocol):
             transport.end_of_stream()
             return
         self._received()
-        if self.big_inbound and not conn.buffered_bytes:
-            self.big_inbound = False
+        if self.bulk_inbound and len(data) < BULK_READ and not conn.buffered_bytes:
+            self.bulk_inbound = False
+            if self.pipe is not None and self.ready:
+                self.pipe.peer.owner_reader = self  # watched by a waiting thread again
 
     def _received(self) -> None:
         """Bytes went into the connection (loop thread): decode and deliver them."""
@@ -209,7 +212,7 @@ class Session(asyncio.Protocol):
                 or self.deferred is not None
                 or self.handling
                 or self.backlog
-                or self.big_inbound
+                or self.bulk_inbound
             ):
                 self.owner_release()
                 return False
@@ -236,18 +239,19 @@ class Session(asyncio.Protocol):
                     self.inbound_since_direct = True
                     self.owner_reads += 1
                     pipe.write_batch(cast(list[Msg], events))
-                elif conn.buffered_bytes >= BIG_MESSAGE:
-                    # A big message in flight: reading it here saves nothing, and this
-                    # thread and the loop would take turns at every read. The loop
-                    # reads big messages (until one ends a read with nothing after it).
-                    self.big_inbound = True
+                if conn.limited:
+                    # More than a batch: this thread decodes the next one when it has
+                    # read this one (refill); the loop only if it reads more first.
+                    self.input_held = True
+                if len(data) >= BULK_READ or (not events and conn.buffered_bytes >= BULK_READ):
+                    # A stream or a big message, not a reply: reading here saves no
+                    # hand-off worth having and costs the overlap of the loop's recv()
+                    # (outside the interpreter lock) with this thread's work. The loop
+                    # reads until one of its reads is short and ends a message.
+                    self.bulk_inbound = True
+                    self.owner_reader_off()
                     self.owner_release()
                     return False
-                if not conn.limited:
-                    return True
-                # More than a batch: this thread decodes the next one when it has read
-                # this one (refill); the loop only if it reads more first.
-                self.input_held = True
                 return True
             # A command, an error, a full pipe or more than a batch: the loop goes on
             # from here, in order.
@@ -532,7 +536,7 @@ class Session(asyncio.Protocol):
             self._arm_heartbeat()
         transport = self.transport
         shared = isinstance(transport, StreamTransport)
-        if shared:
+        if shared and self.engine.core.direct_send:
             # The socket's thread may read this connection while it waits in recv().
             self.pipe.peer.owner_reader = self
         if self.engine.core.direct_send and transport is not None:
@@ -789,6 +793,9 @@ class Session(asyncio.Protocol):
 DECODE_BATCH = 256
 
 
+# An owner_read that gets this much at once (or finds a message this big in flight)
+# gives the reading back to the loop.
+BULK_READ = 65536
 # How often a loop that left the reading to the socket's thread looks whether that
 # thread still waits in recv(); when it does not, the loop reads again. Bounds how
 # late a PING, a disconnection or a message for a poller is seen.
