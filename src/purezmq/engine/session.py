@@ -367,24 +367,50 @@ class Session(asyncio.Protocol):
             room = _batch(pipe.room())
             if room == 0:
                 return False
-            try:
-                events = conn.next_events(room)
-            except RemoteProtocolError:
-                self.input_held = False
-                return False  # the loop's drain meets the error again and fails us
-            if conn.messages_returned != len(events):
-                self.deferred = events  # input stays held: the loop handles, then decodes
-            else:
+            read_here = False
+            while True:
+                try:
+                    events = conn.next_events(room)
+                except RemoteProtocolError:
+                    self.input_held = False
+                    return False  # the loop's drain meets the error again and fails us
+                if conn.messages_returned != len(events):
+                    self.deferred = events  # input stays held: the loop handles, decodes
+                    break
                 if events:
                     self.inbound_since_direct = True
                     pipe.write_batch(cast(list[Msg], events))
                 if conn.limited:
                     return True
+                # All held input decoded. While the stream keeps coming, the next chunk
+                # is read here (the loop's reading is paused): a hand-off to the loop and
+                # back would cost more than the read.
+                if not read_here and self._read_here(conn):
+                    read_here = True
+                    if events:
+                        return True  # input stays held: the next refill decodes it
+                    continue
                 self.input_held = False  # all decoded: the loop resumes reading
+                break
             self.engine.schedule(self.drain_backlog)
             return bool(events) and self.deferred is None
         finally:
             self.lock.release()
+
+    def _read_here(self, conn: ZmtpConnection) -> bool:
+        """One read from the socket's thread while the loop's reading is paused (lock
+        held); True if it got bytes. The end of the stream is left to the loop."""
+        transport = self.transport
+        if not isinstance(transport, StreamTransport) or not self.reading_paused or self.backlog:
+            return False
+        data = transport.receive()
+        if not data:
+            return False
+        conn.receive_data(data)
+        heartbeat = self.heartbeat
+        if heartbeat is not None:
+            heartbeat.received(self.engine.loop.time())
+        return True
 
     def _room(self) -> int:
         """How many messages the pipe takes now (-1: no limit; 0: full, wake me)."""

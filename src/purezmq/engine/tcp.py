@@ -141,9 +141,15 @@ async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: boo
     """
     if endpoint.transport == "tcp":
         family = socket.AF_UNSPEC if ipv6 or ":" in endpoint.host else socket.AF_INET
-        infos = await loop.getaddrinfo(
-            endpoint.host, endpoint.port, family=family, type=socket.SOCK_STREAM
-        )
+        try:
+            # A numeric address needs no resolver (nor the loop's resolver thread).
+            infos = socket.getaddrinfo(
+                endpoint.host, endpoint.port, family, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST
+            )
+        except socket.gaierror:
+            infos = await loop.getaddrinfo(
+                endpoint.host, endpoint.port, family=family, type=socket.SOCK_STREAM
+            )
         first_error: OSError | None = None
         for af, kind, proto, _, address in infos:
             sock = socket.socket(af, kind, proto)
