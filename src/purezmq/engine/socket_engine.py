@@ -25,7 +25,7 @@ from .connecter import Connecter
 from .listener import Listener
 from .monitor import Monitor
 from .session import Session, set_tcp_options
-from .stream import StreamTransport
+from .stream import MAX_READ, StreamTransport
 from .tcp import listen
 
 
@@ -188,6 +188,10 @@ class SocketEngine:
         sock = transport.get_extra_info("socket")
         if sock is not None:
             set_tcp_options(sock, self.core.options)
+        if isinstance(getattr(transport, "max_size", None), int):
+            # asyncio's selector transports read max_size (256 KiB) at a time: each read
+            # would be a fresh mmap (see stream.MAX_READ). Other loops have no such knob.
+            transport.max_size = MAX_READ  # type: ignore[attr-defined]
 
     def make_pipe(self, session: Session, properties: dict[str, bytes]) -> Pipe:
         """A pipe for a connection that just finished its handshake, handed to the socket."""
