@@ -807,3 +807,32 @@ def test_write_of_a_memoryview_with_4_byte_items_is_sent_whole(
         assert transport.get_write_buffer_size() == 0
     finally:
         finish(loop, transport, proto)
+
+
+def test_writelines_sends_the_pieces_whole_and_in_order(
+    loop: asyncio.AbstractEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    """writelines() of a header, a big body (more than the kernel takes at once), empty
+    pieces and a memoryview of wide items, then a write(): the peer gets every byte in
+    order, and the buffer empties."""
+    ours, peer = pair
+    transport, proto = start(loop, ours)
+    body = bytes(range(256)) * (BIG // 256)
+    wide = array.array("i", range(1000))
+    pieces: list[bytes | bytearray | memoryview] = [
+        b"\x02" + len(body).to_bytes(8, "big"),
+        body,
+        b"",
+        memoryview(wide),
+        bytearray(b"tail"),
+    ]
+    expected = b"".join(bytes(p) for p in pieces) + b"after"
+    try:
+        transport.writelines(pieces)
+        assert 0 < transport.get_write_buffer_size() < len(expected)
+        transport.write(b"after")
+        got = run(loop, recv_exactly(loop, peer, len(expected)))
+        assert got == expected
+        assert transport.get_write_buffer_size() == 0
+    finally:
+        finish(loop, transport, proto)

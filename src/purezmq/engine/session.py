@@ -604,14 +604,20 @@ class Session(asyncio.Protocol):
                 batch = pipe.read_all()
                 if not batch:
                     break
-                if len(batch) > 1 and len(batch[0][-1]) >= BIG_MESSAGE:
+                big = len(batch[0][-1]) >= BIG_MESSAGE
+                if big and len(batch) > 1:
                     batch = _first_megabyte(batch, pipe)
                 self._write_rest()
                 if self.translate_subscriptions:
                     self._send_translated(batch)
                 else:
                     conn.send_messages(batch)
-                if transport is not None:
+                if transport is None:
+                    continue
+                if big and isinstance(transport, StreamTransport):
+                    # Headers and bodies go to sendmsg() as they are: no joined copy.
+                    transport.writelines(conn.data_to_send_chunks())
+                else:
                     transport.write(conn.data_to_send())
         if self.socket_gone:
             self._close_after_flush()
