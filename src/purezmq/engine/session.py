@@ -216,17 +216,13 @@ class Session(asyncio.Protocol):
             ):
                 self.owner_release()
                 return False
-            data = transport.receive()
+            data = self._receive_from(transport, conn)
             if data is None:
                 return True  # the loop read it first; it wakes the socket
             if not data:
                 self.owner_reader_off()
                 self.engine.schedule(self._loop_reads)
                 return False
-            conn.receive_data(data)
-            heartbeat = self.heartbeat
-            if heartbeat is not None:
-                heartbeat.received(self.engine.loop.time())
             room = _batch(pipe.room())
             events: list[Any] | None = None
             if room:
@@ -403,14 +399,18 @@ class Session(asyncio.Protocol):
         transport = self.transport
         if not isinstance(transport, StreamTransport) or not self.reading_paused or self.backlog:
             return False
+        return bool(self._receive_from(transport, conn))
+
+    def _receive_from(self, transport: StreamTransport, conn: ZmtpConnection) -> bytes | None:
+        """One recv() on the socket's thread (lock held), fed to ``conn`` if it got bytes:
+        as StreamTransport.receive, None if nothing was there, b"" at the end."""
         data = transport.receive()
-        if not data:
-            return False
-        conn.receive_data(data)
-        heartbeat = self.heartbeat
-        if heartbeat is not None:
-            heartbeat.received(self.engine.loop.time())
-        return True
+        if data:
+            conn.receive_data(data)
+            heartbeat = self.heartbeat
+            if heartbeat is not None:
+                heartbeat.received(self.engine.loop.time())
+        return data
 
     def _room(self) -> int:
         """How many messages the pipe takes now (-1: no limit; 0: full, wake me)."""
