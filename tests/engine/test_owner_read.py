@@ -21,7 +21,6 @@ from tests.conftest import bind
 from tests.engine.test_session import (
     GREETING_NULL_31,
     closed_by_peer,
-    good_push,
     port_of,
     raw_peer,
     read_greeting,
@@ -72,10 +71,11 @@ def test_mixed_sizes_and_waits_arrive_whole_and_in_order(
 ) -> None:
     """Small and big (over 64 KiB) messages, received with blocking recv(), a Poller,
     Socket.poll and NOBLOCK in turn: every message arrives once, whole, in order."""
-    pull = ctx.socket(zmq.PULL)
+    # DEALERs: a type whose waiting thread reads its connection itself.
+    pull = ctx.socket(zmq.DEALER)
     pull.linger = 0
     endpoint = bind(pull, transport_name, ipc_dir)
-    push = ctx.socket(zmq.PUSH)
+    push = ctx.socket(zmq.DEALER)
     push.linger = 0
     push.connect(endpoint)
 
@@ -116,60 +116,82 @@ def _try_recv(sock: zmq.Socket) -> bytes | None:
         return None
 
 
+def _dealer(ctx: zmq.Context, timeout_ms: int) -> zmq.Socket:
+    """A bound DEALER: a type whose waiting thread reads its connections itself."""
+    sock = ctx.socket(zmq.DEALER)
+    sock.linger = 0
+    sock.rcvtimeo = timeout_ms
+    sock.bind("tcp://127.0.0.1:*")
+    return sock
+
+
+def _raw_dealer(sock: zmq.Socket) -> socket.socket:
+    conn = raw_peer(port_of(sock))
+    conn.sendall(GREETING_NULL_31)
+    read_greeting(conn)
+    conn.sendall(ready_command(b"DEALER"))
+    return conn
+
+
+def _wait_until_the_thread_watches(sock: zmq.Socket) -> None:
+    """Until the socket's thread polls its connection in recv() (so the bytes sent
+    next are read by that thread, not by the I/O thread)."""
+    wait_for(lambda: any(r.owner_waiting for r in sock._core.owner_readers()))
+
+
+def _good_dealer(ctx: zmq.Context, sock: zmq.Socket) -> zmq.Socket:
+    peer = ctx.socket(zmq.DEALER)
+    peer.linger = 0
+    peer.connect(sock.last_endpoint.decode())
+    return peer
+
+
 def test_a_faulty_peer_read_by_the_waiting_thread_is_dropped(ctx: zmq.Context) -> None:
-    """A good message and then an oversized frame header, while the socket's thread waits
-    in recv(): the message is delivered, the connection dropped, and the socket still
-    serves a good peer."""
-    pull = ctx.socket(zmq.PULL)
-    pull.linger = 0
-    pull.rcvtimeo = 5000
-    pull.bind("tcp://127.0.0.1:*")
-    conn = raw_peer(port_of(pull))
+    """A good message and then an oversized frame header, read by the socket's thread
+    while it waits in recv(): the message is delivered, the connection dropped, and
+    the socket still serves a good peer."""
+    sock = _dealer(ctx, 5000)
+    conn = _raw_dealer(sock)
     try:
-        conn.sendall(GREETING_NULL_31)
-        read_greeting(conn)
-        conn.sendall(ready_command(b"PUSH"))
-        # One exchange makes sure the handshake is over and the thread waits in recv().
+        # One exchange makes sure the handshake is over.
         conn.sendall(_frame(b"first"))
-        assert pull.recv() == b"first"
+        assert sock.recv() == b"first"
         received: list[bytes] = []
-        waiter = threading.Thread(target=lambda: received.append(pull.recv()))
+        waiter = threading.Thread(target=lambda: received.append(sock.recv()))
         waiter.start()
+        _wait_until_the_thread_watches(sock)
         conn.sendall(_frame(b"second") + b"\x02" + b"\xff" * 8)
         waiter.join(10)
         assert received == [b"second"]
         assert closed_by_peer(conn)
     finally:
         conn.close()
-    push = good_push(ctx, pull)
-    push.send(b"still serving")
-    assert pull.recv() == b"still serving"
+    peer = _good_dealer(ctx, sock)
+    peer.send(b"still serving")
+    assert sock.recv() == b"still serving"
 
 
 def test_peer_gone_while_the_thread_waits_then_a_new_peer(ctx: zmq.Context) -> None:
-    """The peer closes while the socket's thread waits in recv(): the connection ends
-    (monitor DISCONNECTED) and the same wait then gets a new peer's message."""
-    pull = ctx.socket(zmq.PULL)
-    pull.linger = 0
-    pull.rcvtimeo = 10_000
-    pull.bind("tcp://127.0.0.1:*")
-    monitor = pull.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+    """The peer closes while the socket's thread watches its connection in recv(): the
+    connection ends (monitor DISCONNECTED) and the same wait then gets a new peer's
+    message."""
+    sock = _dealer(ctx, 10_000)
+    monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
     monitor.rcvtimeo = 5000
-    conn = raw_peer(port_of(pull))
-    conn.sendall(GREETING_NULL_31)
-    read_greeting(conn)
-    conn.sendall(ready_command(b"PUSH") + _frame(b"hello"))
-    assert pull.recv() == b"hello"
+    conn = _raw_dealer(sock)
+    conn.sendall(_frame(b"hello"))
+    assert sock.recv() == b"hello"
 
     received: list[bytes] = []
-    waiter = threading.Thread(target=lambda: received.append(pull.recv()))
+    waiter = threading.Thread(target=lambda: received.append(sock.recv()))
     waiter.start()
+    _wait_until_the_thread_watches(sock)
     conn.shutdown(socket.SHUT_RDWR)
     conn.close()
     event = recv_monitor_message(monitor)
     assert event["event"] == zmq.EVENT_DISCONNECTED
-    push = good_push(ctx, pull)
-    push.send(b"from the new peer")
+    peer = _good_dealer(ctx, sock)
+    peer.send(b"from the new peer")
     waiter.join(10)
     assert received == [b"from the new peer"]
     monitor.close()

@@ -563,7 +563,9 @@ class Session(asyncio.Protocol):
         transport = self.transport
         shared = isinstance(transport, StreamTransport)
         if shared and self.engine.core.direct_send:
-            # The socket's thread may read this connection while it waits in recv().
+            # The socket's thread may read this connection while it waits in recv():
+            # the request/reply types, those that direct-send. PULL and SUB receive
+            # streams, where the loop's reads overlap with the application's work.
             self.pipe.peer.owner_reader = self
         if self.engine.core.direct_send and transport is not None:
             # Writing to the fd from another thread relies on the transport calling
