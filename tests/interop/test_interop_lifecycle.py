@@ -126,6 +126,26 @@ def test_answers_libzmq_heartbeats(sockets: Sockets, pure_binds: bool) -> None:
     assert dealer.recv() == b"still here"
 
 
+def test_answers_libzmq_heartbeats_while_blocked_in_recv(sockets: Sockets) -> None:
+    """As above, with purezmq's thread blocked in recv() the whole time, so that the
+    PINGs reach it through its own reads of the connection (engine/stream.py): the
+    I/O thread still answers them, and the connection survives."""
+    router = sockets.make(PURE, "ROUTER")
+    dealer = sockets.make(LIB, "DEALER", heartbeat_ivl=20, heartbeat_timeout=300, heartbeat_ttl=0)
+    monitor = armed_monitor(dealer)
+    sockets.connect_pair(router, dealer, "tcp")
+    dealer.send(b"hello")
+    routing_id, body = router.recv_multipart()
+    assert body == b"hello"
+    router.rcvtimeo = 600  # about 30 heartbeats; 300 ms without a PONG would end it
+    with pytest.raises(AGAIN):
+        router.recv_multipart()
+    seen = pending_events(monitor)
+    assert pyzmq.EVENT_DISCONNECTED not in seen, seen
+    router.send_multipart([routing_id, b"still here"])
+    assert dealer.recv() == b"still here"
+
+
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_oversized_message_drops_only_that_connection(sockets: Sockets, transport: str) -> None:
     """MAXMSGSIZE on purezmq: libzmq's oversized message ends its connection, nothing more.
