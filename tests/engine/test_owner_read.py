@@ -133,10 +133,15 @@ def _raw_dealer(sock: zmq.Socket) -> socket.socket:
     return conn
 
 
-def _wait_until_the_thread_watches(sock: zmq.Socket) -> None:
-    """Until the socket's thread polls its connection in recv() (so the bytes sent
-    next are read by that thread, not by the I/O thread)."""
+def _recv_in_a_thread_that_watches(sock: zmq.Socket) -> tuple[threading.Thread, list[bytes]]:
+    """A thread blocked in sock.recv(), returned once it polls its connection (so the
+    bytes sent next are read by that thread, not by the I/O thread); the list gets
+    what it receives."""
+    received: list[bytes] = []
+    waiter = threading.Thread(target=lambda: received.append(sock.recv()))
+    waiter.start()
     wait_for(lambda: any(r.owner_waiting for r in sock._core.owner_readers()))
+    return waiter, received
 
 
 def _good_dealer(ctx: zmq.Context, sock: zmq.Socket) -> zmq.Socket:
@@ -156,10 +161,7 @@ def test_a_faulty_peer_read_by_the_waiting_thread_is_dropped(ctx: zmq.Context) -
         # One exchange makes sure the handshake is over.
         conn.sendall(_frame(b"first"))
         assert sock.recv() == b"first"
-        received: list[bytes] = []
-        waiter = threading.Thread(target=lambda: received.append(sock.recv()))
-        waiter.start()
-        _wait_until_the_thread_watches(sock)
+        waiter, received = _recv_in_a_thread_that_watches(sock)
         conn.sendall(_frame(b"second") + b"\x02" + b"\xff" * 8)
         waiter.join(10)
         assert received == [b"second"]
@@ -182,10 +184,7 @@ def test_peer_gone_while_the_thread_waits_then_a_new_peer(ctx: zmq.Context) -> N
     conn.sendall(_frame(b"hello"))
     assert sock.recv() == b"hello"
 
-    received: list[bytes] = []
-    waiter = threading.Thread(target=lambda: received.append(sock.recv()))
-    waiter.start()
-    _wait_until_the_thread_watches(sock)
+    waiter, received = _recv_in_a_thread_that_watches(sock)
     conn.shutdown(socket.SHUT_RDWR)
     conn.close()
     event = recv_monitor_message(monitor)
