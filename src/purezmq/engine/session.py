@@ -221,7 +221,7 @@ class Session(asyncio.Protocol):
                 return True  # the loop read it first; it wakes the socket
             if not data:
                 self.owner_reader_off()
-                self.engine.schedule(self._loop_reads)
+                self.engine.schedule(self.socket_readable)  # the loop meets the end too
                 return False
             room = _batch(pipe.room())
             events: list[Any] | None = None
@@ -298,10 +298,6 @@ class Session(asyncio.Protocol):
         pipe = self.pipe
         if pipe is not None and pipe.peer.owner_reader is self:
             pipe.peer.owner_reader = None
-
-    def _loop_reads(self) -> None:
-        """The socket's thread met the end of the stream: the loop reads it too and ends."""
-        self.socket_readable()
 
     def _decode(self) -> bool:
         """Deliver what the connection decodes, as far as the pipe has room; hold the

@@ -69,15 +69,16 @@ class Signaler(_Hooks):
             hook()
 
     def wait_readers(self, readers: list[OwnerReader], timeout: float | None) -> bool:
-        """As :meth:`wait`, and meanwhile watch the readers' connections: when one turns
-        readable, read it in this thread (which may deliver a message without the I/O
-        thread's help; see engine/stream.py). True if something may have changed.
+        """As :meth:`wait` (exactly that, with no readers), and meanwhile watch the
+        readers' connections: when one turns readable, read it in this thread (which
+        may deliver a message without the I/O thread's help; see engine/stream.py).
+        True if something may have changed.
 
         A reader that could not read (its connection is busy on the loop, or ended)
         makes the next wait a plain one, so that a descriptor the loop still has to deal
         with is not polled in a busy loop.
         """
-        if self._plain_next:
+        if not readers or self._plain_next:
             self._plain_next = False
             return self.wait(timeout)
         lock = self._lock

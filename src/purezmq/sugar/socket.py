@@ -466,12 +466,8 @@ class Socket:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise Again()
-            readers = core.owner_readers() if reading else None
-            if readers:
-                woken = signaler.wait_readers(readers, remaining)
-            else:
-                woken = signaler.wait(remaining)
-            if not woken and deadline is not None:
+            readers = core.owner_readers() if reading else []
+            if not signaler.wait_readers(readers, remaining) and deadline is not None:
                 raise Again()
             try:
                 return attempt()
@@ -702,11 +698,8 @@ class Socket:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return 0
-            readers = self._core.owner_readers() if flags & POLLIN else None
-            if readers:
-                self._signaler.wait_readers(readers, remaining)
-            else:
-                self._signaler.wait(remaining)
+            readers = self._core.owner_readers() if flags & POLLIN else []
+            self._signaler.wait_readers(readers, remaining)
 
 
 def _endpoint_text(addr: Any) -> str:
