@@ -29,7 +29,7 @@ from .sugar import poll as _poll
 from .sugar import proxy as _proxy
 from .sugar import socket as _socket
 from .sugar.frame import Frame
-from .sugar.socket import NOBLOCK, POLLIN, _frames, as_frame_bytes, zmq_error
+from .sugar.socket import NOBLOCK, POLLIN, _frames, as_frame_bytes, as_message, msg_list, zmq_error
 
 _Op = tuple["asyncio.Future[Any]", Callable[[], Any]]
 
@@ -186,7 +186,7 @@ class Socket(_socket.Socket):
         # core.send, not send_part: a type's xsend checks what xcheck_send would, so the
         # whole frame goes in one check (as in the sync facade).
         return self._start(
-            self._send_waiters, lambda: core.send([frame]), flags, core.options.sndtimeo
+            self._send_waiters, lambda: core.send((frame,)), flags, core.options.sndtimeo
         )
 
     def send_multipart(  # type: ignore[override]
@@ -194,7 +194,7 @@ class Socket(_socket.Socket):
         **kwargs: Any,
     ) -> asyncio.Future[Any]:
         """Send a whole message; resolves when it is queued."""
-        msg = [p if type(p) is bytes else as_frame_bytes(p, i) for i, p in enumerate(msg_parts)]
+        msg = as_message(msg_parts)
         core = self._core
 
         def attempt() -> None:
@@ -225,7 +225,7 @@ class Socket(_socket.Socket):
     ) -> asyncio.Future[Any]:
         """Resolves to every frame of the next message."""
         core = self._core
-        attempt = core.recv if copy else (lambda: _frames(core.recv()))
+        attempt = (lambda: msg_list(core.recv())) if copy else (lambda: _frames(core.recv()))
         return self._start(self._recv_waiters, attempt, flags, core.options.rcvtimeo)
 
     def poll(  # type: ignore[override]

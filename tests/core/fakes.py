@@ -11,7 +11,7 @@ tests that prove wake-ups happen on transitions only.
 
 from __future__ import annotations
 
-from purezmq.core.pipe import Msg, Pipe, pipepair
+from purezmq.core.pipe import Pipe, pipepair
 from purezmq.core.socket_base import SocketBase
 
 
@@ -92,15 +92,16 @@ class Peer:
     def unsubscribe(self, topic: bytes) -> None:
         self.send(b"\x00" + topic)
 
-    def recv(self) -> Msg | None:
-        """The next message the socket sent, or None."""
-        return self.pipe.read()
+    def recv(self) -> list[bytes] | None:
+        """The next message the socket sent (as a list, whatever sequence it was), or None."""
+        msg = self.pipe.read()
+        return None if msg is None else list(msg)
 
-    def recv_all(self) -> list[Msg]:
-        """Every message the socket has sent and this peer has not read yet."""
+    def recv_all(self) -> list[list[bytes]]:
+        """Every message the socket has sent and this peer has not read yet, as lists."""
         out = []
         while (msg := self.pipe.read()) is not None:
-            out.append(msg)
+            out.append(list(msg))
         return out
 
     def leave(self) -> None:

@@ -22,6 +22,8 @@ from purezmq.zmtp import (
     encode_properties,
 )
 
+from .messages import as_lists
+
 SPLIT_MODES = ("whole", "bytewise", "random")
 
 
@@ -47,7 +49,8 @@ class PeerPair:
         return pair
 
     def pump(self, chunk: int | None = None) -> tuple[list[Received], list[Received]]:
-        """Move octets both ways until quiet; return (left's, right's) events.
+        """Move octets both ways until quiet; return (left's, right's) events, each
+        message as a list of its frames (the codec's tuples, made comparable to literals).
 
         `chunk` delivers the octets in pieces of at most that size.
         """
@@ -57,7 +60,7 @@ class PeerPair:
         while moved:
             moved = _transfer(self.left, self.right, right_events, chunk)
             moved = _transfer(self.right, self.left, left_events, chunk) or moved
-        return left_events, right_events
+        return as_lists(left_events), as_lists(right_events)
 
 
 def _transfer(

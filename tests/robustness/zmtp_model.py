@@ -41,6 +41,7 @@ from purezmq.zmtp import (
     ZmtpConnection,
     socket_properties,
 )
+from tests.helpers.messages import as_lists
 
 # RFC 37, "The Socket-Type Property".
 PEERS: dict[str, tuple[str, ...]] = {
@@ -338,7 +339,7 @@ def run(
                 batch = [] if event is NEED_DATA else [event]
             else:
                 batch = conn.next_events()
-            for event in batch:
+            for event in as_lists(batch):
                 out.events.append(event)
                 if isinstance(event, ConnectionClosed):
                     return True

@@ -85,7 +85,7 @@ def _check_order(events: list[object]) -> None:
     for event in events:
         if closed:
             assert isinstance(event, ConnectionClosed)
-        elif isinstance(event, list):
+        elif isinstance(event, tuple):
             assert handshaken
             assert event and all(isinstance(part, bytes) for part in event)
         else:

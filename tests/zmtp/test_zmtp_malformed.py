@@ -210,7 +210,7 @@ def test_events_before_the_error_come_first() -> None:
     """next_events() returns what was complete before the error, then raises."""
     conn = ZmtpConnection("PULL", maxmsgsize=26)
     conn.receive_data(PULL_READY + frame(b"ok") + frame(bytes(27)))
-    assert conn.next_events()[1:] == [[b"ok"]]
+    assert conn.next_events()[1:] == [(b"ok",)]
     with pytest.raises(RemoteProtocolError):
         conn.next_events()
 
@@ -250,7 +250,7 @@ def test_maxmsgsize_is_inclusive() -> None:
     conn = ZmtpConnection("PULL", maxmsgsize=26)
     events, error = feed(conn, [handshake("PUSH"), frame(bytes(26))])
     assert error is None
-    assert events[1:] == [[bytes(26)]]
+    assert events[1:] == [(bytes(26),)]
 
 
 def test_maxmsgsize_limits_handshake_only_above_ready_size() -> None:

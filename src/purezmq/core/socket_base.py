@@ -189,7 +189,7 @@ class SocketBase:
         self.process_commands()
         if self._out_parts:
             try:
-                self.xsend(self._out_parts + msg)
+                self.xsend((*self._out_parts, *msg))
             except WouldBlock:
                 raise  # kept for the blocking retry
             except CoreError:
@@ -206,7 +206,7 @@ class SocketBase:
         if more:
             self._out_parts.append(frame)
             return
-        self.send([frame])
+        self.send((frame,))
 
     def recv(self) -> Msg:
         """The next whole message (or the rest of a partly read one), or WouldBlock."""

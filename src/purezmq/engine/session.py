@@ -493,7 +493,7 @@ class Session(asyncio.Protocol):
         """Deliver decoded events; False once the connection is ending."""
         start = 0
         for i, event in enumerate(events):
-            if type(event) is list:
+            if type(event) is tuple:
                 continue
             if i > start:
                 self._deliver(events[start:i])

@@ -71,6 +71,11 @@ def as_frame_bytes(data: Any, index: int = 0) -> bytes:
         ) from None
 
 
+def as_message(parts: Sequence[Any]) -> tuple[bytes, ...]:
+    """``parts`` as a message to send: a tuple of bytes (see core/pipe.py's Msg)."""
+    return tuple([p if type(p) is bytes else as_frame_bytes(p, i) for i, p in enumerate(parts)])
+
+
 class _EndpointContext:
     """What bind()/connect() return: usable as a context manager that undoes them."""
 
@@ -530,11 +535,11 @@ class Socket:
             core = self._core
             try:
                 if core._mailbox or core._out_parts:
-                    core.send([data])
+                    core.send((data,))
                 else:
-                    core.xsend([data])
+                    core.xsend((data,))
             except CoreError:
-                self._send_msg([data], flags)
+                self._send_msg((data,), flags)
         return _FINISHED_TRACKER if track else None
 
     def _send_more(self, data: bytes, flags: int) -> None:
@@ -551,7 +556,7 @@ class Socket:
         **kwargs: Any,
     ) -> MessageTracker | None:
         """Send a whole message, one frame per item."""
-        msg = [p if type(p) is bytes else as_frame_bytes(p, i) for i, p in enumerate(msg_parts)]
+        msg = as_message(msg_parts)
         if not msg:
             raise ZMQError(_errno.EINVAL, "a message must have at least one frame")
         if flags & SNDMORE:
@@ -610,7 +615,7 @@ class Socket:
         except CoreError:
             msg = self._recv_msg(flags)
         if copy:
-            return msg
+            return msg_list(msg)
         return _frames(msg)
 
     # -- sugar written once for both APIs ----------------------------------
@@ -744,6 +749,11 @@ def _frame(data: bytes, more: bool) -> Frame:
     frame = Frame(data)
     frame.more = more
     return frame
+
+
+def msg_list(msg: Msg) -> list[bytes]:
+    """``msg`` as the list pyzmq's recv_multipart returns (a 1-tuple from a local send)."""
+    return msg if type(msg) is list else list(msg)
 
 
 def _frames(msg: Msg) -> list[Any]:

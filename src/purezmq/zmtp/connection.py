@@ -97,7 +97,9 @@ from .mechanisms.base import (
 from .mechanisms.null import NullMechanism
 from .state import Input, State, next_state
 
-Received: TypeAlias = Event | list[bytes]
+# A message is a tuple of frames: tuples come from CPython's free list, so decoding one
+# allocates nothing the cyclic GC counts (see core/pipe.py's Msg).
+Received: TypeAlias = Event | tuple[bytes, ...]
 
 HANDSHAKE_COMMAND_MAX: Final = 64 * 1024
 """Largest command accepted before the handshake completes.
@@ -503,11 +505,10 @@ class ZmtpConnection:
             pos = stop
             if not flags & 5:
                 if frames:
-                    frames.append(body)
-                    message = frames
+                    message = (*frames, body)
                     frames = []
                 else:
-                    message = [body]
+                    message = (body,)
                 if publisher and message[0][:1] in (b"\x00", b"\x01"):
                     self._subscription_message(message, out)
                 else:
@@ -554,7 +555,7 @@ class ZmtpConnection:
         elif flags & FLAG_MORE:
             self._frames.append(body)
         else:
-            message = [*self._frames, body]
+            message = (*self._frames, body)
             self._frames = []
             if self._publisher and message[0][:1] in (b"\x00", b"\x01"):
                 self._subscription_message(message, out)
@@ -590,7 +591,7 @@ class ZmtpConnection:
             out.append(PeerError(decode_error_reason(data)))
             self._advance(Input.ERROR_RECEIVED)
 
-    def _subscription_message(self, message: list[bytes], out: list[Received]) -> None:
+    def _subscription_message(self, message: tuple[bytes, ...], out: list[Received]) -> None:
         """ZMTP 3.0 subscriptions: "\\x01topic" subscribes, "\\x00topic" cancels.
 
         Like libzmq's xpub.cpp, each frame of such a message is read this way;
@@ -634,7 +635,7 @@ _RUN_STRUCTS: dict[int, Struct] = {}
 
 
 def _short_frames(data: bytes, pos: int, end: int, room: int, out: list[Received]) -> int:
-    """Append ``[body]`` for the short, final data frames from ``pos`` on, at most
+    """Append ``(body,)`` for the short, final data frames from ``pos`` on, at most
     ``room`` of them (negative: no limit); returns where the first other frame starts."""
     append = out.append
     last = end - 1
@@ -644,7 +645,7 @@ def _short_frames(data: bytes, pos: int, end: int, room: int, out: list[Received
         stop = pos + 2 + data[pos + 1]
         if stop > end:
             break
-        append([data[pos + 2 : stop]])
+        append((data[pos + 2 : stop],))
         pos = stop
     return pos
 
@@ -671,7 +672,7 @@ def _equal_short_frames(data: bytes, pos: int, end: int, room: int, out: list[Re
     if frame is None:
         frame = _RUN_STRUCTS[size] = Struct(f"2x{size}s")
     stop = pos + count * stride
-    out.extend(map(list, frame.iter_unpack(memoryview(data)[pos:stop])))
+    out.extend(frame.iter_unpack(memoryview(data)[pos:stop]))
     return stop
 
 

@@ -37,7 +37,7 @@ class Rep(Router):
 
     def xsend(self, msg: Msg) -> None:
         self.xcheck_send()
-        super().xsend(self.envelope + msg)
+        super().xsend((*self.envelope, *msg))
         self.envelope = []
         self.sending_reply = False
 

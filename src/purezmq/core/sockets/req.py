@@ -61,7 +61,7 @@ class Req(Dealer):
         if self.correlate:
             self.request_id = (self.request_id + 1) & 0xFFFFFFFF
             envelope = [struct.pack("=I", self.request_id), b""]
-        self.reply_pipe = self.lb.send([*envelope, *msg])
+        self.reply_pipe = self.lb.send((*envelope, *msg))
         self.receiving_reply = True
 
     def xrecv(self) -> Msg:
