@@ -133,19 +133,23 @@ class FairQueue(_ActivePipes):
             # is read after the pop, as pipe.py's wake-up rule requires.
             flow = pipe._in
             queue = flow.queue
-            if queue and queue[0] is not DELIMITER:
+            if queue:
                 msg: Msg | None = queue.popleft()
-                if flow.writer_blocked and len(queue) <= flow.lwm:
-                    flow.writer_blocked = False
-                    pipe._wake_writer()
-            else:
-                msg = pipe.read()
-                if msg is None:
-                    self._deactivate(current)
-                    continue
+                if msg is not DELIMITER:
+                    if flow.writer_blocked and len(queue) <= flow.lwm:
+                        flow.writer_blocked = False
+                        pipe._wake_writer()
+                    current += 1
+                    self.current = current if current < self.active else 0
+                    return msg  # type: ignore[return-value]
+                queue.appendleft(msg)  # Pipe.read deals with the end of the pipe
+            msg = pipe.read()
+            if msg is None:
+                self._deactivate(current)
+                continue
             current += 1
             self.current = current if current < self.active else 0
-            return msg  # type: ignore[return-value]
+            return msg
         raise WouldBlock("no message is waiting")
 
     def has_in(self) -> bool:
