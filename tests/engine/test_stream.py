@@ -378,6 +378,19 @@ def test_receive_gives_empty_bytes_at_eof_and_none_when_nothing(
     finish(loop, transport, proto)
 
 
+def test_receive_with_a_hint_reads_at_most_that_much(
+    loop: asyncio.AbstractEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    """receive(hint) asks for ``hint`` octets alone (a frame header, a body's rest)."""
+    ours, peer = pair
+    transport, proto = start(loop, ours)
+    transport.pause_reading()
+    peer.sendall(b"header..." + b"b" * 1000)
+    assert transport.receive(9) == b"header..."
+    assert transport.receive(1000) == b"b" * 1000
+    finish(loop, transport, proto)
+
+
 def test_receive_error_is_kept_and_closes_with_it(loop: asyncio.AbstractEventLoop) -> None:
     """A reset connection: receive() gives b"" and keeps the error; end_of_stream()
     then closes with it (connection_lost(exc), no eof_received)."""

@@ -177,3 +177,60 @@ def test_exhausted_says_when_asking_again_is_useless() -> None:
     assert not conn.exhausted  # the error comes with the next call
     with pytest.raises(RemoteProtocolError):
         conn.next_events()
+
+
+BIG = 300_000  # above HUGE_FRAME: read whole when it can be
+
+
+def test_read_hint_asks_for_large_bodies_whole() -> None:
+    """While a large frame arrives the hint is the rest of its body; a body that arrives
+    as one read is handed out as that very bytes object (no copy); after a large frame,
+    with nothing buffered, the hint is one header, so the next body starts a read."""
+    conn = _ready_pull()
+    assert conn.read_hint() == 0
+    body = bytes(range(256)) * (BIG // 256)
+    conn.receive_data(frame(body)[:9])  # the header alone
+    assert conn.next_events() == []
+    assert conn.read_hint() == len(body)
+    conn.receive_data(body)
+    [message] = conn.next_events()
+    assert message[0] is body
+    assert conn.read_hint() == 9
+    # Its head in the same read as the header: the rest is asked for, then joined.
+    data = frame(body)
+    conn.receive_data(data[:1000])
+    assert conn.next_events() == []
+    assert conn.read_hint() == len(data) - 1000
+    conn.receive_data(data[1000:])
+    assert conn.next_events() == [(body,)]
+    # A small frame ends it: reads take what the stream offers again.
+    conn.receive_data(frame(b"small")[:9] + frame(b"next"))
+    assert conn.next_events() == [(b"small",), (b"next",)]
+    assert conn.read_hint() == 0
+
+
+def test_read_hint_after_a_large_frame_with_bytes_buffered_is_any_amount() -> None:
+    """Bytes already buffered after a large frame: the next read is a plain one."""
+    conn = _ready_pull()
+    body = b"b" * BIG
+    data = frame(body)
+    conn.receive_data(data[:9])
+    conn.next_events()
+    conn.receive_data(body + frame(b"tail")[:3])  # and part of the next frame
+    assert conn.next_events() == [(body,)]
+    assert conn.read_hint() == 0
+    conn.receive_data(frame(b"tail")[3:])
+    assert conn.next_events() == [(b"tail",)]
+
+
+def test_read_hint_leaves_frames_below_huge_to_shared_reads() -> None:
+    """A large frame below HUGE_FRAME is gathered from reads of any size: no hint."""
+    conn = _ready_pull()
+    body = b"m" * 100_000
+    data = frame(body)
+    conn.receive_data(data[:9])
+    assert conn.next_events() == []
+    assert conn.read_hint() == 0
+    conn.receive_data(data[9:])
+    assert conn.next_events() == [(body,)]
+    assert conn.read_hint() == 0

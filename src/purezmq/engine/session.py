@@ -165,7 +165,7 @@ class Session(asyncio.Protocol):
                 self.yield_timer = self.engine.loop.call_later(YIELD_CHECK, self._yield_tick)
             return
         with self.lock:
-            data = transport.receive()
+            data = transport.receive(conn.read_hint())
             if data:
                 conn.receive_data(data)
         if data is None:
@@ -400,7 +400,7 @@ class Session(asyncio.Protocol):
     def _receive_from(self, transport: StreamTransport, conn: ZmtpConnection) -> bytes | None:
         """One recv() on the socket's thread (lock held), fed to ``conn`` if it got bytes:
         as StreamTransport.receive, None if nothing was there, b"" at the end."""
-        data = transport.receive()
+        data = transport.receive(conn.read_hint())
         if data:
             conn.receive_data(data)
             heartbeat = self.heartbeat

@@ -47,6 +47,10 @@ MAX_READ = 128 * 1024 - 1024
 # fewer calls per megabyte, the allocation's cost shared by many messages. (1 MiB
 # reads were slower for 1 MiB messages: half the rate in `purezmq bench`.)
 STREAM_READ = 256 * 1024
+# The most one read asks for of a large frame's body: the whole body in one read is
+# the bytes object the socket hands out, with no copy to join chunks. recv() allocates
+# this much before the kernel fills it (address space only, until written).
+BODY_READ = 16 * 1024 * 1024
 # Chunks handed to one sendmsg() (Linux's IOV_MAX is 1024).
 MAX_CHUNKS = 512
 
@@ -149,10 +153,14 @@ class StreamTransport(asyncio.Transport):
         if self._protocol is not None:
             self._protocol.socket_readable()
 
-    def receive(self) -> bytes | None:
+    def receive(self, hint: int = 0) -> bytes | None:
         """One recv(), from any thread, under the protocol's lock: bytes; b"" at the end
-        of the stream or on an error (kept in :attr:`error`); None if nothing is there."""
-        size = self._read_size
+        of the stream or on an error (kept in :attr:`error`); None if nothing is there.
+
+        ``hint``: the octets the protocol wants next (ZmtpConnection.read_hint), read
+        alone, up to BODY_READ; 0 for as much as the stream offers.
+        """
+        size = min(hint, BODY_READ) if hint else self._read_size
         try:
             data = self._sock.recv(size)
         except (BlockingIOError, InterruptedError):
@@ -160,7 +168,8 @@ class StreamTransport(asyncio.Transport):
         except OSError as exc:
             self.error = exc
             return b""
-        self._read_size = STREAM_READ if len(data) == size else MAX_READ
+        if not hint:
+            self._read_size = STREAM_READ if len(data) == size else MAX_READ
         return data
 
     def end_of_stream(self) -> None:

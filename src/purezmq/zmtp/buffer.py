@@ -104,7 +104,8 @@ class FrameCollector:
 
     Used once a frame's header announced BIG_FRAME octets or more and the body
     is still arriving: the chunks are kept as they come (no growing array, no
-    `+=` of bytes), and `join()` copies them exactly once.
+    `+=` of bytes), and `join()` copies them exactly once, or not at all when the
+    whole body came as one chunk (see ZmtpConnection.read_hint).
     """
 
     __slots__ = ("_chunks", "_held", "flags", "missing")
@@ -112,7 +113,7 @@ class FrameCollector:
     def __init__(self, flags: int, head: bytes, missing: int) -> None:
         self.flags = flags
         self.missing = missing
-        self._chunks = [head]
+        self._chunks = [head] if head else []
         self._held = len(head)
 
     def __len__(self) -> int:
@@ -128,7 +129,9 @@ class FrameCollector:
         return data[take:]
 
     def join(self) -> bytes:
-        """Return the whole body (call once `missing` is 0)."""
-        body = b"".join(self._chunks)
+        """Return the whole body (call once `missing` is 0); a body that arrived as one
+        bytes chunk is that very object."""
+        chunks = self._chunks
+        body = chunks[0] if len(chunks) == 1 and type(chunks[0]) is bytes else b"".join(chunks)
         self._chunks = []
         return body

@@ -114,6 +114,10 @@ allocate memory to a connection only after the security handshake).
 BIG_FRAME: Final = 64 * 1024
 """Frames this big whose body is still arriving are gathered as chunks, joined once."""
 
+HUGE_FRAME: Final = 256 * 1024
+"""Frames this big are worth reads of their own (read_hint): joining one costs more
+than the two extra reads (header, body) that spare the copy. Smaller frames share reads."""
+
 _PUBLISHERS: Final = frozenset({"PUB", "XPUB"})
 _SUBSCRIBE_PREFIX: Final = 1
 _CANCEL_PREFIX: Final = 0
@@ -154,6 +158,8 @@ class ZmtpConnection:
         self._need = 1  # unread octets needed before the READY parser can progress
         self._frames: list[bytes] = []  # frames of a message still missing its last one
         self._big: FrameCollector | None = None  # a large frame still arriving
+        # The last frame header read announced a HUGE_FRAME (see read_hint).
+        self._after_huge = False
         self._pending: deque[Received] = deque()
         # Messages the current next_events() call may still return (negative: no limit).
         self._room = -1
@@ -187,6 +193,22 @@ class ZmtpConnection:
         return held + (len(self._big) if self._big is not None else 0)
 
     # ------------------------------------------------------------------ input
+
+    def read_hint(self) -> int:
+        """How many octets the next read should ask for; 0: any amount.
+
+        Huge frames (HUGE_FRAME) arrive whole in one read when that is possible, so
+        their bodies are the bytes the read returned, with no joining copy: while one
+        is arriving, the rest of its body; right after one, with nothing buffered, just
+        a frame header's worth (the next frame is likely huge too, and its body must
+        not start inside the read of its header). The caller may read less.
+        """
+        big = self._big
+        if big is not None and big.missing + len(big) >= HUGE_FRAME:
+            return big.missing
+        if self._after_huge and not len(self._buffer) and not self._transform:
+            return 9
+        return 0
 
     def receive_data(self, data: bytes | bytearray | memoryview) -> None:
         """Feed octets received from the peer; b"" means the peer closed (EOF).
@@ -444,6 +466,7 @@ class ZmtpConnection:
             self._on_frame(big.flags, big.join(), out)
             if self.state is not State.READY:
                 return
+            self._after_huge = big.missing + len(big) >= HUGE_FRAME
         buffer = self._buffer
         if len(buffer) < self._need:
             return
@@ -525,6 +548,9 @@ class ZmtpConnection:
                 frames.append(body)
         self._frames = frames
         self._room = room
+        if pos != first:
+            big = self._big
+            self._after_huge = big is not None and big.missing + len(big) >= HUGE_FRAME
         buffer.consume(pos - first)
         self._need = want - pos if room else 1
 
