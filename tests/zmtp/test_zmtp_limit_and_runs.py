@@ -50,10 +50,11 @@ def _traffic(seed: int) -> tuple[bytes, list[Received]]:
     for _ in range(40):
         kind = rng.random()
         if kind < 0.5:  # a run of one size, long enough for the strided path or not
-            size = rng.choice([0, 1, 16, 255])
+            size = rng.choice([0, 1, 16, 255, 256, 1024])
+            long = rng.random() < 0.3  # long headers even for short sizes
             for i in range(rng.choice([1, 15, 16, 17, 100])):
                 body = bytes((i % 251,)) * size
-                data += frame(body)
+                data += frame(body, long=long)
                 expected.append([body])
         elif kind < 0.7:
             body = bytes(rng.randrange(300))
@@ -118,6 +119,30 @@ def test_a_run_cut_short_by_a_different_size(size: int) -> None:
     assert conn.next_events() == [(b"m", b"end")]
 
 
+@pytest.mark.parametrize("size", [0, 300, 1024, 65535])
+def test_a_run_of_long_frames_cut_short_by_another_size_or_kind(size: int) -> None:
+    """A run of equal long frames ends at a frame of another size, or of the same size
+    with MORE set; the frames after it are decoded as ever."""
+    conn = _ready_pull()
+    body = bytes(range(256)) * (size // 256) + b"r" * (size % 256)
+    other = b"o" * (size + 1)
+    data = frame(body, long=True) * 20 + frame(other, long=True) + frame(body, long=True) * 17
+    data += frame(body, more=True, long=True) + frame(body, long=True) * 16
+    conn.receive_data(data)
+    events = conn.next_events()
+    assert events == [(body,)] * 20 + [(other,)] + [(body,)] * 17 + [(body, body)] + [(body,)] * 15
+
+
+def test_a_run_of_long_frames_over_maxmsgsize_is_refused() -> None:
+    """The run path keeps MAXMSGSIZE: a run of frames one octet too big is an error."""
+    conn = ZmtpConnection("PULL", maxmsgsize=1023)
+    conn.receive_data(handshake("PUSH"))
+    conn.next_events()
+    conn.receive_data(frame(b"x" * 1024) * 20)
+    with pytest.raises(RemoteProtocolError):
+        conn.next_events()
+
+
 @pytest.mark.parametrize(
     "batch",
     [
@@ -127,7 +152,10 @@ def test_a_run_cut_short_by_a_different_size(size: int) -> None:
         [(b"q" * 16,)] * 40,  # one short size throughout: the C-speed join
         [(b"",)] * 16,  # empty frames of one size (0)
         [(b"w" * 255,)] * 16,  # the largest short size
-        [(b"v" * 256,)] * 16,  # one size, but long frames: the loop
+        [(b"v" * 256,)] * 16,  # one size, long frames: the join with a long header
+        [(b"k" * 1024,)] * 20,  # as in a 1 KiB stream
+        [(b"g" * 65536,)] * 16,  # large frames: the loop (sendmsg takes them unjoined)
+        [(b"k" * 1024,)] * 20 + [(b"k" * 1025,)],  # one size but one: the loop
         [(b"x",)] * 20 + [(b"y",)] + [()] + [(b"m", b"n")],  # as many frames as messages
     ],
 )

@@ -42,6 +42,7 @@ from .codec import (
     CANCEL,
     ERROR,
     FLAG_COMMAND,
+    FLAG_LONG,
     FLAG_MORE,
     LONG_HEADER,
     MAX_FRAME_SIZE,
@@ -298,7 +299,7 @@ class ZmtpConnection:
                 self._send_transformed(frames)
             return
         out = self._out
-        if type(msgs) is list and len(msgs) >= MIN_RUN and _equal_short_messages(msgs, out):
+        if type(msgs) is list and len(msgs) >= MIN_RUN and _equal_size_messages(msgs, out):
             return
         append = out.append
         for frames in msgs:
@@ -491,6 +492,8 @@ class ZmtpConnection:
         # until it finds none); anything else falls through to the general loop.
         short_ok = limit >= 255 and not publisher
         try_runs = short_ok
+        # Runs of long final data frames of one size (1 KiB messages) too, once per call.
+        try_long_runs = not publisher
         while pos < end and room:
             flags = data[pos]
             if not flags and short_ok and not frames:
@@ -505,6 +508,14 @@ class ZmtpConnection:
                 room -= len(out) - before
                 if pos != entry:
                     continue
+            elif flags == 2 and try_long_runs and not frames:
+                entry = pos
+                before = len(out)
+                pos = _equal_long_frames(data, pos, end, room, limit, out)
+                if pos != entry:
+                    room -= len(out) - before
+                    continue
+                try_long_runs = False
             if flags & 2:
                 start = pos + 9
                 if start > end:
@@ -663,6 +674,7 @@ MIN_RUN: Final = 16
 _first: Final = itemgetter(0)
 
 _RUN_STRUCTS: dict[int, Struct] = {}
+_LONG_RUN_STRUCTS: dict[int, Struct] = {}
 
 
 def _short_frames(data: bytes, pos: int, end: int, room: int, out: list[Received]) -> int:
@@ -707,10 +719,10 @@ def _equal_short_frames(data: bytes, pos: int, end: int, room: int, out: list[Re
     return stop
 
 
-def _equal_short_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryview]) -> bool:
-    """Encode ``msgs`` without a Python loop if each is one short frame of one size: their
-    headers are all the same, so ``header.join(bodies)`` lays out every frame after the
-    first header. False (``out`` untouched) for any other batch.
+def _equal_size_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryview]) -> bool:
+    """Encode ``msgs`` without a Python loop if each is one frame, all of one size below
+    BIG_FRAME: their headers are all the same, so ``header.join(bodies)`` lays out every
+    frame after the first header. False (``out`` untouched) for any other batch.
     """
     if set(map(len, msgs)) != {1}:
         return False
@@ -719,12 +731,49 @@ def _equal_short_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryv
     if len(sizes) != 1:
         return False
     size = sizes.pop()
-    if size > 255:
-        return False
-    header = SHORT_LAST[size]
+    if size >= BIG_FRAME:
+        return False  # large bodies go to sendmsg() as they are, not joined
+    header = SHORT_LAST[size] if size < 256 else LONG_HEADER.pack(FLAG_LONG, size)
     out.append(header)
     out.append(header.join(bodies))
     return True
+
+
+def _equal_long_frames(
+    data: bytes, pos: int, end: int, room: int, limit: int, out: list[Received]
+) -> int:
+    """:func:`_equal_short_frames` for long final data frames (flags 2, a 9-octet header)
+    of one size below BIG_FRAME and within ``limit``: each header octet, taken at the
+    stride, must be the same all along the run. Returns ``pos`` unchanged if there is no
+    run of MIN_RUN frames.
+    """
+    if pos + 9 > end:
+        return pos
+    size: int = LONG_HEADER.unpack_from(data, pos)[1]
+    if size >= BIG_FRAME or (0 <= limit < size):
+        return pos
+    stride = size + 9
+    count = (end - pos) // stride
+    if 0 < room < count:
+        count = room
+    if count < MIN_RUN:
+        return pos
+    stop = pos + count * stride
+    for offset in range(9):
+        octets = data[pos + offset : stop : stride]
+        same = len(octets) - len(octets.lstrip(octets[:1]))
+        if same < count:
+            count = same
+            if count < MIN_RUN:
+                return pos
+    frame = _LONG_RUN_STRUCTS.get(size)
+    if frame is None:
+        frame = Struct(f"9x{size}s")
+        if len(_LONG_RUN_STRUCTS) < 64:  # the sizes are the peer's choice: keep a few
+            _LONG_RUN_STRUCTS[size] = frame
+    stop = pos + count * stride
+    out.extend(frame.iter_unpack(memoryview(data)[pos:stop]))
+    return stop
 
 
 def _check_handshake_header(flags: int, size: int, limit: int) -> None:
