@@ -180,8 +180,7 @@ class Distributor:
         """Write ``msg`` to every target with room; returns how many got it."""
         sent = 0
         for pipe in targets:
-            if pipe.check_write():
-                pipe.write(msg)
+            if pipe.try_write(msg):
                 sent += 1
         return sent
 

@@ -721,8 +721,8 @@ def _equal_short_frames(data: bytes, pos: int, end: int, room: int, out: list[Re
 
 def _equal_size_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryview]) -> bool:
     """Encode ``msgs`` without a Python loop if each is one frame, all of one size below
-    BIG_FRAME: their headers are all the same, so ``header.join(bodies)`` lays out every
-    frame after the first header. False (``out`` untouched) for any other batch.
+    BIG_FRAME: their headers are all the same, so ``header.join([b"", *bodies])`` lays
+    out every frame. False (``out`` untouched) for any other batch.
     """
     if set(map(len, msgs)) != {1}:
         return False
@@ -734,7 +734,7 @@ def _equal_size_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryvi
     if size >= BIG_FRAME:
         return False  # large bodies go to sendmsg() as they are, not joined
     header = SHORT_LAST[size] if size < 256 else LONG_HEADER.pack(FLAG_LONG, size)
-    out.append(header)
+    bodies.insert(0, b"")  # so the join starts with a header: one piece, one copy
     out.append(header.join(bodies))
     return True
 
