@@ -673,8 +673,7 @@ MIN_RUN: Final = 16
 
 _first: Final = itemgetter(0)
 
-_RUN_STRUCTS: dict[int, Struct] = {}
-_LONG_RUN_STRUCTS: dict[int, Struct] = {}
+_RUN_STRUCTS: dict[tuple[int, int], Struct] = {}
 
 
 def _short_frames(data: bytes, pos: int, end: int, room: int, out: list[Received]) -> int:
@@ -695,25 +694,52 @@ def _short_frames(data: bytes, pos: int, end: int, room: int, out: list[Received
 
 def _equal_short_frames(data: bytes, pos: int, end: int, room: int, out: list[Received]) -> int:
     """:func:`_short_frames` for a run of at least MIN_RUN frames of one size, without a
-    Python loop: their flag and size octets sit at a fixed stride, which strided slices
-    check and ``Struct.iter_unpack`` splits. Returns ``pos`` unchanged if there is no run.
+    Python loop (see :func:`_equal_frames`). Returns ``pos`` unchanged if there is no run.
     """
-    size = data[pos + 1]
-    stride = size + 2
+    return _equal_frames(data, pos, end, room, out, 2, data[pos + 1])
+
+
+def _equal_long_frames(
+    data: bytes, pos: int, end: int, room: int, limit: int, out: list[Received]
+) -> int:
+    """:func:`_equal_short_frames` for long final data frames (flags 2, a 9-octet header)
+    of one size below BIG_FRAME and within ``limit``."""
+    if pos + 9 > end:
+        return pos
+    size: int = LONG_HEADER.unpack_from(data, pos)[1]
+    if size >= BIG_FRAME or (0 <= limit < size):
+        return pos
+    return _equal_frames(data, pos, end, room, out, 9, size)
+
+
+def _equal_frames(
+    data: bytes, pos: int, end: int, room: int, out: list[Received], head: int, size: int
+) -> int:
+    """Split a run of at least MIN_RUN frames from ``pos`` on whose ``head``-octet headers
+    are all the first one's (a final data frame of ``size`` octets): each header octet,
+    taken at the stride by a strided slice, is the same all along the run, and one
+    ``Struct.iter_unpack`` splits it. Returns ``pos`` unchanged if there is no such run.
+    """
+    stride = size + head
     count = (end - pos) // stride
     if 0 < room < count:
         count = room
     if count < MIN_RUN:
         return pos
     stop = pos + count * stride
-    flags = data[pos:stop:stride]
-    sizes = data[pos + 1 : stop : stride]
-    count -= max(len(flags.lstrip(b"\x00")), len(sizes.lstrip(sizes[:1])))
-    if count < MIN_RUN:
-        return pos
-    frame = _RUN_STRUCTS.get(size)
+    for offset in range(head):
+        octets = data[pos + offset : stop : stride]
+        same = len(octets) - len(octets.lstrip(octets[:1]))
+        if same < count:
+            count = same
+            if count < MIN_RUN:
+                return pos
+    key = (head, size)
+    frame = _RUN_STRUCTS.get(key)
     if frame is None:
-        frame = _RUN_STRUCTS[size] = Struct(f"2x{size}s")
+        frame = Struct(f"{head}x{size}s")
+        if len(_RUN_STRUCTS) < 512:  # long sizes are the peer's choice: keep a few
+            _RUN_STRUCTS[key] = frame
     stop = pos + count * stride
     out.extend(frame.iter_unpack(memoryview(data)[pos:stop]))
     return stop
@@ -737,43 +763,6 @@ def _equal_size_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryvi
     bodies.insert(0, b"")  # so the join starts with a header: one piece, one copy
     out.append(header.join(bodies))
     return True
-
-
-def _equal_long_frames(
-    data: bytes, pos: int, end: int, room: int, limit: int, out: list[Received]
-) -> int:
-    """:func:`_equal_short_frames` for long final data frames (flags 2, a 9-octet header)
-    of one size below BIG_FRAME and within ``limit``: each header octet, taken at the
-    stride, must be the same all along the run. Returns ``pos`` unchanged if there is no
-    run of MIN_RUN frames.
-    """
-    if pos + 9 > end:
-        return pos
-    size: int = LONG_HEADER.unpack_from(data, pos)[1]
-    if size >= BIG_FRAME or (0 <= limit < size):
-        return pos
-    stride = size + 9
-    count = (end - pos) // stride
-    if 0 < room < count:
-        count = room
-    if count < MIN_RUN:
-        return pos
-    stop = pos + count * stride
-    for offset in range(9):
-        octets = data[pos + offset : stop : stride]
-        same = len(octets) - len(octets.lstrip(octets[:1]))
-        if same < count:
-            count = same
-            if count < MIN_RUN:
-                return pos
-    frame = _LONG_RUN_STRUCTS.get(size)
-    if frame is None:
-        frame = Struct(f"9x{size}s")
-        if len(_LONG_RUN_STRUCTS) < 64:  # the sizes are the peer's choice: keep a few
-            _LONG_RUN_STRUCTS[size] = frame
-    stop = pos + count * stride
-    out.extend(frame.iter_unpack(memoryview(data)[pos:stop]))
-    return stop
 
 
 def _check_handshake_header(flags: int, size: int, limit: int) -> None:
