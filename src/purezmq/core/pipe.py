@@ -67,8 +67,10 @@ class OwnerReader(Protocol):
     """A connection the socket's own thread may read while it waits for a message."""
 
     fd: int
-    # Set by the waiting thread around its wait, for the connection's loop to see.
+    # Set by the waiting thread around its wait, for the connection's loop to see,
+    # and the count of waits begun.
     owner_waiting: bool
+    owner_waits: int
     # Reads that delivered messages, for statistics().
     owner_reads: int
 

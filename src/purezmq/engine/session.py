@@ -104,8 +104,12 @@ class Session(asyncio.Protocol):
         # The loop has decoded events it delivers outside the lock (see owner_read).
         self.handling = False
         # The socket's thread is in recv(), watching this connection (owner_read), and
-        # the loop left the reading to it (yielded) until yield_timer sees it gone.
+        # the loop left the reading to it (yielded) until yield_timer sees it gone:
+        # neither waiting at the tick nor come back to wait since the last one
+        # (owner_waits counts the waits begun).
         self.owner_waiting = False
+        self.owner_waits = 0
+        self.waits_seen = 0
         self.owner_reads = 0
         self.yielded = False
         # The socket's thread last read a lot at once (a stream, a big message): the
@@ -160,6 +164,7 @@ class Session(asyncio.Protocol):
             # The socket's thread woke for these bytes too: it reads them, and the
             # next ones, without this thread (see _yield_tick).
             self.yielded = True
+            self.waits_seen = self.owner_waits
             self._update_reading()
             if self.yield_timer is None:
                 self.yield_timer = self.engine.loop.call_later(YIELD_CHECK, self._yield_tick)
@@ -257,9 +262,15 @@ class Session(asyncio.Protocol):
         return True
 
     def _yield_tick(self) -> None:
-        """Take the reading back once the socket's thread has stopped waiting in recv()."""
+        """Take the reading back once the socket's thread has stopped waiting in recv():
+        it is not waiting now and has not come back to wait since the last tick. (A
+        thread that answers requests is out of its wait for a moment each time; the
+        next request, read by the loop then, would cost a hand-off.)"""
         self.yield_timer = None
-        if self.yielded and self.owner_waiting and self.transport is not None:
+        waits = self.owner_waits
+        came_back = waits != self.waits_seen
+        self.waits_seen = waits
+        if self.yielded and (self.owner_waiting or came_back) and self.transport is not None:
             self.yield_timer = self.engine.loop.call_later(YIELD_CHECK, self._yield_tick)
         else:
             self.take_reading_back()

@@ -99,6 +99,7 @@ class Signaler(_Hooks):
         self._armed = True
         for reader in readers:
             reader.owner_waiting = True
+            reader.owner_waits += 1
         try:
             if lock.acquire(blocking=False):
                 return True
