@@ -38,10 +38,11 @@ CONFLATE = -1
 # HWM the writer is woken well before the queue runs dry.
 MAX_WM_DELTA = 1024
 
-# A message: its frames in order. The facades send single frames as 1-tuples: CPython
-# keeps a free list of them, so a message in flight costs no allocation the cyclic GC
-# counts (a list per message set off a collection every 700 messages, scanning the
-# queue). Code that builds on a message makes a new one ([*a, *msg]), never mutates it.
+# A message: its frames in order. The facades send tuples and the decoder hands out
+# tuples: CPython keeps a free list of them, so a message in flight costs no allocation
+# the cyclic GC counts (a list per message set off a collection every 700 messages,
+# scanning the queue). Code that builds on a message makes a new one ((*a, *msg)),
+# never mutates it; a list is still a message (subscriptions, tests).
 Msg = list[bytes] | tuple[bytes, ...]
 
 

@@ -752,7 +752,7 @@ def _frame(data: bytes, more: bool) -> Frame:
 
 
 def msg_list(msg: Msg) -> list[bytes]:
-    """``msg`` as the list pyzmq's recv_multipart returns (a 1-tuple from a local send)."""
+    """``msg`` as the list pyzmq's recv_multipart returns (messages travel as tuples)."""
     return msg if type(msg) is list else list(msg)
 
 
