@@ -20,6 +20,8 @@
 # out of it, one allocation per frame; see connection.py.
 from __future__ import annotations
 
+from typing import Final
+
 
 class ReceiveBuffer:
     """A FIFO of received octets with cheap consumption from the front."""
@@ -99,6 +101,11 @@ class ReceiveBuffer:
         self._pos = 0
 
 
+HUGE_FRAME: Final = 256 * 1024
+"""Frames this big are worth reads of their own (read_hint): joining one costs more
+than the two extra reads (header, body) that spare the copy. Smaller frames share reads."""
+
+
 class FrameCollector:
     """The body of one large frame, gathered as received chunks and joined once.
 
@@ -119,6 +126,11 @@ class FrameCollector:
     def __len__(self) -> int:
         """Octets held so far."""
         return self._held
+
+    @property
+    def huge(self) -> bool:
+        """The whole frame is HUGE_FRAME octets or more: it is worth reads of its own."""
+        return self._held + self.missing >= HUGE_FRAME
 
     def feed(self, data: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview:
         """Keep the octets the frame still lacks; return the rest of `data`."""

@@ -115,10 +115,6 @@ allocate memory to a connection only after the security handshake).
 BIG_FRAME: Final = 64 * 1024
 """Frames this big whose body is still arriving are gathered as chunks, joined once."""
 
-HUGE_FRAME: Final = 256 * 1024
-"""Frames this big are worth reads of their own (read_hint): joining one costs more
-than the two extra reads (header, body) that spare the copy. Smaller frames share reads."""
-
 _PUBLISHERS: Final = frozenset({"PUB", "XPUB"})
 _SUBSCRIBE_PREFIX: Final = 1
 _CANCEL_PREFIX: Final = 0
@@ -205,7 +201,7 @@ class ZmtpConnection:
         not start inside the read of its header). The caller may read less.
         """
         big = self._big
-        if big is not None and big.missing + len(big) >= HUGE_FRAME:
+        if big is not None and big.huge:
             return big.missing
         if self._after_huge and not len(self._buffer) and not self._transform:
             return 9
@@ -467,7 +463,7 @@ class ZmtpConnection:
             self._on_frame(big.flags, big.join(), out)
             if self.state is not State.READY:
                 return
-            self._after_huge = big.missing + len(big) >= HUGE_FRAME
+            self._after_huge = big.huge
         buffer = self._buffer
         if len(buffer) < self._need:
             return
@@ -561,7 +557,7 @@ class ZmtpConnection:
         self._room = room
         if pos != first:
             big = self._big
-            self._after_huge = big is not None and big.missing + len(big) >= HUGE_FRAME
+            self._after_huge = big is not None and big.huge
         buffer.consume(pos - first)
         self._need = want - pos if room else 1
 
