@@ -39,10 +39,18 @@ class CoreError(Exception):
 
 
 class WouldBlock(CoreError):
-    """The operation cannot complete now (libzmq's EAGAIN)."""
+    """The operation cannot complete now (libzmq's EAGAIN).
 
-    def __init__(self, msg: str | None = None) -> None:
-        super().__init__(EAGAIN, msg)
+    Raised for every recv that finds nothing, so it is made without a Python-level
+    ``__init__``: the errno is the class's, the message the one argument.
+    """
+
+    errno = EAGAIN
+    __init__ = Exception.__init__
+
+    @property
+    def msg(self) -> str | None:  # type: ignore[override]
+        return self.args[0] if self.args else None
 
 
 class Terminated(CoreError):

@@ -193,7 +193,7 @@ class Session(asyncio.Protocol):
             # Left by owner_read: what it decoded goes first, then the rest, in order.
             self.drain_backlog()
             return
-        if self._decode():
+        if self._decode() and self.conn is not None and self.conn.output_waiting:
             self._send_output()
 
     def owner_read(self) -> bool:
@@ -239,7 +239,7 @@ class Session(asyncio.Protocol):
                 if events:
                     self.inbound_since_direct = True
                     self.owner_reads += 1
-                    pipe.write_batch(cast(list[Msg], events))
+                    pipe.write_batch(events)
                 if conn.limited:
                     # More than a batch: this thread decodes the next one when it has
                     # read this one (refill); the loop only if it reads more first.
@@ -319,14 +319,24 @@ class Session(asyncio.Protocol):
                 # The lock: a direct send or a refill from the socket's thread uses conn
                 # and the pipe too. Plain messages are decoded and delivered under it.
                 with self.lock:
-                    room = self._room()
+                    # How many messages the pipe takes now (-1: no limit; 0: full, wake
+                    # me), at most DECODE_BATCH; inlined, since this runs for every read.
+                    pipe = self.pipe
+                    if pipe is None or not self.ready:
+                        room = -1  # the handshake: commands, then what follows them
+                    elif self.backlog:
+                        room = 0
+                    else:
+                        room = pipe.room()
+                        if room < 0 or room > DECODE_BATCH:
+                            room = DECODE_BATCH
                     if room == 0:
                         self._hold_input()
                         break
                     events = conn.next_events(room)
                     plain = conn.messages_returned == len(events)
                     if events and plain:
-                        self._deliver(cast(list[Msg], events))
+                        self._deliver(events)  # type: ignore[arg-type]
                         if conn.limited and self.ready:
                             self._hold_input()  # the socket's thread takes it from here
                             break
@@ -382,7 +392,7 @@ class Session(asyncio.Protocol):
                     break
                 if events:
                     self.inbound_since_direct = True
-                    pipe.write_batch(cast(list[Msg], events))
+                    pipe.write_batch(events)  # type: ignore[arg-type]
                 if conn.limited:
                     return True
                 # All held input decoded. While the stream keeps coming, the next chunk
@@ -418,15 +428,6 @@ class Session(asyncio.Protocol):
             if heartbeat is not None:
                 heartbeat.received(self.engine.loop.time())
         return data
-
-    def _room(self) -> int:
-        """How many messages the pipe takes now (-1: no limit; 0: full, wake me)."""
-        pipe = self.pipe
-        if pipe is None or not self.ready:
-            return -1  # the handshake: commands, then what follows them in the same read
-        if self.backlog:
-            return 0
-        return _batch(pipe.room())
 
     def _hold_input(self) -> None:
         self.input_held = True
@@ -656,11 +657,10 @@ class Session(asyncio.Protocol):
                 or self.direct_rest
             ):
                 return False
-            on_loop = self.engine.on_loop_thread()
+            on_loop = threading.get_ident() == self.engine.thread_id
             if not on_loop and self.direct_fd < 0:
                 return False
-            conn.send_message(msg)
-            data = conn.data_to_send()
+            data = conn.encode(msg)
             if on_loop:
                 transport.write(data)
             else:

@@ -264,7 +264,18 @@ class ZmtpConnection:
         # A negative room never reaches 0: no limit.
         self._room = limit
         if self._error is None:
-            self._parse(events)
+            if self.state is State.READY and not self._eof:
+                # The common case, without _parse's loop over the states: it only
+                # takes over if a command changed the state (an ERROR, a close).
+                try:
+                    self._parse_traffic(events)
+                except RemoteProtocolError as error:
+                    self._fail(error)
+                else:
+                    if self.state is not State.READY:
+                        self._parse(events)
+            else:
+                self._parse(events)
         self.messages_returned = limit - self._room
         self.limited = self._room == 0
         self.exhausted = not self.limited and self._error is None
@@ -282,6 +293,16 @@ class ZmtpConnection:
             self._send_transformed(frames)
         else:
             encode_message(frames, self._out)
+
+    def encode(self, frames: Sequence[bytes]) -> bytes:
+        """:meth:`send_message` and :meth:`data_to_send` in one call: what is queued,
+        then this message (a request or a reply sent the moment it is made)."""
+        if self.state is not State.READY or self._transform or self._out:
+            self.send_message(frames)
+            return self.data_to_send()
+        out: list[bytes | memoryview] = []
+        encode_message(frames, out)
+        return b"".join(out)
 
     def send_messages(self, msgs: Iterable[Sequence[bytes]]) -> None:
         """Queue many messages at once (the session's drain loop).
@@ -336,6 +357,11 @@ class ZmtpConnection:
         next_state(self.state, Input.SEND_ERROR)
         self._queue_command(ERROR, data)
         self._advance(Input.SEND_ERROR)
+
+    @property
+    def output_waiting(self) -> bool:
+        """True if :meth:`data_to_send` has something (a PONG, handshake commands)."""
+        return bool(self._out)
 
     def data_to_send(self) -> bytes:
         """Return (and forget) every octet queued for the peer, joined."""

@@ -109,11 +109,8 @@ class Router(SocketBase):
             if self.mandatory:
                 raise CoreError(EHOSTUNREACH, "no peer with that routing id")
             return
-        if not pipe.check_write():
-            if self.mandatory:
-                raise WouldBlock("the peer's queue is full")
-            return
-        pipe.write(msg[1:])
+        if not pipe.try_write(msg[1:]) and self.mandatory:
+            raise WouldBlock("the peer's queue is full")
 
     def xrecv(self) -> Msg:
         if self.notices:
