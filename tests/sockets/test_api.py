@@ -233,6 +233,27 @@ def test_option_attribute_form(ctx: zmq.Context) -> None:
     sock.close()
 
 
+def test_option_attributes_in_upper_case_too() -> None:
+    """pyzmq looks option attributes up by ``name.upper()``: ``sock.RCVHWM = 7`` sets the
+    option (it is not a plain attribute that hides it), on sockets and contexts alike."""
+    ctx = zmq.Context()
+    try:
+        ctx.LINGER = 0  # a default for the context's new sockets
+        ctx.IO_THREADS = 2
+        assert ctx.io_threads == ctx.IO_THREADS == 2
+        assert ctx.linger == ctx.LINGER == 0
+        sock = ctx.socket(zmq.PULL)
+        assert sock.LINGER == sock.linger == 0
+        sock.RCVHWM = 7
+        assert sock.getsockopt(zmq.RCVHWM) == sock.rcvhwm == sock.RCVHWM == 7
+        sock.bind("tcp://127.0.0.1:*")
+        assert sock.last_endpoint == sock.LAST_ENDPOINT
+        assert "RCVHWM" not in vars(sock) and "LINGER" not in vars(ctx)
+        sock.close()
+    finally:
+        ctx.term()
+
+
 def test_last_endpoint_resolves_tcp_wildcard(ctx: zmq.Context) -> None:
     """libzmq ZMQ_LAST_ENDPOINT: binding tcp port * reports the port the system chose."""
     pull = ctx.socket(zmq.PULL)

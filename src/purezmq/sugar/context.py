@@ -216,23 +216,27 @@ class Context:
     def getsockopt(self, option: int) -> Any:
         return self.sockopts[option]
 
+    # Option names as attributes in any case, as pyzmq (which looks up name.upper()).
+
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _CONTEXT_OPTION_NAMES:
-            self.set(_CONTEXT_OPTION_NAMES[name], value)
-        elif name in _SOCKET_OPTION_NAMES:
-            self.sockopts[_SOCKET_OPTION_NAMES[name]] = value
+        key = name.lower()
+        if key in _CONTEXT_OPTION_NAMES:
+            self.set(_CONTEXT_OPTION_NAMES[key], value)
+        elif key in _SOCKET_OPTION_NAMES:
+            self.sockopts[_SOCKET_OPTION_NAMES[key]] = value
         else:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
-        if name in _CONTEXT_OPTION_NAMES:
-            return self.get(_CONTEXT_OPTION_NAMES[name])
-        if name in _SOCKET_OPTION_NAMES and _SOCKET_OPTION_NAMES[name] in self.sockopts:
-            return self.sockopts[_SOCKET_OPTION_NAMES[name]]
+        key = name.lower()
+        if key in _CONTEXT_OPTION_NAMES:
+            return self.get(_CONTEXT_OPTION_NAMES[key])
+        if key in _SOCKET_OPTION_NAMES and _SOCKET_OPTION_NAMES[key] in self.sockopts:
+            return self.sockopts[_SOCKET_OPTION_NAMES[key]]
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        if name in _SOCKET_OPTION_NAMES:
-            self.sockopts.pop(_SOCKET_OPTION_NAMES[name], None)
+        if name.lower() in _SOCKET_OPTION_NAMES:
+            self.sockopts.pop(_SOCKET_OPTION_NAMES[name.lower()], None)
         else:
             object.__delattr__(self, name)

@@ -730,12 +730,14 @@ def _option_property(option: int) -> property:
 
 
 def _add_option_properties(cls: type) -> None:
-    """Every socket option as an attribute (pyzmq: ``sock.rcvhwm``), unless the name is
-    taken. Properties rather than ``__getattr__``: a class with ``__getattr__`` makes every
-    attribute lookup on its instances slower, the hot paths' ``self._core`` included."""
+    """Every socket option as an attribute in lower and upper case (pyzmq: ``sock.rcvhwm``,
+    ``sock.RCVHWM``), unless the name is taken. Properties rather than ``__getattr__``: a
+    class with ``__getattr__`` makes every attribute lookup on its instances slower, the
+    hot paths' ``self._core`` included."""
     for name, option in _OPTION_IDS.items():
-        if not hasattr(cls, name):
-            setattr(cls, name, _option_property(option))
+        for spelling in (name, name.upper()):
+            if not hasattr(cls, spelling):
+                setattr(cls, spelling, _option_property(option))
 
 
 _add_option_properties(Socket)
