@@ -28,12 +28,22 @@ from .sugar import context as _context
 from .sugar import poll as _poll
 from .sugar import proxy as _proxy
 from .sugar import socket as _socket
-from .sugar.frame import Frame
-from .sugar.socket import NOBLOCK, POLLIN, _frames, as_frame_bytes, as_message, msg_list, zmq_error
+from .sugar.socket import (
+    NOBLOCK,
+    POLLIN,
+    _frame,
+    _frames,
+    as_frame_bytes,
+    as_message,
+    msg_list,
+    zmq_error,
+)
 
 # An operation: its Future, what to try, and the one argument to try it with (a
 # function and its argument rather than a closure: nothing to build per call, and one
 # Python frame fewer on the way to the core).
+_Future = asyncio.Future
+
 _Op = tuple["asyncio.Future[Any]", Callable[[Any], Any], Any]
 
 
@@ -156,7 +166,8 @@ class Socket(_socket.Socket):
         loop: asyncio.AbstractEventLoop | None = self._loop
         if loop is None:
             loop = self._bind_loop(asyncio.get_running_loop())
-        fut: asyncio.Future[Any] = loop.create_future()
+        # What loop.create_future() makes (on asyncio's loops and uvloop), one call fewer.
+        fut: asyncio.Future[Any] = _Future(loop=loop)
         if self._closed:
             fut.set_exception(zmq_error(CoreError(ENOTSOCK)))
             return fut
@@ -261,12 +272,23 @@ class Socket(_socket.Socket):
         core.send(msg)
 
     def _recv_frame(self, copy: bool) -> Any:
-        frame, more = self._core.recv_part()
-        if copy:
-            return frame
-        result = Frame(frame)
-        result.more = more
-        return result
+        core = self._core
+        if not core._in_parts and not core._mailbox:
+            # The hot path, as the sync facade's recv: a whole message from the type.
+            try:
+                msg = core.xrecv()
+            except WouldBlock:
+                if not core._mailbox:
+                    raise
+                frame, more = core.recv_part()  # a pipe's end left a command: look again
+            else:
+                if len(msg) > 1:
+                    core._in_parts = msg
+                    core._in_index = 1
+                frame, more = msg[0], len(msg) > 1
+        else:
+            frame, more = core.recv_part()
+        return frame if copy else _frame(frame, more)
 
     def _recv_message(self, copy: bool) -> Any:
         msg = self._core.recv()

@@ -151,7 +151,12 @@ class AsyncSignaler(_Hooks):
                 if not self._running:
                     # On the loop's own thread: run now, saving a loop iteration per
                     # hand-off (what asyncio latency is made of). Not re-entrantly.
-                    self._run()
+                    # (_run inlined: this is every delivery to an asyncio socket.)
+                    self._running = True
+                    try:
+                        self._callback()
+                    finally:
+                        self._running = False
                 else:
                     self._scheduled = True
                     self._loop.call_soon(self._run)

@@ -36,7 +36,8 @@ class Rep(Router):
             raise CoreError(EFSM, "REP must receive a request before sending")
 
     def xsend(self, msg: Msg) -> None:
-        self.xcheck_send()
+        if not self.sending_reply:
+            raise CoreError(EFSM, "REP must receive a request before sending")
         super().xsend((*self.envelope, *msg))
         self.envelope = []
         self.sending_reply = False
