@@ -499,21 +499,25 @@ class Socket:
         except CoreError as exc:
             raise zmq_error(exc) from None
 
-    def _recv_msg(self, flags: int) -> Msg:
-        """Receive a whole message, waiting (RCVTIMEO) unless NOBLOCK."""
+    def _recv_msg(self, flags: int, found_none: bool = False) -> Msg:
+        """Receive a whole message, waiting (RCVTIMEO) unless NOBLOCK. ``found_none``:
+        the caller's xrecv() just raised WouldBlock with nothing in the mailbox, so a
+        first try would find nothing either: wait at once."""
         core = self._core
-        try:
-            return core.recv()
-        except WouldBlock:
-            if flags & NOBLOCK:
-                # Polling with NOBLOCK: the I/O thread must read the connections.
-                core.release_readers()
-                raise Again() from None
-            self._check_open()
+        if not found_none:
             try:
-                return self._wait(core.recv, core.options.rcvtimeo, True)  # type: ignore[no-any-return]
+                return core.recv()
+            except WouldBlock:
+                pass
             except CoreError as exc:
                 raise zmq_error(exc) from None
+        if flags & NOBLOCK:
+            # Polling with NOBLOCK: the I/O thread must read the connections.
+            core.release_readers()
+            raise Again()
+        self._check_open()
+        try:
+            return self._wait(core.recv, core.options.rcvtimeo, True)  # type: ignore[no-any-return]
         except CoreError as exc:
             raise zmq_error(exc) from None
 
@@ -576,6 +580,8 @@ class Socket:
             # The hot path: a whole single-frame message straight from the socket type.
             try:
                 msg = core.xrecv()
+            except WouldBlock:
+                msg = self._recv_msg(flags, not core._mailbox)
             except CoreError:
                 msg = self._recv_msg(flags)
             if len(msg) == 1 and copy:
@@ -610,8 +616,11 @@ class Socket:
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
         """Every frame of the next message (the rest of it, if partly read)."""
+        core = self._core
         try:
-            msg = self._core.recv()
+            msg = core.recv()
+        except WouldBlock:
+            msg = self._recv_msg(flags, not core._mailbox)
         except CoreError:
             msg = self._recv_msg(flags)
         if copy:
