@@ -39,11 +39,11 @@ from .sugar.socket import (
     zmq_error,
 )
 
+_Future = asyncio.Future
+
 # An operation: its Future, what to try, and the one argument to try it with (a
 # function and its argument rather than a closure: nothing to build per call, and one
 # Python frame fewer on the way to the core).
-_Future = asyncio.Future
-
 _Op = tuple["asyncio.Future[Any]", Callable[[Any], Any], Any]
 
 
