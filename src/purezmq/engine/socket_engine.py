@@ -65,9 +65,6 @@ class SocketEngine:
             f" connecters={sum(map(len, self.connecters.values()))} sessions={len(self.sessions)}>"
         )
 
-    def on_loop_thread(self) -> bool:
-        return threading.get_ident() == self.thread_id
-
     def bind_loop(self, loop: asyncio.AbstractEventLoop, thread_id: int) -> None:
         """Adopt the loop of an asyncio socket and run what waited for it."""
         self.loop = loop

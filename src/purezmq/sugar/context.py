@@ -236,7 +236,8 @@ class Context:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        if name.lower() in _SOCKET_OPTION_NAMES:
-            self.sockopts.pop(_SOCKET_OPTION_NAMES[name.lower()], None)
+        key = name.lower()
+        if key in _SOCKET_OPTION_NAMES:
+            self.sockopts.pop(_SOCKET_OPTION_NAMES[key], None)
         else:
             object.__delattr__(self, name)
