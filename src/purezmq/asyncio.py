@@ -84,31 +84,37 @@ class _Waiters:
 class Socket(_socket.Socket):
     """A socket whose send/recv/poll return awaitables on the running loop."""
 
+    _dropped: bool
+    _context_flags: dict[str, bool]
+    _loop: asyncio.AbstractEventLoop | None
+    _recv_waiters: _Waiters
+    _send_waiters: _Waiters
+    _poll_waiters: _Waiters
+
     def _init_signaler(self) -> None:
-        d = self.__dict__
-        d["_dropped"] = False
+        self._dropped = False
         core = self._core
         if isinstance(core, XPub):
             core.on_drop = self._note_drop
             core.drop_clock = time.monotonic
-        d["_context_flags"] = self.context._flags
-        d["_loop"] = None
-        d["_signaler"] = None
-        d["_recv_waiters"] = _Waiters()
-        d["_send_waiters"] = _Waiters()
-        d["_poll_waiters"] = _Waiters()
+        self._context_flags = self.context._flags
+        self._loop = None
+        self._signaler = None
+        self._recv_waiters = _Waiters()
+        self._send_waiters = _Waiters()
+        self._poll_waiters = _Waiters()
         try:
             self._bind_loop(asyncio.get_running_loop())
         except RuntimeError:
             pass  # no loop yet: bind to the first one an awaitable is asked on
 
     def _note_drop(self) -> None:
-        self.__dict__["_dropped"] = True
+        self._dropped = True
 
     def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
         signaler = AsyncSignaler(loop, threading.get_ident(), self._on_wake)
-        self.__dict__["_loop"] = loop
-        self.__dict__["_signaler"] = signaler
+        self._loop = loop
+        self._signaler = signaler
         self._core.wake = signaler.wake
         if self._engine is not None:
             self._engine.bind_loop(loop, threading.get_ident())
@@ -118,7 +124,7 @@ class Socket(_socket.Socket):
         loop = self._loop
         if loop is None:
             loop = self._bind_loop(asyncio.get_running_loop())
-        return loop  # type: ignore[no-any-return]
+        return loop
 
     def _get_engine(self) -> SocketEngine:
         engine: SocketEngine | None = self._engine
@@ -126,7 +132,7 @@ class Socket(_socket.Socket):
             loop = self._loop
             engine = SocketEngine(self._core, loop, threading.get_ident())
             engine.monitor = self._monitor
-            self.__dict__["_engine"] = engine
+            self._engine = engine
         return engine
 
     def _on_wake(self) -> None:
@@ -177,7 +183,7 @@ class Socket(_socket.Socket):
                 if self._dropped:
                     # A publisher outran a subscriber: resolve on the next iteration, so
                     # that a tight send loop lets the sessions drain the pipes.
-                    self.__dict__["_dropped"] = False
+                    self._dropped = False
                     loop.call_soon(_resolve, fut, result)
                 else:
                     fut.set_result(result)

@@ -99,29 +99,40 @@ class _EndpointContext:
 class Socket:
     """A ZeroMQ socket with pyzmq's API; blocking calls wait in this thread."""
 
+    # Plain instance attributes, set in __init__. Never write them through
+    # ``self.__dict__``: reading ``__dict__`` once turns the instance's attributes into a
+    # real dict, and every later ``self._core`` costs about three times as much.
+    context: Any
+    socket_type: int
     _core: SocketBase
+    _engine: SocketEngine | None
+    _monitor: Monitor | None
+    _fd: FdSignal | None
+    _monitor_socket: Any
+    _closed: bool
+    _bound: list[str]
+    _signaler: Any  # a Signaler here; an AsyncSignaler (or None) in purezmq.asyncio
 
     def __init__(self, context: Any, socket_type: int, **kwargs: Any) -> None:
         try:
             core = make_socket(int(socket_type))
         except (KeyError, TypeError, ValueError):
             raise ZMQError(_errno.EINVAL, f"invalid socket type {socket_type!r}") from None
-        d = self.__dict__
-        d["context"] = context
-        d["_core"] = core
-        d["socket_type"] = int(socket_type)
-        d["_engine"] = None
-        d["_monitor"] = None
-        d["_fd"] = None
-        d["_monitor_socket"] = None
-        d["_closed"] = False
-        d["_bound"] = []
+        self.context = context
+        self._core = core
+        self.socket_type = int(socket_type)
+        self._engine = None
+        self._monitor = None
+        self._fd = None
+        self._monitor_socket = None
+        self._closed = False
+        self._bound = []
         self._init_signaler()
         context._add_socket(self)
 
     def _init_signaler(self) -> None:
         signaler = Signaler()
-        self.__dict__["_signaler"] = signaler
+        self._signaler = signaler
         self._core.wake = signaler.wake
         core = self._core
         if isinstance(core, XPub):
@@ -137,7 +148,7 @@ class Socket:
         return f"<{cls.__module__}.{cls.__name__}(zmq.{name}){state} at {id(self):#x}>"
 
     def __del__(self) -> None:
-        if not self.__dict__.get("_closed", True):
+        if not getattr(self, "_closed", True):
             try:
                 self.close(linger=0)
             except Exception:
@@ -171,7 +182,7 @@ class Socket:
             io = self.context.io_thread()
             engine = SocketEngine(self._core, io.loop, io.thread_id, owner_reads=True)
             engine.monitor = self._monitor
-            self.__dict__["_engine"] = engine
+            self._engine = engine
         return engine
 
     # -- endpoints --------------------------------------------------------------
@@ -275,7 +286,7 @@ class Socket:
         """Close the socket; pending messages are sent for up to ``linger`` ms (-1: all)."""
         if self._closed:
             return
-        self.__dict__["_closed"] = True
+        self._closed = True
         core = self._core
         if linger is None:
             linger = core.options.linger
@@ -315,7 +326,7 @@ class Socket:
         except CoreError as exc:
             raise zmq_error(exc) from None
         monitor = Monitor(pair, events)  # type: ignore[arg-type]
-        self.__dict__["_monitor"] = monitor
+        self._monitor = monitor
         if self._engine is not None:
             self._engine.monitor = monitor
 
@@ -324,7 +335,7 @@ class Socket:
         monitor = self._monitor
         if monitor is None:
             return
-        self.__dict__["_monitor"] = None
+        self._monitor = None
         if self._engine is not None:
             self._engine.monitor = None
         monitor.stop()
@@ -340,7 +351,7 @@ class Socket:
         self.monitor(addr, int(constants.Event.ALL) if events is None else events)
         sock = self.context.socket(constants.SocketType.PAIR)
         sock.connect(addr)
-        self.__dict__["_monitor_socket"] = sock
+        self._monitor_socket = sock
         return sock
 
     # -- options ------------------------------------------------------------
@@ -376,7 +387,7 @@ class Socket:
         fd: FdSignal | None = self._fd
         if fd is None:
             fd = FdSignal()
-            self.__dict__["_fd"] = fd
+            self._fd = fd
             self._signaler.add_hook(fd.set)
             fd.set()  # events may be pending already: let the caller look once
         return fd
