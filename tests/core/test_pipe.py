@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from purezmq.core.errors import WouldBlock
-from purezmq.core.pipe import MAX_WM_DELTA, Msg, Pipe, compute_lwm, pipepair
+from purezmq.core.pipe import CONFLATE, MAX_WM_DELTA, Msg, Pipe, compute_lwm, pipepair
 from purezmq.core.routing import FairQueue, LoadBalancer
 from tests.core.fakes import RecordingSink, sinked_pair
 
@@ -495,6 +495,32 @@ def test_writer_blocking_during_a_read_is_woken(read: str) -> None:
     assert b.queued_in() == 0
     assert sink_a.writes == 1, "the writer waits on an empty pipe nobody told it about"
     assert a.check_write()
+
+
+def test_read_all_leaves_what_is_written_during_the_drain() -> None:
+    """A message appended while read_all drains stays for the next batch, and the reader
+    is woken for it: the batch ends where the queue ended when the drain began."""
+    a, _, b, sink_b = sinked_pair(0, 0)
+    fill(a, 3)
+    queue = interleave(a)
+    queue.before_pop = lambda: a.write([b"late"])  # the writer appends mid-drain
+    assert [m[0] for m in b.read_all()] == [b"0", b"1", b"2"]
+    assert sink_b.reads == 2, "the reader sleeps on a message nobody told it about"
+    assert b.read_all() == [[b"late"]]
+    assert b.read_all() == []
+
+
+def test_read_all_of_a_conflated_pipe_while_the_writer_replaces() -> None:
+    """A conflating writer pops from the right: a drain it races with returns the newest
+    message once, and leaves nothing behind."""
+    a, _, b, _ = sinked_pair(CONFLATE, 0)
+    a.write([b"old"])
+    queue = interleave(a)
+    queue.before_pop = lambda: a.write([b"new"])  # replaces "old" as the drain begins
+    assert b.read_all() == [[b"new"]]
+    assert b.queued_in() == 0
+    a.write([b"newer"])
+    assert b.read_all() == [[b"newer"]]
 
 
 # -- threads: no lost wake-up ------------------------------------------------------

@@ -56,6 +56,27 @@ class _Delimiter:
 DELIMITER: Any = _Delimiter()
 
 
+class _EndOfBatch(tuple):  # type: ignore[type-arg]
+    """Marks where :meth:`Pipe.read_all` stops. A tuple subclass with no items: comparing a
+    message (a tuple) with it costs one length check in C."""
+
+    __slots__ = ()
+
+
+_END_OF_BATCH = _EndOfBatch()
+
+
+def _take_conflated(queue: deque[Any]) -> list[Msg]:
+    """What waits in a conflated flow, whose writer may pop from the right meanwhile."""
+    batch = []
+    while queue:
+        try:
+            batch.append(queue.popleft())
+        except IndexError:
+            break
+    return batch
+
+
 class PipeSink(Protocol):
     """The owner of a pipe end: told when the end becomes readable or writable."""
 
@@ -204,9 +225,16 @@ class Pipe:
             if not queue:
                 return []
             flow.reader_asleep = False
-        # Only the writer appends concurrently, so popping len() items is safe.
-        popleft = queue.popleft
-        batch = [popleft() for _ in range(len(queue))]
+        if flow.hwm != CONFLATE:
+            # The writer only appends: a marker appended now comes after everything
+            # already here and before whatever the writer adds meanwhile, and popping up
+            # to it takes the batch in C rather than in a Python loop.
+            queue.append(_END_OF_BATCH)
+            batch = list(iter(queue.popleft, _END_OF_BATCH))
+        else:
+            batch = _take_conflated(queue)
+            if not batch:
+                return self.read_all()  # the writer replaced the one message meanwhile
         if batch[-1] is DELIMITER:
             batch.pop()
             self._on_delimiter()
