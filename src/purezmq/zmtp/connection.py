@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
 from struct import Struct
 from typing import Final, TypeAlias
 
@@ -693,7 +692,6 @@ class ZmtpConnection:
 MIN_RUN: Final = 16
 """Fewest equal frames worth the C-speed paths (they cost about as much as 16 frames)."""
 
-_first: Final = itemgetter(0)
 
 _RUN_STRUCTS: dict[tuple[int, int], Struct] = {}
 
@@ -772,9 +770,10 @@ def _equal_size_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryvi
     BIG_FRAME: their headers are all the same, so ``header.join([b"", *bodies])`` lays
     out every frame. False (``out`` untouched) for any other batch.
     """
-    if set(map(len, msgs)) != {1}:
-        return False
-    bodies = list(map(_first, msgs))
+    try:
+        bodies = [body for (body,) in msgs]
+    except ValueError:
+        return False  # a message of several frames
     sizes = set(map(len, bodies))
     if len(sizes) != 1:
         return False
