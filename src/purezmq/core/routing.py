@@ -72,12 +72,13 @@ class LoadBalancer(_ActivePipes):
 
     def send(self, msg: Msg) -> Pipe:
         """Write ``msg`` to the next pipe with room and return it; WouldBlock if none has."""
-        pipes = self.pipes
-        while self.active:
+        active = self.active
+        if active:
+            # The common case first, in one go: the next pipe is open, plain and has room.
+            # Pipe.try_write inlined; the flag is read after the append, as pipe.py's
+            # wake-up rule requires.
             current = self.current
-            pipe = pipes[current]
-            # Pipe.try_write inlined for its common case: room and open. The flag is read
-            # after the append, as pipe.py's wake-up rule requires.
+            pipe = self.pipes[current]
             flow = pipe._out
             queue = flow.queue
             hwm = flow.hwm
@@ -86,7 +87,19 @@ class LoadBalancer(_ActivePipes):
                 if flow.reader_asleep:
                     flow.reader_asleep = False
                     pipe._wake_reader()
-            elif not pipe.try_write(msg):
+                if active > 1:
+                    current += 1
+                    self.current = current if current < active else 0
+                return pipe
+        return self._send_on(msg)
+
+    def _send_on(self, msg: Msg) -> Pipe:
+        """:meth:`send` past the common case: full, closed or direct pipes on the way."""
+        pipes = self.pipes
+        while self.active:
+            current = self.current
+            pipe = pipes[current]
+            if not pipe.try_write(msg):
                 self._deactivate(current)
                 continue
             current += 1
