@@ -138,24 +138,34 @@ class FairQueue(_ActivePipes):
 
     def recv_msg(self) -> Msg:
         """:meth:`recv` without the pipe (PULL, DEALER): the hot path."""
-        pipes = self.pipes
-        while self.active:
+        active = self.active
+        if active:
+            # The common case first, in one go: a message waits in the next pipe.
+            # Pipe.read inlined; the writer's flag is read after the pop, as pipe.py's
+            # wake-up rule requires.
             current = self.current
-            pipe = pipes[current]
-            # Pipe.read inlined for its common case: a message waiting. The writer's flag
-            # is read after the pop, as pipe.py's wake-up rule requires.
+            pipe = self.pipes[current]
             flow = pipe._in
             queue = flow.queue
             if queue:
-                msg: Msg | None = queue.popleft()
+                msg: Msg = queue.popleft()
                 if msg is not DELIMITER:
                     if flow.writer_blocked and len(queue) <= flow.lwm:
                         flow.writer_blocked = False
                         pipe._wake_writer()
-                    current += 1
-                    self.current = current if current < self.active else 0
-                    return msg  # type: ignore[return-value]
+                    if active > 1:
+                        current += 1
+                        self.current = current if current < active else 0
+                    return msg
                 queue.appendleft(msg)  # Pipe.read deals with the end of the pipe
+        return self._recv_on()
+
+    def _recv_on(self) -> Msg:
+        """:meth:`recv_msg` past the common case: empty or ending pipes on the way."""
+        pipes = self.pipes
+        while self.active:
+            current = self.current
+            pipe = pipes[current]
             msg = pipe.read()
             if msg is None:
                 self._deactivate(current)
