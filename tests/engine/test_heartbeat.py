@@ -85,3 +85,31 @@ def test_live_libzmq_peer_keeps_the_connection(ctx: zmq.Context) -> None:
         assert E.DISCONNECTED not in seen and seen.count(E.ACCEPTED) == 1
     finally:
         lctx.destroy(linger=0)
+
+
+def test_a_slowly_arriving_large_body_keeps_the_connection(ctx: zmq.Context) -> None:
+    """Every octet counts as traffic for the heartbeat, inside a large frame too.
+
+    The peer sends a 1 MiB frame over about a second, longer than HEARTBEAT_TIMEOUT,
+    in pieces. A receiver that awaited the body whole (SO_RCVLOWAT) would see no
+    traffic meanwhile and drop a live peer. The pauses are the slow peer under test.
+    """
+    pull = ctx.socket(zmq.PULL)
+    pull.linger = 0
+    pull.heartbeat_ivl = 50
+    pull.heartbeat_timeout = 300
+    pull.rcvtimeo = 5000
+    mon = pull.get_monitor_socket()
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    body = bytes(range(256)) * 4096  # 1 MiB
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(GREETING_NULL_31 + ready_command(b"PUSH"))
+        events_until(mon, E.HANDSHAKE_SUCCEEDED)
+        raw.sendall(b"\x02" + struct.pack(">Q", len(body)))  # a long, final frame
+        pieces = 10
+        step = len(body) // pieces
+        for i in range(pieces):
+            raw.sendall(body[i * step : (i + 1) * step if i < pieces - 1 else len(body)])
+            time.sleep(0.1)
+        assert pull.recv() == body
+    assert not mon.poll(0), "the connection was dropped while the body arrived"

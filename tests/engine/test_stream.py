@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from purezmq.engine.stream import HIGH_WATER, LOW_WATER, MAX_READ, StreamTransport
+from purezmq.engine.stream import HIGH_WATER, LOW_WATER, LOWAT_MAX, MAX_READ, StreamTransport
 
 T = TypeVar("T")
 
@@ -389,6 +389,100 @@ def test_receive_with_a_hint_reads_at_most_that_much(
     assert transport.receive(9) == b"header..."
     assert transport.receive(1000) == b"b" * 1000
     finish(loop, transport, proto)
+
+
+def _lowat(sock: socket.socket) -> int:
+    return sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT)
+
+
+def _readable(sock: socket.socket, timeout_s: float) -> bool:
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(timeout_s * 1000))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SO_RCVLOWAT is used on Linux TCP only")
+def test_a_large_body_is_awaited_whole_over_tcp(loop: asyncio.AbstractEventLoop) -> None:
+    """receive(hint) for a large body first raises SO_RCVLOWAT to it and reads nothing:
+    the socket polls readable only once the whole body is there, and one recv() then
+    returns it. The mark is back to 1 right after, for the small frames that follow."""
+    ours, peer = tcp_pair()
+    try:
+        transport, proto = start(loop, ours)
+        transport.pause_reading()
+        body = payload(1 << 20)
+        assert transport.receive(len(body)) is None
+        assert _lowat(ours) == len(body)
+        peer.setblocking(True)
+        peer.sendall(body[:1000])
+        assert not _readable(ours, 0)  # 1000 octets are not the body
+        sender = threading.Thread(target=peer.sendall, args=(body[1000:] + b"next",))
+        sender.start()
+        assert _readable(ours, DEADLINE)
+        assert transport.receive(len(body)) == body  # one read, one piece
+        assert _lowat(ours) == 1
+        sender.join(DEADLINE)
+        assert _readable(ours, DEADLINE)  # 4 octets wake the reader again
+        assert transport.receive() == b"next"
+        finish(loop, transport, proto)
+    finally:
+        peer.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SO_RCVLOWAT is used on Linux TCP only")
+def test_a_body_beyond_lowat_max_comes_in_marked_pieces(loop: asyncio.AbstractEventLoop) -> None:
+    """A body larger than LOWAT_MAX: each read takes at least the mark's worth, the mark
+    follows what is still missing, and it is back to 1 once the body is in."""
+    ours, peer = tcp_pair()
+    try:
+        transport, proto = start(loop, ours)
+        transport.pause_reading()
+        body = payload(LOWAT_MAX + 300 * 1024)
+        peer.setblocking(True)
+        sender = threading.Thread(target=peer.sendall, args=(body,))
+        sender.start()
+        got = bytearray()
+        while len(got) < len(body):
+            missing = len(body) - len(got)
+            chunk = transport.receive(missing)
+            if chunk is None:
+                assert 1 < _lowat(ours) <= min(missing, LOWAT_MAX)
+                assert _readable(ours, DEADLINE)
+                continue
+            got += chunk
+        sender.join(DEADLINE)
+        assert bytes(got) == body
+        assert _lowat(ours) == 1
+        finish(loop, transport, proto)
+    finally:
+        peer.close()
+
+
+def test_bodies_as_they_come_with_heartbeats_or_off_tcp(
+    loop: asyncio.AbstractEventLoop, pair: tuple[socket.socket, socket.socket]
+) -> None:
+    """Where the mark is not used (a Unix socket, or after read_bodies_as_they_come(),
+    which a heartbeat asks for), receive(hint) reads what is there at once."""
+    ours, peer = pair
+    transport, proto = start(loop, ours)
+    transport.pause_reading()
+    peer.sendall(b"p" * 1000)
+    assert transport.receive(1 << 20) == b"p" * 1000
+    finish(loop, transport, proto)
+    ours, peer = tcp_pair()
+    try:
+        transport, proto = start(loop, ours)
+        transport.pause_reading()
+        assert transport.receive(1 << 20) is None  # the mark is up
+        transport.read_bodies_as_they_come()
+        assert _lowat(ours) == 1
+        peer.sendall(b"q" * 1000)
+        assert _readable(ours, DEADLINE)
+        assert transport.receive(1 << 20) == b"q" * 1000
+        assert _lowat(ours) == 1
+        finish(loop, transport, proto)
+    finally:
+        peer.close()
 
 
 def test_receive_error_is_kept_and_closes_with_it(loop: asyncio.AbstractEventLoop) -> None:

@@ -777,6 +777,11 @@ class Session(asyncio.Protocol):
     # -- heartbeats (RFC 37 PING/PONG; HEARTBEAT_IVL, _TTL, _TIMEOUT) -------------
 
     def _new_heartbeat(self) -> Heartbeat:
+        transport = self.transport
+        if isinstance(transport, StreamTransport):
+            # A heartbeat counts every octet received; a body awaited whole would hide
+            # the octets of a slowly arriving one until it is all there.
+            transport.read_bodies_as_they_come()
         options = self.engine.core.options
         return Heartbeat(
             options.heartbeat_ivl,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import socket
+import sys
 import threading
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -51,6 +52,15 @@ STREAM_READ = 256 * 1024
 # the bytes object the socket hands out, with no copy to join chunks. recv() allocates
 # this much before the kernel fills it (address space only, until written).
 BODY_READ = 16 * 1024 * 1024
+# A large frame's body of at least this many octets is read in one piece: the socket's
+# SO_RCVLOWAT is raised to the body's size (at most LOWAT_MAX), so that the loop (or a
+# waiting thread's poll) sees the socket readable only once the whole body is there.
+# One recv() then returns the body as the bytes object the socket hands out: no
+# chunks to join, and no half-filled allocations for malloc to shrink and trim.
+# Linux TCP only: the kernel raises the receive buffer to fit the mark, and its
+# poll honours the mark (a Unix socket's does not).
+LOWAT_MIN = 64 * 1024
+LOWAT_MAX = 4 * 1024 * 1024
 # Chunks handed to one sendmsg() (Linux's IOV_MAX is 1024).
 MAX_CHUNKS = 512
 
@@ -86,6 +96,8 @@ class StreamTransport(asyncio.Transport):
         except OSError:
             pass
         self._read_size = MAX_READ
+        # SO_RCVLOWAT as last set; 0 where it is not used (see LOWAT_MIN).
+        self._lowat = 1 if _lowat_works(sock) else 0
         self._chunks: collections.deque[bytes | bytearray | memoryview] = collections.deque()
         self._buffered = 0
         self._high = HIGH_WATER
@@ -160,6 +172,12 @@ class StreamTransport(asyncio.Transport):
         ``hint``: the octets the protocol wants next (ZmtpConnection.read_hint), read
         alone, up to BODY_READ; 0 for as much as the stream offers.
         """
+        lowat = self._lowat
+        if hint >= LOWAT_MIN and lowat:
+            want = min(hint, LOWAT_MAX)
+            if lowat != want:
+                self._set_lowat(want)
+                return None  # readable again once ``want`` octets are there
         size = min(hint, BODY_READ) if hint else self._read_size
         try:
             data = self._sock.recv(size)
@@ -170,7 +188,25 @@ class StreamTransport(asyncio.Transport):
             return b""
         if not hint:
             self._read_size = STREAM_READ if len(data) == size else MAX_READ
+        if lowat > 1:
+            # Back to 1 as soon as the body is in: the next frame may be a small one.
+            rest = hint - len(data) if hint else 0
+            self._set_lowat(min(rest, LOWAT_MAX) if rest >= LOWAT_MIN else 1)
         return data
+
+    def read_bodies_as_they_come(self) -> None:
+        """Stop awaiting large bodies whole (LOWAT_MIN) on this connection."""
+        if self._lowat > 1:
+            self._set_lowat(1)
+        self._lowat = 0
+
+    def _set_lowat(self, octets: int) -> None:
+        try:
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, octets)
+        except OSError:
+            self._lowat = 0  # read as it comes
+            return
+        self._lowat = octets
 
     def end_of_stream(self) -> None:
         """The protocol's read found the end (loop thread): close, as asyncio's do."""
@@ -323,3 +359,8 @@ def _first(
     if len(chunks) <= n:
         return list(chunks)
     return [chunks[i] for i in range(n)]
+
+
+def _lowat_works(sock: socket.socket) -> bool:
+    """SO_RCVLOWAT is honoured by poll/epoll for this socket (see LOWAT_MIN)."""
+    return sys.platform == "linux" and sock.family in (socket.AF_INET, socket.AF_INET6)
