@@ -87,14 +87,17 @@ class LoadBalancer(_ActivePipes):
                 if flow.reader_asleep:
                     flow.reader_asleep = False
                     pipe._wake_reader()
-                if active > 1:
-                    current += 1
-                    self.current = current if current < active else 0
-                return pipe
-        return self._send_on(msg)
+            elif not pipe.try_write(msg):  # a direct send, or no room
+                self._deactivate(current)
+                return self._send_on(msg)
+            if active > 1:
+                current += 1
+                self.current = current if current < active else 0
+            return pipe
+        raise WouldBlock("no peer can take a message now")
 
     def _send_on(self, msg: Msg) -> Pipe:
-        """:meth:`send` past the common case: full, closed or direct pipes on the way."""
+        """:meth:`send` once the next pipe refused: the others in turn."""
         pipes = self.pipes
         while self.active:
             current = self.current
