@@ -16,13 +16,21 @@ from tests.engine.test_session import GREETING_NULL_31, ready_command
 E = zmq.Event
 
 
-def test_silent_peer_is_dropped_after_the_timeout(ctx: zmq.Context) -> None:
-    """A peer that finishes its handshake, then never answers PING, is disconnected."""
+def _monitored_pull(
+    ctx: zmq.Context, ivl_ms: int, timeout_ms: int
+) -> tuple[zmq.Socket, zmq.Socket]:
+    """A PULL with heartbeats (HEARTBEAT_IVL, _TIMEOUT) and a 5 s RCVTIMEO, and its monitor."""
     pull = ctx.socket(zmq.PULL)
     pull.linger = 0
-    pull.heartbeat_ivl = 50
-    pull.heartbeat_timeout = 150
-    mon = pull.get_monitor_socket()
+    pull.rcvtimeo = 5000
+    pull.heartbeat_ivl = ivl_ms
+    pull.heartbeat_timeout = timeout_ms
+    return pull, pull.get_monitor_socket()
+
+
+def test_silent_peer_is_dropped_after_the_timeout(ctx: zmq.Context) -> None:
+    """A peer that finishes its handshake, then never answers PING, is disconnected."""
+    pull, mon = _monitored_pull(ctx, 50, 150)
     port = pull.bind_to_random_port("tcp://127.0.0.1")
     with socket.create_connection(("127.0.0.1", port)) as raw:
         raw.sendall(GREETING_NULL_31 + ready_command(b"PUSH"))
@@ -66,12 +74,7 @@ def test_live_libzmq_peer_keeps_the_connection(ctx: zmq.Context) -> None:
         # generous enough that a busy CI machine delaying a loop is not mistaken for death.
         for name, value in (("heartbeat_ivl", 20), ("heartbeat_timeout", 1000)):
             setattr(push, name, value)
-        pull = ctx.socket(zmq.PULL)
-        pull.linger = 0
-        pull.rcvtimeo = 5000
-        pull.heartbeat_ivl = 20
-        pull.heartbeat_timeout = 1000
-        mon = pull.get_monitor_socket()
+        pull, mon = _monitored_pull(ctx, 20, 1000)
         port = pull.bind_to_random_port("tcp://127.0.0.1")
         push.connect(f"tcp://127.0.0.1:{port}")
         push.send(b"first")
@@ -94,12 +97,7 @@ def test_a_slowly_arriving_large_body_keeps_the_connection(ctx: zmq.Context) -> 
     in pieces. A receiver that awaited the body whole (SO_RCVLOWAT) would see no
     traffic meanwhile and drop a live peer. The pauses are the slow peer under test.
     """
-    pull = ctx.socket(zmq.PULL)
-    pull.linger = 0
-    pull.heartbeat_ivl = 50
-    pull.heartbeat_timeout = 300
-    pull.rcvtimeo = 5000
-    mon = pull.get_monitor_socket()
+    pull, mon = _monitored_pull(ctx, 50, 300)
     port = pull.bind_to_random_port("tcp://127.0.0.1")
     body = bytes(range(256)) * 4096  # 1 MiB
     with socket.create_connection(("127.0.0.1", port)) as raw:
