@@ -161,22 +161,7 @@ class FairQueue(_ActivePipes):
                         self.current = current if current < active else 0
                     return msg
                 queue.appendleft(msg)  # Pipe.read deals with the end of the pipe
-        return self._recv_on()
-
-    def _recv_on(self) -> Msg:
-        """:meth:`recv_msg` past the common case: empty or ending pipes on the way."""
-        pipes = self.pipes
-        while self.active:
-            current = self.current
-            pipe = pipes[current]
-            msg = pipe.read()
-            if msg is None:
-                self._deactivate(current)
-                continue
-            current += 1
-            self.current = current if current < self.active else 0
-            return msg
-        raise WouldBlock("no message is waiting")
+        return self.recv()[0]  # empty or ending pipes on the way
 
     def has_in(self) -> bool:
         """True if some pipe has a message; empty pipes are deactivated on the way."""
