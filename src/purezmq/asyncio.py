@@ -46,6 +46,11 @@ _Future = asyncio.Future
 # Python frame fewer on the way to the core).
 _Op = tuple["asyncio.Future[Any]", Callable[[Any], Any], Any]
 
+# What a recv attempt returns when nothing is waiting, so that the operation waits.
+# A value rather than WouldBlock: waiting is what most recvs do first, and an exception
+# costs more than the rest of the attempt.
+_PENDING: Any = object()
+
 
 class _Waiters:
     """Operations of one kind (send or recv) waiting for the socket, oldest first."""
@@ -71,6 +76,8 @@ class _Waiters:
             except Exception as exc:
                 fut.set_exception(exc)
             else:
+                if result is _PENDING:
+                    return
                 fut.set_result(result)
             queue.popleft()
 
@@ -180,20 +187,23 @@ class Socket(_socket.Socket):
         if not waiters.queue:
             try:
                 result = attempt(arg)
-                if self._dropped:
-                    # A publisher outran a subscriber: resolve on the next iteration, so
-                    # that a tight send loop lets the sessions drain the pipes.
-                    self._dropped = False
-                    loop.call_soon(_resolve, fut, result)
-                else:
-                    fut.set_result(result)
-                return fut
             except WouldBlock:
-                if flags & NOBLOCK:
-                    fut.set_exception(Again())
-                    return fut
+                pass
             except CoreError as exc:
                 fut.set_exception(zmq_error(exc))
+                return fut
+            else:
+                if result is not _PENDING:
+                    if self._dropped:
+                        # A publisher outran a subscriber: resolve on the next iteration,
+                        # so that a tight send loop lets the sessions drain the pipes.
+                        self._dropped = False
+                        loop.call_soon(_resolve, fut, result)
+                    else:
+                        fut.set_result(result)
+                    return fut
+            if flags & NOBLOCK:
+                fut.set_exception(Again())
                 return fut
         waiters.queue.append((fut, attempt, arg))
         if timeout_ms >= 0:
@@ -281,11 +291,10 @@ class Socket(_socket.Socket):
         core = self._core
         if not core._in_parts and not core._mailbox:
             # The hot path, as the sync facade's recv: a whole message from the type.
-            try:
-                msg = core.xrecv()
-            except WouldBlock:
+            msg = core.xrecv()
+            if msg is None:
                 if not core._mailbox:
-                    raise
+                    return _PENDING
                 frame, more = core.recv_part()  # a pipe's end left a command: look again
             else:
                 if len(msg) > 1:

@@ -585,10 +585,8 @@ def make_reader(kind: str, pipe: Pipe) -> tuple[Callable[[], list[Msg]], Callabl
     fq.attach(pipe)
 
     def fq_take() -> list[Msg]:
-        try:
-            return [fq.recv_msg()]
-        except WouldBlock:
-            return []
+        msg = fq.recv_msg()
+        return [] if msg is None else [msg]
     return fq_take, lambda: fq.activated(pipe)
 
 

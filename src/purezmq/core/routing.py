@@ -125,8 +125,8 @@ class FairQueue(_ActivePipes):
     __slots__ = ()
     flag = "in_active"
 
-    def recv(self) -> tuple[Msg, Pipe]:
-        """The next message and the pipe it came from; WouldBlock if no pipe has one."""
+    def recv(self) -> tuple[Msg, Pipe] | None:
+        """The next message and the pipe it came from; None if no pipe has one."""
         pipes = self.pipes
         while self.active:
             pipe = pipes[self.current]
@@ -137,9 +137,9 @@ class FairQueue(_ActivePipes):
                     self.current = 0
                 return msg, pipe
             self._deactivate(self.current)
-        raise WouldBlock("no message is waiting")
+        return None
 
-    def recv_msg(self) -> Msg:
+    def recv_msg(self) -> Msg | None:
         """:meth:`recv` without the pipe (PULL, DEALER): the hot path."""
         active = self.active
         if active:
@@ -161,7 +161,8 @@ class FairQueue(_ActivePipes):
                         self.current = current if current < active else 0
                     return msg
                 queue.appendleft(msg)  # Pipe.read deals with the end of the pipe
-        return self.recv()[0]  # empty or ending pipes on the way
+        got = self.recv()  # empty or ending pipes on the way
+        return None if got is None else got[0]
 
     def has_in(self) -> bool:
         """True if some pipe has a message; empty pipes are deactivated on the way."""

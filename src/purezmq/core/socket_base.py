@@ -11,7 +11,8 @@ The socket types implement the ``x*`` hooks with the strategies of
 ``routing.py``: ``xattach_pipe``, ``xsend``, ``xrecv``, ``xhas_in``, ``xhas_out``,
 ``xread_activated``, ``xwrite_activated``, ``xpipe_terminated``, ``xsetsockopt``
 and ``xgetsockopt``. Messages are whole (a list of frames); the frame-at-a-time
-API (SNDMORE, RCVMORE) is kept here so both facades share it.
+API (SNDMORE, RCVMORE) is kept here so both facades share it. ``xrecv`` returns None
+when nothing is waiting; :meth:`recv` turns that into WouldBlock.
 """
 
 from __future__ import annotations
@@ -212,13 +213,13 @@ class SocketBase:
         """The next whole message (or the rest of a partly read one), or WouldBlock."""
         if self._in_parts or self._mailbox:
             return self._recv_slow()
-        try:
-            return self.xrecv()
-        except WouldBlock:
-            # Reading may have met a pipe's end; what the type does about it (ROUTER_NOTIFY,
-            # XPUB's unsubscriptions) may be a message, so look before saying "none".
-            if not self._mailbox:
-                raise
+        msg = self.xrecv()
+        if msg is not None:
+            return msg
+        # Reading may have met a pipe's end; what the type does about it (ROUTER_NOTIFY,
+        # XPUB's unsubscriptions) may be a message, so look before saying "none".
+        if not self._mailbox:
+            raise WouldBlock("no message is waiting")
         return self._recv_slow()
 
     def _recv_slow(self) -> Msg:
@@ -228,11 +229,11 @@ class SocketBase:
             return rest
         while True:
             self.process_commands()
-            try:
-                return self.xrecv()
-            except WouldBlock:
-                if not self._mailbox:
-                    raise
+            msg = self.xrecv()
+            if msg is not None:
+                return msg
+            if not self._mailbox:
+                raise WouldBlock("no message is waiting")
 
     def recv_part(self) -> tuple[bytes, bool]:
         """The next frame and whether more frames of its message follow."""
@@ -332,7 +333,10 @@ class SocketBase:
     def xsend(self, msg: Msg) -> None:
         raise CoreError(ENOTSUP, f"{self.type_name} sockets cannot send")
 
-    def xrecv(self) -> Msg:
+    def xrecv(self) -> Msg | None:
+        """The next whole message, or None if none is waiting (not WouldBlock: finding
+        nothing is the usual end of every drain and every wait, and an exception raised
+        through the type's frames costs more than the rest of the call)."""
         raise CoreError(ENOTSUP, f"{self.type_name} sockets cannot receive")
 
     def xhas_in(self) -> bool:

@@ -512,7 +512,7 @@ class Socket:
 
     def _recv_msg(self, flags: int, found_none: bool = False) -> Msg:
         """Receive a whole message, waiting (RCVTIMEO) unless NOBLOCK. ``found_none``:
-        the caller's xrecv() just raised WouldBlock with nothing in the mailbox, so a
+        the caller's xrecv() just found nothing with nothing in the mailbox, so a
         first try would find nothing either: wait at once."""
         core = self._core
         if not found_none:
@@ -591,10 +591,10 @@ class Socket:
             # The hot path: a whole single-frame message straight from the socket type.
             try:
                 msg = core.xrecv()
-            except WouldBlock:
-                msg = self._recv_msg(flags, not core._mailbox)
             except CoreError:
                 msg = self._recv_msg(flags)
+            if msg is None:
+                msg = self._recv_msg(flags, not core._mailbox)
             if len(msg) == 1 and copy:
                 return msg[0]
         elif core._in_parts:

@@ -57,7 +57,7 @@ class Dealer(SocketBase):
     def xsend(self, msg: Msg) -> None:
         self.lb.send(msg)
 
-    def xrecv(self) -> Msg:
+    def xrecv(self) -> Msg | None:
         return self.fq.recv_msg()
 
     def xhas_in(self) -> bool:

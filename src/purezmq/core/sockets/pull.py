@@ -35,8 +35,8 @@ class Pull(SocketBase):
     def xwrite_activated(self, pipe: Pipe) -> None:
         pass  # PULL never writes
 
-    def xrecv(self) -> Msg:
-        return self.fq.recv()[0]
+    def xrecv(self) -> Msg | None:
+        return self.fq.recv_msg()
 
     def xhas_in(self) -> bool:
         return self.fq.has_in()

@@ -42,11 +42,13 @@ class Rep(Router):
         self.envelope = []
         self.sending_reply = False
 
-    def xrecv(self) -> Msg:
+    def xrecv(self) -> Msg | None:
         if self.sending_reply:
             raise CoreError(EFSM, "REP must send the reply before receiving again")
         while True:
             msg = super().xrecv()
+            if msg is None:
+                return None
             # msg[0] is the routing id; the envelope ends at the first empty frame after it.
             for i in range(1, len(msg) - 1):
                 if not msg[i]:

@@ -64,13 +64,16 @@ class Req(Dealer):
         self.reply_pipe = self.lb.send((*envelope, *msg))
         self.receiving_reply = True
 
-    def xrecv(self) -> Msg:
+    def xrecv(self) -> Msg | None:
         if not self.receiving_reply:
             raise CoreError(EFSM, "REQ must send a request before receiving")
         skip = 2 if self.correlate else 1
         expected_id = struct.pack("=I", self.request_id) if self.correlate else None
         while True:
-            msg, pipe = self.fq.recv()
+            got = self.fq.recv()
+            if got is None:
+                return None
+            msg, pipe = got
             # Not the reply to our latest request, or malformed: discard.
             if pipe is not self.reply_pipe or len(msg) <= skip or msg[skip - 1]:
                 continue

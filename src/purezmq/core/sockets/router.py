@@ -112,10 +112,13 @@ class Router(SocketBase):
         if not pipe.try_write(msg[1:]) and self.mandatory:
             raise WouldBlock("the peer's queue is full")
 
-    def xrecv(self) -> Msg:
+    def xrecv(self) -> Msg | None:
         if self.notices:
             return self.notices.popleft()
-        msg, pipe = self.fq.recv()
+        got = self.fq.recv()
+        if got is None:
+            return None
+        msg, pipe = got
         return [pipe.routing_id, *msg]
 
     def xhas_in(self) -> bool:

@@ -149,9 +149,9 @@ class XPub(SocketBase):
             self.next_stalled_drop = clock() + STALLED_DROP_INTERVAL
         self.on_drop()  # type: ignore[misc]
 
-    def xrecv(self) -> Msg:
+    def xrecv(self) -> Msg | None:
         if not self.pending:
-            raise WouldBlock("no subscription is waiting")
+            return None
         msg, pipe = self.pending.popleft()
         if self.manual:
             self.last_pipe = pipe

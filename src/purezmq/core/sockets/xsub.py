@@ -21,7 +21,7 @@ from typing import Any
 
 from ..pipe import Msg, Pipe
 from ..routing import Distributor, FairQueue
-from ..socket_base import SocketBase, WouldBlock, require_int_flag
+from ..socket_base import SocketBase, require_int_flag
 from ..trie import Trie
 
 INVERT_MATCHING = 74
@@ -77,7 +77,7 @@ class XSub(SocketBase):
             # Written past the HWM on purpose: a lost subscription would be lost for good.
             pipe.write(msg)
 
-    def xrecv(self) -> Msg:
+    def xrecv(self) -> Msg | None:
         msg = self.prefetched
         if msg is not None:
             self.prefetched = None
@@ -85,18 +85,18 @@ class XSub(SocketBase):
         match = self.subscriptions.match
         invert = self.invert
         while True:
-            msg = self.fq.recv()[0]
+            got = self.fq.recv()
+            if got is None:
+                return None
+            msg = got[0]
             if match(msg[0]) != invert:  # INVERT_MATCHING: deliver what does not match
                 return msg
 
     def xhas_in(self) -> bool:
         if self.prefetched is not None:
             return True
-        try:
-            self.prefetched = self.xrecv()
-        except WouldBlock:
-            return False
-        return True
+        self.prefetched = self.xrecv()
+        return self.prefetched is not None
 
     def xhas_out(self) -> bool:
         return True
