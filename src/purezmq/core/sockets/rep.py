@@ -29,6 +29,9 @@ class Rep(Router):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.sending_reply = False
+        # Where the reply goes: the request's routing id, and the frames after it up to
+        # and including the delimiter.
+        self.reply_to = b""
         self.envelope: Msg = []
 
     def xcheck_send(self) -> None:
@@ -38,20 +41,30 @@ class Rep(Router):
     def xsend(self, msg: Msg) -> None:
         if not self.sending_reply:
             raise CoreError(EFSM, "REP must receive a request before sending")
-        super().xsend((*self.envelope, *msg))
+        if self.mandatory:
+            super().xsend((self.reply_to, *self.envelope, *msg))
+        else:
+            # Router.xsend without ROUTER_MANDATORY, inlined (every reply): a peer that
+            # is gone or full misses it.
+            pipe = self.out_pipes.get(self.reply_to)
+            if pipe is not None:
+                pipe.try_write((*self.envelope, *msg))
         self.envelope = []
         self.sending_reply = False
 
     def xrecv(self) -> Msg | None:
         if self.sending_reply:
             raise CoreError(EFSM, "REP must send the reply before receiving again")
+        # Router.xrecv without notifications (REP refuses ROUTER_NOTIFY), inlined.
         while True:
-            msg = super().xrecv()
-            if msg is None:
+            got = self.fq.recv()
+            if got is None:
                 return None
-            # msg[0] is the routing id; the envelope ends at the first empty frame after it.
-            for i in range(1, len(msg) - 1):
+            msg, pipe = got
+            # The envelope ends at the first empty frame.
+            for i in range(len(msg) - 1):
                 if not msg[i]:
+                    self.reply_to = pipe.routing_id
                     self.envelope = msg[: i + 1]
                     self.sending_reply = True
                     return msg[i + 1 :]
