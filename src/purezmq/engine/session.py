@@ -636,8 +636,8 @@ class Session(asyncio.Protocol):
         """Write ``msg`` to the connection from the socket's own thread, if that is safe now.
 
         A request/reply exchange then costs no hand-off to the I/O thread on the way out:
-        with nothing queued in the pipe or the transport, the message is encoded and
-        handed to the kernel at once. Only after the peer has sent something since the
+        with nothing queued in the pipe (nor, from another thread, in the transport), the
+        message is encoded and handed to the kernel at once. Only after the peer has sent something since the
         last direct send, so that a burst of sends still goes through the pipe in batches.
         Returns False (and the caller uses the pipe) whenever any condition fails.
         """
@@ -652,19 +652,18 @@ class Session(asyncio.Protocol):
                 or pipe is None
                 or not self.ready
                 or self.writing_paused
-                or pipe.queued_in()
-                or transport.get_write_buffer_size()
                 or self.direct_rest
+                or pipe.queued_in()
             ):
                 return False
-            on_loop = threading.get_ident() == self.engine.thread_id
-            if not on_loop and self.direct_fd < 0:
-                return False
-            data = conn.encode(msg)
-            if on_loop:
-                transport.write(data)
+            if threading.get_ident() == self.engine.thread_id:
+                # On the loop's thread (an asyncio socket): what the transport still
+                # holds goes out first anyway.
+                transport.write(conn.encode(msg))
+            elif self.direct_fd < 0 or transport.get_write_buffer_size():
+                return False  # the fd is not ours to write, or it would overtake
             else:
-                self._write_from_owner(data)
+                self._write_from_owner(conn.encode(msg))
             self.inbound_since_direct = False
             return True
         finally:
