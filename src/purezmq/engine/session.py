@@ -637,8 +637,9 @@ class Session(asyncio.Protocol):
 
         A request/reply exchange then costs no hand-off to the I/O thread on the way out:
         with nothing queued in the pipe (nor, from another thread, in the transport), the
-        message is encoded and handed to the kernel at once. Only after the peer has sent something since the
-        last direct send, so that a burst of sends still goes through the pipe in batches.
+        message is encoded and handed to the kernel at once. Only after the peer has sent
+        something since the last direct send, so that a burst of sends still goes through
+        the pipe in batches.
         Returns False (and the caller uses the pipe) whenever any condition fails.
         """
         lock = self.lock
