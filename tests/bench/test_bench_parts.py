@@ -70,3 +70,28 @@ def test_medians_ratio_and_failed_runs() -> None:
     assert "higher is better" in text
     assert "1.00" in text  # ratio 20/20
     assert "20*" in text  # a failed repeat is flagged
+
+
+def test_floors_of_each_kind() -> None:
+    """The asyncio round trip gets a second floor whose reply a task writes."""
+    assert Scenario("thr", "tcp", 16, "asyncio").floors == ["floor"]
+    assert Scenario("lat", "tcp", 16, "sync").floors == ["floor"]
+    assert Scenario("lat", "tcp", 16, "asyncio").floors == ["floor", "floor-task"]
+    assert Scenario("fan", "tcp", 1024, "sync").floors == []
+
+
+def test_the_task_floor_has_its_own_column() -> None:
+    lat = Scenario("lat", "tcp", 16, "asyncio")
+    runs = [
+        Run(lat.name, "purezmq", 0, metrics={"p50_us": 100.0}),
+        Run(lat.name, "floor", 0, metrics={"p50_us": 61.0}),
+        Run(lat.name, "floor-task", 0, metrics={"p50_us": 87.0}),
+    ]
+    lines = table([lat], summarize(runs), ["purezmq"]).splitlines()
+    head = next(line for line in lines if line.startswith("scenario"))
+    row = next(line for line in lines if line.startswith(lat.name))
+    assert head.endswith("floor p50  floor task p50")
+    assert row.split()[-2:] == ["61.0", "87.0"]
+    # Without a task floor run there is no such column.
+    plain = table([lat], summarize(runs[:2]), ["purezmq"])
+    assert "floor task" not in plain

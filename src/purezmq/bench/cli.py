@@ -16,7 +16,7 @@ from typing import Any
 
 from .report import FOOTNOTES, libs_of, summarize, table, write_json
 from .runner import Options, Run, run_once
-from .spec import APIS, FLOOR, TRANSPORTS, Scenario, select
+from .spec import APIS, TRANSPORTS, Scenario, select
 
 DESCRIPTION = """\
 Benchmarks modelled on libzmq's perf tools: throughput (PUSH -> PULL; 16 B to 1 MiB),
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
         (s, lib, r)
         for s in scenarios
         for r in range(args.repeat)
-        for lib in libs + ([FLOOR] if s.has_floor and not args.no_floor else [])
+        for lib in libs + ([] if args.no_floor else s.floors)
     ]
     progress = Progress(len(plan), args.verbose)
     signal.signal(signal.SIGTERM, _terminated)

@@ -11,7 +11,7 @@ from typing import Any, cast
 from .common import AsyncLink, latency, throughput, unix_path
 from .framing import HEADER, Deframer, framed_batches, nodelay, split_address
 from .roles_sync import WARMUP_ROUND_TRIPS
-from .spec import Params
+from .spec import FLOOR_TASK, Params
 
 
 class _Stream(asyncio.Protocol):
@@ -98,6 +98,35 @@ async def _connect(address: str) -> _Stream:
     return stream
 
 
+class _Inbox:
+    """A stream's messages for a task that awaits them one at a time."""
+
+    def __init__(self, stream: _Stream) -> None:
+        self.msgs: deque[bytes] = deque()
+        self.loop = asyncio.get_running_loop()
+        self.waiter: asyncio.Future[None] | None = None
+        stream.handle(self.put)
+        stream.closed.add_done_callback(self._closed)
+
+    def put(self, msgs: list[bytes]) -> None:
+        self.msgs.extend(msgs)
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> bytes:
+        msgs = self.msgs
+        while not msgs:
+            self.waiter = self.loop.create_future()
+            await self.waiter
+        return msgs.popleft()
+
+    def _closed(self, _: object) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(EOFError("the peer went away"))
+
+
 def _close(stream: _Stream, server: asyncio.Server | None = None) -> None:
     if stream.transport is not None:
         stream.transport.close()
@@ -145,6 +174,15 @@ async def lat_rep(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     stream, server = await _serve(p, link, "lat")
     transport = stream.transport
     assert transport is not None
+    if p.lib == FLOOR_TASK:
+        # As an application's REP: a task awaits each request, then writes the reply.
+        get, write = _Inbox(stream).get, transport.write
+        for _ in range(left[0]):
+            msg = await get()
+            write(pack(len(msg)) + msg)
+        await link.finish({})
+        _close(stream, server)
+        return
 
     def on_messages(msgs: list[bytes]) -> None:
         for msg in msgs:
@@ -162,26 +200,15 @@ async def lat_rep(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
 
 
 async def lat_req(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
-    loop = asyncio.get_running_loop()
     stream = await _connect(p.endpoints["data"])
     transport = stream.transport
     assert transport is not None
-    replies: deque[bytes] = deque()
-    waiter: list[asyncio.Future[None]] = [loop.create_future()]
-
-    def on_messages(msgs: list[bytes]) -> None:
-        replies.extend(msgs)
-        if not waiter[0].done():
-            waiter[0].set_result(None)
+    get = _Inbox(stream).get
 
     async def round_trip() -> None:
         transport.write(pack(p.size) + payload)
-        while not replies:
-            waiter[0] = loop.create_future()
-            await waiter[0]
-        replies.popleft()
+        await get()
 
-    stream.handle(on_messages)
     pack, payload = HEADER.pack, b"x" * p.size
     for _ in range(WARMUP_ROUND_TRIPS):
         await round_trip()

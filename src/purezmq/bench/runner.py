@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .spec import FLOOR, ROLES, Params, Scenario
+from .spec import FLOORS, ROLES, Params, Scenario
 
 EXIT_GRACE = 5.0  # seconds a worker has to exit once released
 STACKS_WAIT = 0.5  # seconds for a stuck worker to print its stacks (SIGUSR1) before the kill
@@ -176,7 +176,7 @@ def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
         size=s.size,
         count=count,
         ipc_dir=opts.ipc_dir,
-        stats=opts.stats and lib != FLOOR,
+        stats=opts.stats and lib not in FLOORS,
         uvloop=opts.uvloop,
         lifetime=opts.timeout + EXIT_GRACE + 30,
     )

@@ -11,6 +11,11 @@ TRANSPORTS = ("tcp", "ipc", "inproc")
 APIS = ("sync", "asyncio")
 LIBS = ("purezmq", "pyzmq")
 FLOOR = "floor"
+# The asyncio round trip's floor once more, with each reply written by a task that
+# awaits the request (as the REP application of every library does) rather than
+# inside data_received: what waking a task costs, whatever library is underneath.
+FLOOR_TASK = "floor-task"
+FLOORS = (FLOOR, FLOOR_TASK)
 
 THR_SIZES = (16, 64, 1024, 65536, 1048576)
 LAT_SIZES = (16, 1024)
@@ -62,8 +67,13 @@ class Scenario:
         return f"{self.kind}-{self.transport}-{size_label(self.size)}-{self.api}"
 
     @property
-    def has_floor(self) -> bool:
-        return self.kind in ("thr", "lat")
+    def floors(self) -> list[str]:
+        """The floor runs that go with this scenario's runs."""
+        if self.kind == "thr":
+            return [FLOOR]
+        if self.kind == "lat":
+            return [FLOOR, FLOOR_TASK] if self.api == "asyncio" else [FLOOR]
+        return []
 
     def count(self, quick: bool, override: int | None) -> int:
         """Messages (round trips for lat, pairs for idle) in one run."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import floor_async, floor_sync, roles_async, roles_sync
 from .common import load_zmq, peak_rss_kib
-from .spec import FLOOR, ROLES, Params
+from .spec import FLOORS, ROLES, Params
 
 
 def _say(tag: str, data: Any) -> None:
@@ -38,7 +38,7 @@ def _die() -> None:
 
 
 def _role(p: Params) -> Callable[..., Any]:
-    if p.lib == FLOOR:
+    if p.lib in FLOORS:
         module: Any = floor_sync if p.api == "sync" else floor_async
     else:
         module = roles_sync if p.api == "sync" else roles_async
@@ -47,7 +47,7 @@ def _role(p: Params) -> Callable[..., Any]:
 
 def _zmq(p: Params) -> tuple[Any, Any]:
     """The library's module (constants) and a new Context of the run's API (None: floor)."""
-    if p.lib == FLOOR:
+    if p.lib in FLOORS:
         return None, None
     return load_zmq(p.lib, "sync"), load_zmq(p.lib, p.api).Context()
 
