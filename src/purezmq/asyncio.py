@@ -150,9 +150,10 @@ class Socket(_socket.Socket):
             for waiters in (self._recv_waiters, self._send_waiters, self._poll_waiters):
                 waiters.fail_all(exc)
             return
-        core = self._core
-        if core._mailbox:
-            core.process_commands()
+        mailbox = self._core._mailbox
+        while mailbox:  # SocketBase.process_commands, inlined
+            handler, pipe = mailbox.popleft()
+            handler(pipe)
         if self._recv_waiters.queue:
             self._recv_waiters.run()
         if self._send_waiters.queue:

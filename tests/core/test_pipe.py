@@ -470,17 +470,10 @@ def _fq_recv(pipe: Pipe) -> object:
     return fq.recv()
 
 
-def _fq_recv_msg(pipe: Pipe) -> object:
-    fq = FairQueue()
-    fq.attach(pipe)
-    return fq.recv_msg()
-
-
 READS: dict[str, Callable[[Pipe], object]] = {
     "Pipe.read": Pipe.read,
     "Pipe.read_all": Pipe.read_all,
     "FairQueue.recv": _fq_recv,
-    "FairQueue.recv_msg": _fq_recv_msg,
 }
 
 
@@ -528,7 +521,7 @@ def test_read_all_of_a_conflated_pipe_while_the_writer_replaces() -> None:
 # A writer thread and a reader thread share one pipe pair and wait only on the
 # wake-ups their sinks receive. The writer and reader each come in the flavours the
 # code base uses: the plain Pipe calls, the socket's hot paths (LoadBalancer.send,
-# FairQueue.recv_msg, which inline parts of the pipe protocol) and the session's
+# FairQueue.recv, which inline parts of the pipe protocol) and the session's
 # batch calls (write_batch, read_all). After a wake-up the thread itself
 # re-activates the pipe in its strategy, as a socket's process_commands would.
 
@@ -585,7 +578,7 @@ def make_reader(kind: str, pipe: Pipe) -> tuple[Callable[[], list[Msg]], Callabl
     fq.attach(pipe)
 
     def fq_take() -> list[Msg]:
-        msg = fq.recv_msg()
+        msg = fq.recv()
         return [] if msg is None else [msg]
     return fq_take, lambda: fq.activated(pipe)
 
@@ -597,7 +590,7 @@ PATHS = [
     ("pipe", "pipe", 1000, 200_000),
     ("pipe", "pipe", 2, 10_000),
     ("lb.send", "read_all", 1000, 100_000),  # a socket sending, its session draining
-    ("write_batch", "fq.recv_msg", 1, 10_000),  # a session delivering, its socket reading
+    ("write_batch", "fq.recv", 1, 10_000),  # a session delivering, its socket reading
     ("try_write", "read_all", 1, 10_000),
 ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from purezmq.core.errors import EAGAIN, WouldBlock
-from purezmq.core.pipe import Pipe, pipepair
+from purezmq.core.pipe import Msg, Pipe, pipepair
 from purezmq.core.routing import Distributor, FairQueue, LoadBalancer, generated_routing_ids
 
 
@@ -58,6 +58,12 @@ def fq_with(n: int) -> tuple[FairQueue, list[Pipe], list[Pipe], Owner]:
         ours.append(a)
         theirs.append(b)
     return fq, ours, theirs, owner
+
+
+def take(fq: FairQueue) -> tuple[Msg, Pipe] | None:
+    """take(fq) with the pipe it came from (its ``last_pipe``), or None."""
+    msg = fq.recv()
+    return None if msg is None else (msg, fq.last_pipe)
 
 
 def received(pipe: Pipe) -> list[bytes]:
@@ -168,7 +174,7 @@ def test_fq_alternates_between_pipes() -> None:
     for i, peer in enumerate(theirs):
         for j in range(3):
             peer.write([b"%d%d" % (i, j)])
-    got = [fq.recv() for _ in range(9)]
+    got = [take(fq) for _ in range(9)]
     assert [ours.index(pipe) for _, pipe in got] == [0, 1, 2] * 3
     assert [msg[0] for msg, _ in got] == [b"00", b"10", b"20", b"01", b"11", b"21",
                                           b"02", b"12", b"22"]
@@ -180,9 +186,9 @@ def test_fq_takes_whole_messages() -> None:
     theirs[0].write([b"a1", b"a2", b"a3"])
     theirs[0].write([b"a4"])
     theirs[1].write([b"b1", b"b2"])
-    assert fq.recv() == ([b"a1", b"a2", b"a3"], ours[0])
-    assert fq.recv() == ([b"b1", b"b2"], ours[1])
-    assert fq.recv() == ([b"a4"], ours[0])
+    assert take(fq) == ([b"a1", b"a2", b"a3"], ours[0])
+    assert take(fq) == ([b"b1", b"b2"], ours[1])
+    assert take(fq) == ([b"a4"], ours[0])
 
 
 def test_fq_deactivates_empty_pipes() -> None:
@@ -191,21 +197,21 @@ def test_fq_deactivates_empty_pipes() -> None:
     theirs[0].write([b"a"])
     for i in range(3):
         theirs[1].write([b"b%d" % i])
-    order = [fq.recv()[0][0] for _ in range(4)]
+    order = [take(fq)[0][0] for _ in range(4)]
     assert order == [b"a", b"b0", b"b1", b"b2"]
     assert fq.active == 1 and not ours[0].in_active
-    assert fq.recv() is None
+    assert take(fq) is None
     assert fq.active == 0
 
 
 def test_fq_reactivates_on_read_activated() -> None:
     """A new message on a deactivated pipe wakes it back into the queue."""
     fq, ours, theirs, _ = fq_with(2)
-    assert fq.recv() is None
+    assert take(fq) is None
     assert fq.active == 0
     theirs[1].write([b"late"])
     assert fq.active == 1
-    assert fq.recv() == ([b"late"], ours[1])
+    assert take(fq) == ([b"late"], ours[1])
 
 
 def test_fq_spurious_activation_does_not_duplicate_a_pipe() -> None:
@@ -218,13 +224,13 @@ def test_fq_spurious_activation_does_not_duplicate_a_pipe() -> None:
     fq.activated(ours[0])
     assert fq.pipes.count(ours[0]) == 1
     assert fq.active == 2
-    assert [ours.index(fq.recv()[1]) for _ in range(6)] == [0, 1] * 3
+    assert [ours.index(take(fq)[1]) for _ in range(6)] == [0, 1] * 3
 
 
 def test_fq_spurious_activation_of_an_empty_pipe() -> None:
     """A wake-up for a pipe with nothing in it costs a look, not a message."""
     fq, ours, _, _ = fq_with(2)
-    assert fq.recv() is None
+    assert take(fq) is None
     fq.activated(ours[0])
     assert not fq.has_in()
     assert fq.active == 0
@@ -237,7 +243,7 @@ def test_fq_has_in() -> None:
     theirs[1].write([b"x"])
     assert fq.has_in()
     assert fq.has_in()
-    assert fq.recv() == ([b"x"], ours[1])
+    assert take(fq) == ([b"x"], ours[1])
     assert not fq.has_in()
 
 
@@ -246,8 +252,8 @@ def test_fq_delimiter_deactivates_and_reports() -> None:
     fq, ours, theirs, owner = fq_with(2)
     theirs[0].write([b"bye"])
     theirs[0].terminate()
-    assert fq.recv() == ([b"bye"], ours[0])
-    assert fq.recv() is None
+    assert take(fq) == ([b"bye"], ours[0])
+    assert take(fq) is None
     assert owner.delimited == [ours[0]]
     fq.terminated(ours[0])
     assert fq.pipes == [ours[1]]

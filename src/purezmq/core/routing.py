@@ -122,25 +122,17 @@ class LoadBalancer(_ActivePipes):
 class FairQueue(_ActivePipes):
     """Take whole messages from readable pipes in turn (RFC 28: PULL, DEALER, ROUTER)."""
 
-    __slots__ = ()
+    __slots__ = ("last_pipe",)
     flag = "in_active"
 
-    def recv(self) -> tuple[Msg, Pipe] | None:
-        """The next message and the pipe it came from; None if no pipe has one."""
-        pipes = self.pipes
-        while self.active:
-            pipe = pipes[self.current]
-            msg = pipe.read()
-            if msg is not None:
-                self.current += 1
-                if self.current >= self.active:
-                    self.current = 0
-                return msg, pipe
-            self._deactivate(self.current)
-        return None
+    def __init__(self) -> None:
+        super().__init__()
+        # The pipe of the message recv() returned last (ROUTER's routing id, REQ's check);
+        # set by every recv() that returns one, read only after such a recv().
+        self.last_pipe: Pipe = None  # type: ignore[assignment]
 
-    def recv_msg(self) -> Msg | None:
-        """:meth:`recv` without the pipe (PULL, DEALER): the hot path."""
+    def recv(self) -> Msg | None:
+        """The next message, its pipe in ``last_pipe``; None if no pipe has one."""
         active = self.active
         if active:
             # The common case first, in one go: a message waits in the next pipe.
@@ -159,10 +151,26 @@ class FairQueue(_ActivePipes):
                     if active > 1:
                         current += 1
                         self.current = current if current < active else 0
+                    self.last_pipe = pipe
                     return msg
                 queue.appendleft(msg)  # Pipe.read deals with the end of the pipe
-        got = self.recv()  # empty or ending pipes on the way
-        return None if got is None else got[0]
+        return self._recv_on()
+
+    def _recv_on(self) -> Msg | None:
+        """:meth:`recv` once the next pipe had nothing plain to give: each pipe in turn,
+        through Pipe.read (refills, ends of pipes); empty ones are set aside."""
+        pipes = self.pipes
+        while self.active:
+            pipe = pipes[self.current]
+            msg = pipe.read()
+            if msg is not None:
+                self.current += 1
+                if self.current >= self.active:
+                    self.current = 0
+                self.last_pipe = pipe
+                return msg
+            self._deactivate(self.current)
+        return None
 
     def has_in(self) -> bool:
         """True if some pipe has a message; empty pipes are deactivated on the way."""

@@ -54,6 +54,11 @@ class SocketBase:
         self.options = options or Options(self.type_id)
         self.pipes: list[Pipe] = []
         self._mailbox: deque[tuple[Callable[[Pipe], None], Pipe]] = deque()
+        # What a pipe's read_activated runs on the owner thread: the type's
+        # xread_activated once the pipe is known to be this socket's. A type whose
+        # strategy checks that itself (FairQueue.activated) points it there instead: one
+        # call fewer on every delivery to a waiting recv.
+        self._read_activation: Callable[[Pipe], None] = self._on_read_activated
         self.wake: Callable[[], None] = _no_wake
         self._out_parts: list[bytes] = []
         self._in_parts: Msg = []
@@ -78,7 +83,7 @@ class SocketBase:
     # -- mailbox (any thread) -------------------------------------------
 
     def read_activated(self, pipe: Pipe) -> None:
-        self._mailbox.append((self._on_read_activated, pipe))
+        self._mailbox.append((self._read_activation, pipe))
         self.wake()
 
     def write_activated(self, pipe: Pipe) -> None:

@@ -32,6 +32,7 @@ class Dealer(SocketBase):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lb = LoadBalancer()
         self.fq = FairQueue()
+        self._read_activation = self.fq.activated
         self.probe_router = 0
 
     def xattach_pipe(self, pipe: Pipe) -> None:
@@ -44,9 +45,6 @@ class Dealer(SocketBase):
         self.fq.terminated(pipe)
         self.lb.terminated(pipe)
 
-    def xread_activated(self, pipe: Pipe) -> None:
-        self.fq.activated(pipe)
-
     def xwrite_activated(self, pipe: Pipe) -> None:
         self.lb.activated(pipe)
 
@@ -58,7 +56,7 @@ class Dealer(SocketBase):
         self.lb.send(msg)
 
     def xrecv(self) -> Msg | None:
-        return self.fq.recv_msg()
+        return self.fq.recv()
 
     def xhas_in(self) -> bool:
         return self.fq.has_in()

@@ -21,7 +21,8 @@ class Pull(SocketBase):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fq = FairQueue()
-        self.xrecv = self.fq.recv_msg  # type: ignore[method-assign]  # hot path
+        self._read_activation = self.fq.activated
+        self.xrecv = self.fq.recv  # type: ignore[method-assign]  # hot path
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.fq.attach(pipe)
@@ -29,14 +30,11 @@ class Pull(SocketBase):
     def xpipe_terminated(self, pipe: Pipe) -> None:
         self.fq.terminated(pipe)
 
-    def xread_activated(self, pipe: Pipe) -> None:
-        self.fq.activated(pipe)
-
     def xwrite_activated(self, pipe: Pipe) -> None:
         pass  # PULL never writes
 
     def xrecv(self) -> Msg | None:
-        return self.fq.recv_msg()
+        return self.fq.recv()
 
     def xhas_in(self) -> bool:
         return self.fq.has_in()

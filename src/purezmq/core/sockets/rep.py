@@ -57,14 +57,13 @@ class Rep(Router):
             raise CoreError(EFSM, "REP must send the reply before receiving again")
         # Router.xrecv without notifications (REP refuses ROUTER_NOTIFY), inlined.
         while True:
-            got = self.fq.recv()
-            if got is None:
+            msg = self.fq.recv()
+            if msg is None:
                 return None
-            msg, pipe = got
             # The envelope ends at the first empty frame.
             for i in range(len(msg) - 1):
                 if not msg[i]:
-                    self.reply_to = pipe.routing_id
+                    self.reply_to = self.fq.last_pipe.routing_id
                     self.envelope = msg[: i + 1]
                     self.sending_reply = True
                     return msg[i + 1 :]

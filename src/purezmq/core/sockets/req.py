@@ -69,13 +69,13 @@ class Req(Dealer):
             raise CoreError(EFSM, "REQ must send a request before receiving")
         skip = 2 if self.correlate else 1
         expected_id = struct.pack("=I", self.request_id) if self.correlate else None
+        fq = self.fq
         while True:
-            got = self.fq.recv()
-            if got is None:
+            msg = fq.recv()
+            if msg is None:
                 return None
-            msg, pipe = got
             # Not the reply to our latest request, or malformed: discard.
-            if pipe is not self.reply_pipe or len(msg) <= skip or msg[skip - 1]:
+            if fq.last_pipe is not self.reply_pipe or len(msg) <= skip or msg[skip - 1]:
                 continue
             if expected_id is not None and msg[0] != expected_id:
                 continue

@@ -49,6 +49,7 @@ class Router(SocketBase):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fq = FairQueue()
+        self._read_activation = self.fq.activated
         self.out_pipes: dict[bytes, Pipe] = {}
         self.ignored: set[Pipe] = set()
         self.mandatory = 0
@@ -95,9 +96,6 @@ class Router(SocketBase):
         if self.notify & NOTIFY_DISCONNECT and not self.closed:
             self.notices.append([pipe.routing_id, b""])
 
-    def xread_activated(self, pipe: Pipe) -> None:
-        self.fq.activated(pipe)
-
     def xwrite_activated(self, pipe: Pipe) -> None:
         pass  # no waiting on a particular peer: sends to full peers are dropped
 
@@ -115,11 +113,10 @@ class Router(SocketBase):
     def xrecv(self) -> Msg | None:
         if self.notices:
             return self.notices.popleft()
-        got = self.fq.recv()
-        if got is None:
+        msg = self.fq.recv()
+        if msg is None:
             return None
-        msg, pipe = got
-        return [pipe.routing_id, *msg]
+        return [self.fq.last_pipe.routing_id, *msg]
 
     def xhas_in(self) -> bool:
         return bool(self.notices) or self.fq.has_in()

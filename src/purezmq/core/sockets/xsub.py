@@ -35,6 +35,7 @@ class XSub(SocketBase):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fq = FairQueue()
+        self._read_activation = self.fq.activated
         self.dist = Distributor()
         self.subscriptions = Trie()
         self.prefetched: Msg | None = None
@@ -54,9 +55,6 @@ class XSub(SocketBase):
     def xpipe_terminated(self, pipe: Pipe) -> None:
         self.fq.terminated(pipe)
         self.dist.terminated(pipe)
-
-    def xread_activated(self, pipe: Pipe) -> None:
-        self.fq.activated(pipe)
 
     def xwrite_activated(self, pipe: Pipe) -> None:
         pass
@@ -85,10 +83,9 @@ class XSub(SocketBase):
         match = self.subscriptions.match
         invert = self.invert
         while True:
-            got = self.fq.recv()
-            if got is None:
+            msg = self.fq.recv()
+            if msg is None:
                 return None
-            msg = got[0]
             if match(msg[0]) != invert:  # INVERT_MATCHING: deliver what does not match
                 return msg
 
