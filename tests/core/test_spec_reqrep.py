@@ -235,6 +235,33 @@ def test_rep_discards_reply_to_departed_peer() -> None:
     assert stays.recv_all() == [[b"", b"r2"]]
 
 
+def test_rep_with_router_mandatory_replies_with_the_whole_envelope() -> None:
+    """REP under ROUTER_MANDATORY (a ROUTER option libzmq's REP takes too): the reply
+    still carries every envelope frame, and goes to the originating peer."""
+    rep = Rep()
+    rep.set_option(ROUTER_MANDATORY, 1)
+    peers = [join(rep) for _ in range(2)]
+    peers[1].send(b"hop", b"", b"q")
+    assert rep.recv() == [b"q"]
+    rep.send([b"r"])
+    assert [p.recv_all() for p in peers] == [[], [[b"hop", b"", b"r"]]]
+
+
+def test_rep_with_router_mandatory_refuses_a_reply_to_a_departed_peer() -> None:
+    """REP under ROUTER_MANDATORY: EHOSTUNREACH instead of a silent drop, and the reply
+    may still be sent (libzmq's REP keeps its state when the ROUTER refuses)."""
+    rep = Rep()
+    rep.set_option(ROUTER_MANDATORY, 1)
+    gone = join(rep)
+    gone.send(b"", b"q")
+    gone.leave()
+    assert rep.recv() == [b"q"]
+    with pytest.raises(CoreError) as info:
+        rep.send([b"r"])
+    assert info.value.errno == EHOSTUNREACH
+    efsm(rep.recv)  # still owes the reply
+
+
 def test_rep_send_before_recv_is_efsm() -> None:
     """REP: SHALL receive and then send exactly one message at a time (send first: EFSM)."""
     rep = Rep()
@@ -562,6 +589,18 @@ def test_router_mandatory_departed_peer_is_ehostunreach() -> None:
     assert router.recv() == [b"A", b"bye"]
     with pytest.raises(WouldBlock):
         router.recv()
+    with pytest.raises(CoreError) as info:
+        router.send([b"A", b"too late"])
+    assert info.value.errno == EHOSTUNREACH
+
+
+def test_router_mandatory_peer_gone_before_its_end_is_read_is_ehostunreach() -> None:
+    """ROUTER_MANDATORY: a peer that left is unreachable (EHOSTUNREACH), not full
+    (EAGAIN), even before the ROUTER has read the end of its pipe (as libzmq)."""
+    router = Router()
+    peer = join(router, identity=b"A")
+    router.set_option(ROUTER_MANDATORY, 1)
+    peer.leave()
     with pytest.raises(CoreError) as info:
         router.send([b"A", b"too late"])
     assert info.value.errno == EHOSTUNREACH

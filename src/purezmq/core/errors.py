@@ -41,8 +41,9 @@ class CoreError(Exception):
 class WouldBlock(CoreError):
     """The operation cannot complete now (libzmq's EAGAIN).
 
-    Raised for every recv that finds nothing, so it is made without a Python-level
-    ``__init__``: the errno is the class's, the message the one argument.
+    Raised by a send that finds no room and by the core's public recv() when nothing
+    waits (a type's xrecv returns None instead), often enough that it is made without
+    a Python-level ``__init__``: the errno is the class's, the message the one argument.
     """
 
     errno = EAGAIN

@@ -108,6 +108,8 @@ class Router(SocketBase):
                 raise CoreError(EHOSTUNREACH, "no peer with that routing id")
             return
         if not pipe.try_write(msg[1:]) and self.mandatory:
+            if not pipe.open:  # the peer left; its end is not read yet (libzmq: the same)
+                raise CoreError(EHOSTUNREACH, "the peer is gone")
             raise WouldBlock("the peer's queue is full")
 
     def xrecv(self) -> Msg | None:
