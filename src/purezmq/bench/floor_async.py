@@ -168,21 +168,21 @@ async def thr_send(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
 
 
 async def lat_rep(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
-    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     pack = HEADER.pack
-    left = [WARMUP_ROUND_TRIPS + p.count]
     stream, server = await _serve(p, link, "lat")
     transport = stream.transport
     assert transport is not None
     if p.lib == FLOOR_TASK:
         # As an application's REP: a task awaits each request, then writes the reply.
         get, write = _Inbox(stream).get, transport.write
-        for _ in range(left[0]):
+        for _ in range(WARMUP_ROUND_TRIPS + p.count):
             msg = await get()
             write(pack(len(msg)) + msg)
         await link.finish({})
         _close(stream, server)
         return
+    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    left = [WARMUP_ROUND_TRIPS + p.count]
 
     def on_messages(msgs: list[bytes]) -> None:
         for msg in msgs:
