@@ -20,6 +20,7 @@ from typing import Any
 # Everything not redefined below is the same as in the sync API.
 from . import __all__ as _sync_names
 from .core.errors import ENOTSOCK, CoreError, WouldBlock
+from .core.pipe import Msg, Pipe
 from .core.sockets.xpub import XPub
 from .engine.signaler import AsyncSignaler
 from .engine.socket_engine import SocketEngine
@@ -110,6 +111,9 @@ class Socket(_socket.Socket):
         self._recv_waiters = _Waiters()
         self._send_waiters = _Waiters()
         self._poll_waiters = _Waiters()
+        # The two recv attempts, bound once: _take_direct knows them by identity.
+        self._recv_frame_op = self._recv_frame
+        self._recv_message_op = self._recv_message
         try:
             self._bind_loop(asyncio.get_running_loop())
         except RuntimeError:
@@ -123,6 +127,7 @@ class Socket(_socket.Socket):
         self._loop = loop
         self._signaler = signaler
         self._core.wake = signaler.wake
+        self._core.take_direct = self._take_direct
         if self._engine is not None:
             self._engine.bind_loop(loop, threading.get_ident())
         return loop
@@ -160,6 +165,48 @@ class Socket(_socket.Socket):
             self._send_waiters.run()
         if self._poll_waiters.queue:
             self._poll_waiters.run()
+
+    def _take_direct(self, pipe: Pipe, msg: Msg) -> bool:
+        """A message decoded on this loop, for the recv() that waits, if one does: True if
+        it took it (the session then leaves the pipe alone).
+
+        A recv() that waits found every pipe empty, and every delivery since has run the
+        waiters at once (a wake-up on this thread), unless one is scheduled or running:
+        so without those, and with no command in the mailbox, this message is the next
+        one the socket would read. It skips the pipe, the wake-up and the fair queue;
+        the type's xaccept gives it the meaning xrecv would (envelopes, routing ids).
+        """
+        queue = self._recv_waiters.queue
+        if not queue:
+            return False
+        signaler = self._signaler
+        core = self._core
+        if (
+            signaler.scheduled
+            or signaler.running
+            or signaler.hooks
+            or core._mailbox
+            or core._in_parts
+            or self._context_flags["terminated"]
+        ):
+            return False
+        fut, attempt, copy = queue[0]
+        frame_op = self._recv_frame_op
+        if fut.done() or (attempt is not frame_op and attempt is not self._recv_message_op):
+            return False
+        taken = core.xaccept(pipe, msg)
+        if taken is None:
+            return False
+        queue.popleft()
+        if attempt is frame_op:
+            more = len(taken) > 1
+            if more:
+                core._in_parts = taken
+                core._in_index = 1
+            fut.set_result(taken[0] if copy else _frame(taken[0], more))
+        else:
+            fut.set_result(msg_list(taken) if copy else _frames(taken))
+        return True
 
     def _fd_signal(self) -> Any:
         self._get_loop()  # the FD hangs on the loop's signaler: make sure there is one
@@ -247,7 +294,7 @@ class Socket(_socket.Socket):
     ) -> asyncio.Future[Any]:
         """Resolves to the next frame (bytes, or a Frame with copy=False)."""
         return self._start(
-            self._recv_waiters, self._recv_frame, copy, flags, self._core.options.rcvtimeo
+            self._recv_waiters, self._recv_frame_op, copy, flags, self._core.options.rcvtimeo
         )
 
     def recv_multipart(  # type: ignore[override]
@@ -255,7 +302,7 @@ class Socket(_socket.Socket):
     ) -> asyncio.Future[Any]:
         """Resolves to every frame of the next message."""
         return self._start(
-            self._recv_waiters, self._recv_message, copy, flags, self._core.options.rcvtimeo
+            self._recv_waiters, self._recv_message_op, copy, flags, self._core.options.rcvtimeo
         )
 
     def poll(  # type: ignore[override]

@@ -8,7 +8,7 @@ same way (``read_activated``/``write_activated`` are called from the writer's or
 reader's thread).
 
 The socket types implement the ``x*`` hooks with the strategies of
-``routing.py``: ``xattach_pipe``, ``xsend``, ``xrecv``, ``xhas_in``, ``xhas_out``,
+``routing.py``: ``xattach_pipe``, ``xsend``, ``xrecv``, ``xaccept``, ``xhas_in``, ``xhas_out``,
 ``xread_activated``, ``xwrite_activated``, ``xpipe_terminated``, ``xsetsockopt``
 and ``xgetsockopt``. Messages are whole (a list of frames); the frame-at-a-time
 API (SNDMORE, RCVMORE) is kept here so both facades share it. ``xrecv`` returns None
@@ -60,6 +60,10 @@ class SocketBase:
         # call fewer on every delivery to a waiting recv.
         self._read_activation: Callable[[Pipe], None] = self._on_read_activated
         self.wake: Callable[[], None] = _no_wake
+        # Set by a facade whose recv() may take a message straight from a connection on
+        # its own thread (the asyncio socket): ``take_direct(pipe, msg)`` is True if it
+        # did, and the session then does not write the message to ``pipe``.
+        self.take_direct: Callable[[Pipe, Msg], bool] | None = None
         self._out_parts: list[bytes] = []
         self._in_parts: Msg = []
         self._in_index = 0
@@ -343,6 +347,12 @@ class SocketBase:
         nothing is the usual end of every drain and every wait, and an exception raised
         through the type's frames costs more than the rest of the call)."""
         raise CoreError(ENOTSUP, f"{self.type_name} sockets cannot receive")
+
+    def xaccept(self, pipe: Pipe, msg: Msg) -> Msg | None:
+        """What :meth:`xrecv` would return for ``msg`` read from ``pipe`` now, with the same
+        effect on the type's state; None to leave the message to the pipe (and so to
+        xrecv). Only asked when every pipe is empty and a recv() waits (take_direct)."""
+        return None
 
     def xhas_in(self) -> bool:
         return False

@@ -539,6 +539,17 @@ class Session(asyncio.Protocol):
         pipe = self.pipe
         backlog = self.backlog
         if not backlog and pipe is not None:
+            # A direct receive: one message, nothing older in the pipe (its queue read
+            # inline), and a recv() on this thread waiting for it (SocketBase.take_direct).
+            take = self.engine.core.take_direct
+            if (
+                take is not None
+                and len(msgs) == 1
+                and pipe.open
+                and not pipe._out.queue
+                and take(pipe.peer, msgs[0])
+            ):
+                return
             written = pipe.write_batch(msgs)
             while written and written < len(msgs):
                 msgs = msgs[written:]

@@ -133,7 +133,7 @@ class Signaler(_Hooks):
 class AsyncSignaler(_Hooks):
     """The wake-up of a socket owned by an asyncio loop: runs ``callback`` soon on the loop."""
 
-    __slots__ = ("_callback", "_loop", "_running", "_scheduled", "_thread")
+    __slots__ = ("_callback", "_loop", "_thread", "running", "scheduled")
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, thread_id: int, callback: WakeHook
@@ -142,26 +142,27 @@ class AsyncSignaler(_Hooks):
         self._loop = loop
         self._thread = thread_id
         self._callback = callback
-        self._scheduled = False
-        self._running = False
+        # A run is scheduled on the loop; the callback is running now (on the loop).
+        self.scheduled = False
+        self.running = False
 
     def wake(self) -> None:
-        if not self._scheduled:
+        if not self.scheduled:
             if threading.get_ident() == self._thread:
-                if not self._running:
+                if not self.running:
                     # On the loop's own thread: run now, saving a loop iteration per
                     # hand-off (what asyncio latency is made of). Not re-entrantly.
                     # (_run inlined: this is every delivery to an asyncio socket.)
-                    self._running = True
+                    self.running = True
                     try:
                         self._callback()
                     finally:
-                        self._running = False
+                        self.running = False
                 else:
-                    self._scheduled = True
+                    self.scheduled = True
                     self._loop.call_soon(self._run)
             else:
-                self._scheduled = True
+                self.scheduled = True
                 try:
                     self._loop.call_soon_threadsafe(self._run)
                 except RuntimeError:
@@ -170,12 +171,12 @@ class AsyncSignaler(_Hooks):
             hook()
 
     def _run(self) -> None:
-        self._scheduled = False
-        self._running = True
+        self.scheduled = False
+        self.running = True
         try:
             self._callback()
         finally:
-            self._running = False
+            self.running = False
 
 
 class FdSignal:

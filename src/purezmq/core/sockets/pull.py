@@ -36,5 +36,9 @@ class Pull(SocketBase):
     def xrecv(self) -> Msg | None:
         return self.fq.recv()
 
+    def xaccept(self, pipe: Pipe, msg: Msg) -> Msg | None:
+        self.fq.last_pipe = pipe
+        return msg
+
     def xhas_in(self) -> bool:
         return self.fq.has_in()

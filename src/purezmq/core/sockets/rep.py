@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import EFSM, CoreError
-from ..pipe import Msg
+from ..pipe import Msg, Pipe
 from .router import ROUTER_NOTIFY, Router
 
 
@@ -56,18 +56,33 @@ class Rep(Router):
         if self.sending_reply:
             raise CoreError(EFSM, "REP must send the reply before receiving again")
         # Router.xrecv without notifications (REP refuses ROUTER_NOTIFY), inlined.
+        fq = self.fq
         while True:
-            msg = self.fq.recv()
+            msg = fq.recv()
             if msg is None:
                 return None
-            # The envelope ends at the first empty frame.
-            for i in range(len(msg) - 1):
-                if not msg[i]:
-                    self.reply_to = self.fq.last_pipe.routing_id
-                    self.envelope = msg[: i + 1]
-                    self.sending_reply = True
-                    return msg[i + 1 :]
+            body = self._request(fq.last_pipe, msg)
+            if body is not None:
+                return body
             # No delimiter, or nothing after it: malformed, discarded as libzmq does.
+
+    def xaccept(self, pipe: Pipe, msg: Msg) -> Msg | None:
+        if self.sending_reply:
+            return None  # xrecv raises EFSM
+        self.fq.last_pipe = pipe
+        return self._request(pipe, msg)  # a malformed one goes the pipe's way: dropped
+
+    def _request(self, pipe: Pipe, msg: Msg) -> Msg | None:
+        """Keep the envelope of a request from ``pipe`` and return its body (None if
+        it has no delimiter, or nothing after it)."""
+        # The envelope ends at the first empty frame.
+        for i in range(len(msg) - 1):
+            if not msg[i]:
+                self.reply_to = pipe.routing_id
+                self.envelope = msg[: i + 1]
+                self.sending_reply = True
+                return msg[i + 1 :]
+        return None
 
     def xhas_in(self) -> bool:
         return not self.sending_reply and super().xhas_in()

@@ -67,21 +67,33 @@ class Req(Dealer):
     def xrecv(self) -> Msg | None:
         if not self.receiving_reply:
             raise CoreError(EFSM, "REQ must send a request before receiving")
-        skip = 2 if self.correlate else 1
-        expected_id = struct.pack("=I", self.request_id) if self.correlate else None
         fq = self.fq
         while True:
             msg = fq.recv()
             if msg is None:
                 return None
-            # Not the reply to our latest request, or malformed: discard.
-            if fq.last_pipe is not self.reply_pipe or len(msg) <= skip or msg[skip - 1]:
-                continue
-            if expected_id is not None and msg[0] != expected_id:
-                continue
-            self.receiving_reply = False
-            self.reply_pipe = None
-            return msg[skip:]
+            reply = self._reply(fq.last_pipe, msg)
+            if reply is not None:
+                return reply
+            # Not the reply to our latest request, or malformed: discarded.
+
+    def xaccept(self, pipe: Pipe, msg: Msg) -> Msg | None:
+        if not self.receiving_reply:
+            return None  # xrecv raises EFSM
+        self.fq.last_pipe = pipe
+        return self._reply(pipe, msg)  # one to discard goes the pipe's way
+
+    def _reply(self, pipe: Pipe, msg: Msg) -> Msg | None:
+        """The body of ``msg`` from ``pipe`` if it is the reply to the latest request
+        (the request is then answered), else None."""
+        skip = 2 if self.correlate else 1
+        if pipe is not self.reply_pipe or len(msg) <= skip or msg[skip - 1]:
+            return None
+        if self.correlate and msg[0] != struct.pack("=I", self.request_id):
+            return None
+        self.receiving_reply = False
+        self.reply_pipe = None
+        return msg[skip:]
 
     def xhas_in(self) -> bool:
         return self.receiving_reply and self.fq.has_in()

@@ -120,6 +120,12 @@ class Router(SocketBase):
             return None
         return [self.fq.last_pipe.routing_id, *msg]
 
+    def xaccept(self, pipe: Pipe, msg: Msg) -> Msg | None:
+        if self.notices:
+            return None  # a ROUTER_NOTIFY notice came first
+        self.fq.last_pipe = pipe
+        return [pipe.routing_id, *msg]
+
     def xhas_in(self) -> bool:
         return bool(self.notices) or self.fq.has_in()
 
