@@ -491,16 +491,31 @@ def test_writer_blocking_during_a_read_is_woken(read: str) -> None:
 
 
 def test_read_all_leaves_what_is_written_during_the_drain() -> None:
-    """A message appended while read_all drains stays for the next batch, and the reader
-    is woken for it: the batch ends where the queue ended when the drain began."""
+    """A message appended while read_all drains stays for the next batch: the batch ends
+    where the queue ended when the drain began, and the next read_all takes the rest."""
     a, _, b, sink_b = sinked_pair(0, 0)
     fill(a, 3)
     queue = interleave(a)
     queue.before_pop = lambda: a.write([b"late"])  # the writer appends mid-drain
     assert [m[0] for m in b.read_all()] == [b"0", b"1", b"2"]
-    assert sink_b.reads == 2, "the reader sleeps on a message nobody told it about"
     assert b.read_all() == [[b"late"]]
     assert b.read_all() == []
+    assert sink_b.reads == 1  # the first write's: the reader never slept in between
+
+
+def test_read_all_stays_awake_until_it_finds_the_pipe_empty() -> None:
+    """After a batch the reader is still awake (its caller reads again), so writes made
+    meanwhile wake nobody; the empty look that ends the drain puts it to sleep."""
+    a, _, b, sink_b = sinked_pair(0, 0)
+    fill(a, 2)
+    assert sink_b.reads == 1
+    assert len(b.read_all()) == 2
+    fill(a, 3, start=2)  # while the batch is written out
+    assert sink_b.reads == 1, "a wake-up for a reader that is going to look anyway"
+    assert [int(m[0]) for m in b.read_all()] == [2, 3, 4]
+    assert b.read_all() == []
+    fill(a, 1, start=5)
+    assert sink_b.reads == 2, "the reader sleeps on a message nobody told it about"
 
 
 def test_read_all_of_a_conflated_pipe_while_the_writer_replaces() -> None:

@@ -217,7 +217,14 @@ class Pipe:
         return msg  # type: ignore[no-any-return]
 
     def read_all(self) -> list[Msg]:
-        """Take every waiting message at once (the session's drain); the reader then sleeps."""
+        """Take every waiting message at once (the session's drain).
+
+        The reader stays awake after a batch: the caller reads again until it gets
+        ``[]``, and only that empty look puts the reader to sleep. A writer that goes on
+        appending while the batch is written out then wakes nobody: the next read takes
+        what it added (without this, a sync sender and the I/O thread fell into a
+        ping-pong of one-message batches, each with a wake-up, a loop turn and a write).
+        """
         flow = self._in
         queue = flow.queue
         if not queue:
@@ -238,12 +245,6 @@ class Pipe:
         if batch[-1] is DELIMITER:
             batch.pop()
             self._on_delimiter()
-        else:
-            flow.reader_asleep = True
-            if queue:
-                # Appended while we drained, before the flag was visible: look again later.
-                flow.reader_asleep = False
-                self._reactivate_self()
         if flow.writer_blocked and len(queue) <= flow.lwm:
             flow.writer_blocked = False
             self._wake_writer()
@@ -252,11 +253,6 @@ class Pipe:
     def unread(self, msgs: list[Msg]) -> None:
         """Put messages taken by :meth:`read_all` back at the front, in order (reader only)."""
         self._in.queue.extendleft(reversed(msgs))
-
-    def _reactivate_self(self) -> None:
-        sink = self.sink
-        if sink is not None:
-            sink.read_activated(self)
 
     def _refilled(self) -> bool:
         """Ask the writer's refill hook for more (reader only); True if the queue has some."""
