@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import threading
 import time
 from typing import Any
 
@@ -234,3 +235,41 @@ def test_libzmq_routing_id_of_255_octets(sockets: Sockets) -> None:
     assert back.recv_multipart() == [name, b"hi"]
     back.send_multipart([name, b"ok"])
     assert client.recv() == b"ok"
+
+
+def _term_in_thread(context: pyzmq.Context) -> threading.Thread:
+    thread = threading.Thread(target=context.term, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_pull_keeps_what_a_closed_libzmq_push_left_in_the_socket(
+    sockets: Sockets, transport: str
+) -> None:
+    """A libzmq PUSH sends a burst, closes and terminates while the purezmq PULL, at its
+    RCVHWM, has read none of it: every message still arrives, in order.
+
+    The burst fits in the kernel's buffers and the PULL's input, so the sender's
+    ``term()`` returns (its connection closed) before the application reads anything.
+    libzmq's own PULL, in this position over ipc, drops what is still in its socket
+    buffer when the peer hangs up (libzmq issue 4660); purezmq stops reading at its
+    RCVHWM and reads the rest, then the end of the stream, when there is room again.
+    """
+    pull = sockets.make(PURE, "PULL", rcvhwm=10)
+    endpoint = sockets.bind(pull, transport)
+    sender_ctx = pyzmq.Context()
+    push = sender_ctx.socket(pyzmq.PUSH)
+    push.sndhwm = 0
+    push.connect(endpoint)
+    count = 300  # 30 KB of bodies: well within one socket buffer
+    for n in range(count):
+        push.send(b"%06d" % n + b"x" * 94)
+    push.close(linger=-1)
+    term = _term_in_thread(sender_ctx)
+    term.join(DEADLINE)
+    closed_first = not term.is_alive()
+    got = [pull.recv()[:6] for _ in range(count)]
+    term.join(DEADLINE)
+    assert got == [b"%06d" % n for n in range(count)]
+    assert closed_first, "the sender could not hand its burst to the kernel before a read"
