@@ -517,18 +517,22 @@ class ZmtpConnection:
         try_long_runs = not publisher
         while pos < end and room:
             flags = data[pos]
-            if not flags and short_ok and not frames:
-                entry = pos
-                before = len(out)
-                if try_runs and pos + 1 < end:
-                    pos = _equal_short_frames(data, pos, end, room, out)
-                    try_runs = pos != entry
-                taken = len(out) - before
-                if room < 0 or room > taken:
-                    pos = _short_frames(data, pos, end, room - taken, out)
-                room -= len(out) - before
-                if pos != entry:
-                    continue
+            if not flags and short_ok and not frames and pos + 1 < end:
+                # Worth the calls only with more than this one frame to take: a lone
+                # message (a request, a reply) goes through the general path below.
+                stride = data[pos + 1] + 2
+                if end - pos > stride:
+                    entry = pos
+                    before = len(out)
+                    if try_runs and end - pos >= stride * MIN_RUN:
+                        pos = _equal_short_frames(data, pos, end, room, out)
+                        try_runs = pos != entry
+                    taken = len(out) - before
+                    if room < 0 or room > taken:
+                        pos = _short_frames(data, pos, end, room - taken, out)
+                    room -= len(out) - before
+                    if pos != entry:
+                        continue
             elif flags == 2 and try_long_runs and not frames:
                 entry = pos
                 before = len(out)
