@@ -30,12 +30,12 @@ def _pipe_wakeups(sock: Any) -> int:
     return sum(pipe.statistics()["in_reader_wakeups"] for pipe in sock._core.pipes)
 
 
-async def _bound(sock: Any, address: str) -> str:
+def _bound(sock: Any, address: str) -> str:
     sock.bind(address)
     return str(sock.getsockopt(zmq.LAST_ENDPOINT).decode())
 
 
-async def _connected(ctx: azmq.Context, kind: int, endpoint: str, **options: Any) -> Any:
+def _connected(ctx: azmq.Context, kind: int, endpoint: str, **options: Any) -> Any:
     sock = ctx.socket(kind)
     for name, value in options.items():
         sock.setsockopt(getattr(zmq, name), value)
@@ -50,7 +50,7 @@ def test_round_trips_to_waiting_receivers_skip_the_pipe(transport: str, ipc_dir:
 
     async def body(ctx: azmq.Context, address: str) -> None:
         rep = ctx.socket(zmq.REP)
-        req = await _connected(ctx, zmq.REQ, await _bound(rep, address))
+        req = _connected(ctx, zmq.REQ, _bound(rep, address))
         await req.send(b"warm-up")  # the connection is up once this round trip is done
         await rep.send(await rep.recv())
         assert await req.recv() == b"warm-up"
@@ -74,8 +74,8 @@ def test_rep_replies_to_the_peer_whose_request_it_took_directly(ipc_dir: str) ->
 
     async def body(ctx: azmq.Context, address: str) -> None:
         rep = ctx.socket(zmq.REP)
-        endpoint = await _bound(rep, address)
-        reqs = [await _connected(ctx, zmq.REQ, endpoint) for _ in range(2)]
+        endpoint = _bound(rep, address)
+        reqs = [_connected(ctx, zmq.REQ, endpoint) for _ in range(2)]
         for round_ in range(20):
             for i, req in enumerate(reqs):
                 request = asyncio.ensure_future(rep.recv())
@@ -91,9 +91,9 @@ def test_rep_replies_to_the_peer_whose_request_it_took_directly(ipc_dir: str) ->
 def test_router_gets_the_routing_id_of_a_direct_message(ipc_dir: str) -> None:
     async def body(ctx: azmq.Context, address: str) -> None:
         router = ctx.socket(zmq.ROUTER)
-        endpoint = await _bound(router, address)
+        endpoint = _bound(router, address)
         dealers = [
-            await _connected(ctx, zmq.DEALER, endpoint, ROUTING_ID=b"dealer-%d" % i)
+            _connected(ctx, zmq.DEALER, endpoint, ROUTING_ID=b"dealer-%d" % i)
             for i in range(2)
         ]
         for round_ in range(10):
@@ -111,7 +111,7 @@ def test_a_multipart_message_taken_directly_is_read_frame_by_frame(ipc_dir: str)
 
     async def body(ctx: azmq.Context, address: str) -> None:
         pull = ctx.socket(zmq.PULL)
-        push = await _connected(ctx, zmq.PUSH, await _bound(pull, address))
+        push = _connected(ctx, zmq.PUSH, _bound(pull, address))
         await push.send(b"warm-up")
         assert await pull.recv() == b"warm-up"
         first = asyncio.ensure_future(pull.recv(copy=False))
@@ -130,7 +130,7 @@ def test_a_multipart_message_taken_directly_is_read_frame_by_frame(ipc_dir: str)
 def test_a_cancelled_recv_leaves_the_message_for_the_next(ipc_dir: str) -> None:
     async def body(ctx: azmq.Context, address: str) -> None:
         pull = ctx.socket(zmq.PULL)
-        push = await _connected(ctx, zmq.PUSH, await _bound(pull, address))
+        push = _connected(ctx, zmq.PUSH, _bound(pull, address))
         await push.send(b"warm-up")
         assert await pull.recv() == b"warm-up"
         gone = asyncio.ensure_future(pull.recv())
@@ -150,7 +150,7 @@ def test_rep_drops_a_request_without_envelope_and_takes_the_next(ipc_dir: str) -
 
     async def body(ctx: azmq.Context, address: str) -> None:
         rep = ctx.socket(zmq.REP)
-        dealer = await _connected(ctx, zmq.DEALER, await _bound(rep, address))
+        dealer = _connected(ctx, zmq.DEALER, _bound(rep, address))
         request = asyncio.ensure_future(rep.recv_multipart())
         await asyncio.sleep(0)
         await dealer.send(b"no envelope")
@@ -168,8 +168,8 @@ def test_req_correlate_takes_only_the_reply_to_its_latest_request(ipc_dir: str) 
 
     async def body(ctx: azmq.Context, address: str) -> None:
         router = ctx.socket(zmq.ROUTER)
-        req = await _connected(
-            ctx, zmq.REQ, await _bound(router, address), REQ_RELAXED=1, REQ_CORRELATE=1
+        req = _connected(
+            ctx, zmq.REQ, _bound(router, address), REQ_RELAXED=1, REQ_CORRELATE=1
         )
         await req.send(b"first")
         first = await router.recv_multipart()

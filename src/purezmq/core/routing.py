@@ -154,7 +154,8 @@ class FairQueue(_ActivePipes):
                     self.last_pipe = pipe
                     return msg
                 queue.appendleft(msg)  # Pipe.read deals with the end of the pipe
-        return self._recv_on()
+            return self._recv_on()
+        return None  # no pipe has a message (each one found empty sleeps until woken)
 
     def _recv_on(self) -> Msg | None:
         """:meth:`recv` once the next pipe had nothing plain to give: each pipe in turn,

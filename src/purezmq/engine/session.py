@@ -327,7 +327,11 @@ class Session(asyncio.Protocol):
                     elif self.backlog:
                         room = 0
                     else:
-                        room = pipe.room()
+                        # Pipe.room's common case (a limit, room under it) inlined too.
+                        flow = pipe._out
+                        room = flow.hwm - len(flow.queue)
+                        if flow.hwm <= 0 or room <= 0 or not pipe.open:
+                            room = pipe.room()
                         if room < 0 or room > DECODE_BATCH:
                             room = DECODE_BATCH
                     if room == 0:
@@ -665,7 +669,7 @@ class Session(asyncio.Protocol):
                 or not self.ready
                 or self.writing_paused
                 or self.direct_rest
-                or pipe.queued_in()
+                or pipe._in.queue  # Pipe.queued_in, inlined
             ):
                 return False
             if threading.get_ident() == self.engine.thread_id:
