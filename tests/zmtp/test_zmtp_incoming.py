@@ -78,6 +78,16 @@ CASES = [
         [[b"1"], [b"2", b"3"]],
     ),
     Case("reserved flag bits ignored", "PULL", "PUSH", b"\xf8\x02hi", [[b"hi"]]),
+    # A whole message alone in the buffer takes the latency path, with one after it the
+    # general loop: both read MORE from bit 0 only.
+    Case("reserved bits, multipart", "DEALER", "DEALER", b"\xf9\x01a\xf8\x01b", [[b"a", b"b"]]),
+    Case(
+        "reserved bits, multipart, then one more",
+        "DEALER",
+        "DEALER",
+        b"\xf9\x01a\xf8\x01b" + frame(b"c"),
+        [[b"a", b"b"], [b"c"]],
+    ),
     Case("SUBSCRIBE", "XPUB", "SUB", command(b"SUBSCRIBE", b"topic"), [Subscribe(b"topic")]),
     Case("SUBSCRIBE all", "PUB", "XSUB", command(b"SUBSCRIBE"), [Subscribe(b"")]),
     Case("CANCEL", "PUB", "SUB", command(b"CANCEL", b"topic"), [Cancel(b"topic")]),

@@ -152,7 +152,12 @@ class Session(asyncio.Protocol):
             return
         with self.lock:
             conn.receive_data(data)
-        self._received()
+        if self.heartbeat is None and not self.input_held and self.deferred is None:
+            # _received's common case, inlined: every read of an asyncio connection.
+            if self._decode() and self.conn is not None and self.conn.output_waiting:
+                self._send_output()
+        else:
+            self._received()
 
     def socket_readable(self) -> None:
         """A :class:`StreamTransport` found its socket readable (loop thread): read it

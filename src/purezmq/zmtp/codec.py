@@ -97,18 +97,17 @@ def encode_message(frames: Sequence[bytes], out: list[bytes | memoryview]) -> No
     Bodies are appended as given, never copied. Raises LocalProtocolError for
     a message with no frame.
     """
-    last = len(frames) - 1
-    if last < 0:
+    if not frames:
         raise LocalProtocolError("a message has at least one frame")
     append = out.append
-    for index, frame in enumerate(frames):
+    for frame in frames[:-1]:
         size = len(frame)
-        more = index < last
-        if size < 256:
-            append(SHORT_MORE[size] if more else SHORT_LAST[size])
-        else:
-            append(LONG_HEADER.pack(FLAG_LONG | more, size))
+        append(SHORT_MORE[size] if size < 256 else LONG_HEADER.pack(FLAG_LONG | FLAG_MORE, size))
         append(frame)
+    frame = frames[-1]
+    size = len(frame)
+    append(SHORT_LAST[size] if size < 256 else LONG_HEADER.pack(FLAG_LONG, size))
+    append(frame)
 
 
 def command_body(name: bytes, data: bytes = b"") -> bytes:

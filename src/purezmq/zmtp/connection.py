@@ -497,11 +497,34 @@ class ZmtpConnection:
             return
         data, first = buffer.view()
         end = len(data)
-        pos = first
-        want = end + 1
         frames = self._frames
         limit = self._limit
         publisher = self._publisher
+        if not frames and not publisher and limit >= 255:
+            # The latency path: the buffer holds one whole message of short data frames
+            # and nothing after it (a request, a reply). Anything else, the loop below.
+            parts = []
+            pos = first
+            while pos + 1 < end:
+                flags = data[pos]
+                if flags & 6:
+                    break  # long, or a command
+                stop = pos + 2 + data[pos + 1]
+                if stop > end:
+                    break
+                parts.append(data[pos + 2 : stop])
+                pos = stop
+                if not flags & 1:  # the last frame (reserved bits ignored, as below)
+                    if pos == end:
+                        out.append(tuple(parts))
+                        self._room -= 1
+                        self._after_huge = False
+                        buffer.consume(end - first)
+                        self._need = 1
+                        return
+                    break
+        pos = first
+        want = end + 1
         append = out.append
         unpack_from = LONG_HEADER.unpack_from
         # Messages this call may still return; the caller's limit (its pipe's room).

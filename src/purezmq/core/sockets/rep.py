@@ -48,7 +48,12 @@ class Rep(Router):
             # is gone or full misses it.
             pipe = self.out_pipes.get(self.reply_to)
             if pipe is not None:
-                pipe.try_write((*self.envelope, *msg))
+                reply = (*self.envelope, *msg)
+                # A direct send first, without Pipe.try_write's frame: a REP has always
+                # just received, so it is the rule (try_write tries it again otherwise).
+                direct = pipe.direct
+                if direct is None or not pipe.open or not direct(reply):
+                    pipe.try_write(reply)
         self.envelope = []
         self.sending_reply = False
 
