@@ -43,6 +43,15 @@ def _connected(ctx: azmq.Context, kind: int, endpoint: str, **options: Any) -> A
     return sock
 
 
+async def _pipeline(ctx: azmq.Context, address: str) -> tuple[Any, Any]:
+    """A PULL and a PUSH connected to it, one message through to show the link is up."""
+    pull = ctx.socket(zmq.PULL)
+    push = _connected(ctx, zmq.PUSH, _bound(pull, address))
+    await push.send(b"warm-up")
+    assert await pull.recv() == b"warm-up"
+    return pull, push
+
+
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
 def test_round_trips_to_waiting_receivers_skip_the_pipe(transport: str, ipc_dir: str) -> None:
     """Each request and each reply reaches a recv() that already waits: no message goes
@@ -110,10 +119,7 @@ def test_a_multipart_message_taken_directly_is_read_frame_by_frame(ipc_dir: str)
     """recv() that waits gets the first frame; RCVMORE and the next recv() the rest."""
 
     async def body(ctx: azmq.Context, address: str) -> None:
-        pull = ctx.socket(zmq.PULL)
-        push = _connected(ctx, zmq.PUSH, _bound(pull, address))
-        await push.send(b"warm-up")
-        assert await pull.recv() == b"warm-up"
+        pull, push = await _pipeline(ctx, address)
         first = asyncio.ensure_future(pull.recv(copy=False))
         await asyncio.sleep(0)
         await push.send_multipart([b"one", b"two", b"three"])
@@ -129,10 +135,7 @@ def test_a_multipart_message_taken_directly_is_read_frame_by_frame(ipc_dir: str)
 
 def test_a_cancelled_recv_leaves_the_message_for_the_next(ipc_dir: str) -> None:
     async def body(ctx: azmq.Context, address: str) -> None:
-        pull = ctx.socket(zmq.PULL)
-        push = _connected(ctx, zmq.PUSH, _bound(pull, address))
-        await push.send(b"warm-up")
-        assert await pull.recv() == b"warm-up"
+        pull, push = await _pipeline(ctx, address)
         gone = asyncio.ensure_future(pull.recv())
         await asyncio.sleep(0)
         gone.cancel()
