@@ -31,6 +31,7 @@ from .sugar.socket import Socket
 from .sugar.stopwatch import Stopwatch
 from .sugar.tracker import _FINISHED_TRACKER as _FINISHED_TRACKER
 from .sugar.tracker import MessageTracker
+from .sugar.version import pyzmq_version, pyzmq_version_info, zmq_version, zmq_version_info
 
 Context._socket_class = Socket
 # pyzmq's names for the sync classes, for code that mixes them with asyncio ones.
@@ -40,34 +41,12 @@ PYZMQ_DRAFT_API = False
 __revision__ = ""
 
 __version__ = "0.1.0"
-# The libzmq release whose behaviour purezmq follows, and the pyzmq API it mirrors.
-_ZMQ_VERSION = (4, 3, 5)
-_PYZMQ_API = (27, 3, 0)
 COPY_THRESHOLD = 65536
 DRAFT_API = False
 IPC_PATH_MAX_LEN = 107
 
 _CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": False,
                  "gssapi": False, "draft": False}
-
-
-def zmq_version() -> str:
-    """The libzmq version purezmq's behaviour matches, as a string."""
-    return ".".join(map(str, _ZMQ_VERSION))
-
-
-def zmq_version_info() -> tuple[int, int, int]:
-    """The libzmq version purezmq's behaviour matches, as a tuple."""
-    return _ZMQ_VERSION
-
-
-def pyzmq_version() -> str:
-    """The pyzmq API version purezmq follows."""
-    return ".".join(map(str, _PYZMQ_API))
-
-
-def pyzmq_version_info() -> tuple[int, int, int]:
-    return _PYZMQ_API
 
 
 def has(capability: str) -> bool:
@@ -97,9 +76,19 @@ def get_library_dirs() -> list[str]:
     return []
 
 
+def install_as_zmq() -> None:
+    """Make ``import zmq`` give purezmq from now on, in this process (see purezmq.alias)."""
+    from .alias import install_as_zmq as install
+
+    install()
+
+
 def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
 
+
+from . import backend as backend  # noqa: E402  (after every name it re-exports)
+from . import sugar as sugar  # noqa: E402
 
 __all__ = [
     "COPY_THRESHOLD",
@@ -127,6 +116,7 @@ __all__ = [
     "constants",
     "device",
     "has",
+    "install_as_zmq",
     "proxy",
     "proxy_steerable",
     "pyzmq_version",

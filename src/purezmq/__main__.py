@@ -1,4 +1,4 @@
-"""``python -m purezmq`` / ``purezmq``: the command line (demo, bench)."""
+"""``python -m purezmq`` / ``purezmq``: the command line (demo, bench, run)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,14 @@ def main(argv: list[str] | None = None) -> int:
     from .bench.cli import add_arguments as bench_arguments
 
     bench_arguments(commands.add_parser("bench", help="throughput, latency and memory benchmarks"))
+    commands.add_parser(
+        "run", help="run a pyzmq program on purezmq: purezmq run PROGRAM.py | -m MODULE"
+    )
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:
+        from .alias import run
+
+        return run(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import main as demo
