@@ -11,6 +11,7 @@ from typing import Any
 
 from . import constants
 from .constants import *  # noqa: F403  (pyzmq exports every constant at top level)
+from .core.endpoint import IPC_PATH_MAX_LEN
 from .error import (
     Again,
     ContextTerminated,
@@ -43,7 +44,6 @@ __revision__ = ""
 __version__ = "0.1.0"
 COPY_THRESHOLD = 65536
 DRAFT_API = False
-IPC_PATH_MAX_LEN = 107
 
 _CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": False,
                  "gssapi": False, "draft": False}

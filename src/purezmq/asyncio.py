@@ -21,6 +21,7 @@ from typing import Any
 from . import __all__ as _sync_names
 from .core.errors import ENOTSOCK, CoreError, WouldBlock
 from .core.pipe import Msg, Pipe
+from .core.socket_base import SocketBase
 from .core.sockets.xpub import XPub
 from .engine.signaler import AsyncSignaler
 from .engine.socket_engine import SocketEngine
@@ -88,85 +89,90 @@ class _Waiters:
             if not fut.done():
                 fut.set_exception(exc)
 
+    def cancel_all(self) -> None:
+        while self.queue:
+            fut, _, _ = self.queue.popleft()
+            fut.cancel()
 
-class Socket(_socket.Socket):
-    """A socket whose send/recv/poll return awaitables on the running loop."""
+    def drop_done_heads(self) -> None:
+        """Drop the oldest operations while they ended without the socket (cancelled)."""
+        queue = self.queue
+        while queue and queue[0][0].done():
+            queue.popleft()
 
-    _dropped: bool
-    _context_flags: dict[str, bool]
-    _loop: asyncio.AbstractEventLoop | None
-    _recv_waiters: _Waiters
-    _send_waiters: _Waiters
-    _poll_waiters: _Waiters
+    def forget(self, fut: asyncio.Future[Any]) -> None:
+        """Drop ``fut``'s operation, which ended without the socket (timed out)."""
+        self.queue = deque(op for op in self.queue if op[0] is not fut)
 
-    def _init_signaler(self) -> None:
-        self._dropped = False
-        core = self._core
-        if isinstance(core, XPub):
-            core.on_drop = self._note_drop
-            core.drop_clock = time.monotonic
-        self._context_flags = self.context._flags
-        self._loop = None
-        self._signaler = None
-        self._recv_waiters = _Waiters()
-        self._send_waiters = _Waiters()
-        self._poll_waiters = _Waiters()
-        # The two recv attempts, bound once: _take_direct knows them by identity.
-        self._recv_frame_op = self._recv_frame
-        self._recv_message_op = self._recv_message
-        try:
-            self._bind_loop(asyncio.get_running_loop())
-        except RuntimeError:
-            pass  # no loop yet: bind to the first one an awaitable is asked on
 
-    def _note_drop(self) -> None:
-        self._dropped = True
+class _Waiting:
+    """The operations waiting on one asyncio socket, and what runs them.
 
-    def _bind_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
-        signaler = AsyncSignaler(loop, threading.get_ident(), self._on_wake)
-        self._loop = loop
-        self._signaler = signaler
-        self._core.wake = signaler.wake
-        self._core.take_direct = self._take_direct
-        if self._engine is not None:
-            self._engine.bind_loop(loop, threading.get_ident())
+    This is the part of an asyncio socket that its wake-ups (the core's ``wake``) and
+    its connections (``take_direct``) reach. It refers to no Socket, so a socket the
+    program drops is collected, and closed by its ``__del__``, even while its
+    connections are up; pending operations keep it alive only through their callers.
+    """
+
+    __slots__ = (
+        "core", "dropped", "loop", "poll", "recv", "send", "shared", "signaler", "state",
+        "thread",
+    )
+
+    def __init__(self, core: SocketBase, shared: Any, state: Any) -> None:
+        self.core = core
+        self.shared = shared
+        self.state = state  # the Context's shared state: terminated, its sockets
+        self.recv = _Waiters()
+        self.send = _Waiters()
+        self.poll = _Waiters()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread = threading.get_ident()
+        self.signaler = AsyncSignaler(None, self.thread, self.on_wake)
+        # A publisher found a subscriber full: let the loop run before the next send.
+        self.dropped = False
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+        """Run on ``loop`` from now on: the socket's wake-ups, its connections, and those of
+        the context's other asyncio sockets made in this thread that met no loop yet."""
+        old = self.loop
+        self.loop = loop
+        thread = threading.get_ident()
+        self.thread = thread
+        self.signaler.bind(loop, thread)
+        engine = self.shared.engine
+        if engine is not None:
+            engine.bind_loop(loop, thread)
+        if old is None:
+            _bind_siblings(self.state, loop, thread)
         return loop
 
-    def _get_loop(self) -> asyncio.AbstractEventLoop:
-        loop = self._loop
-        if loop is None:
-            loop = self._bind_loop(asyncio.get_running_loop())
+    def get_loop(self) -> asyncio.AbstractEventLoop:
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            loop = self.bind_loop(asyncio.get_running_loop())
         return loop
 
-    def _get_engine(self) -> SocketEngine:
-        engine: SocketEngine | None = self._engine
-        if engine is None:
-            loop = self._loop
-            engine = SocketEngine(self._core, loop, threading.get_ident())
-            engine.monitor = self._monitor
-            self._engine = engine
-        return engine
-
-    def _on_wake(self) -> None:
+    def on_wake(self) -> None:
         # On every delivery to a waiting recv (the latency path): no call that has
         # nothing to do.
-        if self._context_flags["terminated"]:
+        if self.state.terminated:
             exc = ContextTerminated()
-            for waiters in (self._recv_waiters, self._send_waiters, self._poll_waiters):
+            for waiters in (self.recv, self.send, self.poll):
                 waiters.fail_all(exc)
             return
-        mailbox = self._core._mailbox
+        mailbox = self.core._mailbox
         while mailbox:  # SocketBase.process_commands, inlined
             handler, pipe = mailbox.popleft()
             handler(pipe)
-        if self._recv_waiters.queue:
-            self._recv_waiters.run()
-        if self._send_waiters.queue:
-            self._send_waiters.run()
-        if self._poll_waiters.queue:
-            self._poll_waiters.run()
+        if self.recv.queue:
+            self.recv.run()
+        if self.send.queue:
+            self.send.run()
+        if self.poll.queue:
+            self.poll.run()
 
-    def _take_direct(self, pipe: Pipe, msg: Msg) -> bool:
+    def take_direct(self, pipe: Pipe, msg: Msg) -> bool:
         """A message decoded on this loop, for the recv() that waits, if one does: True if
         it took it (the session then leaves the pipe alone).
 
@@ -176,47 +182,41 @@ class Socket(_socket.Socket):
         one the socket would read. It skips the pipe, the wake-up and the fair queue;
         the type's xaccept gives it the meaning xrecv would (envelopes, routing ids).
         """
-        queue = self._recv_waiters.queue
+        queue = self.recv.queue
         if not queue:
             return False
-        signaler = self._signaler
-        core = self._core
+        signaler = self.signaler
+        core = self.core
         if (
             signaler.scheduled
             or signaler.running
             or signaler.hooks
             or core._mailbox
             or core._in_parts
-            or self._context_flags["terminated"]
+            or self.state.terminated
         ):
             return False
         fut, attempt, copy = queue[0]
-        frame_op = self._recv_frame_op
-        if fut.done() or (attempt is not frame_op and attempt is not self._recv_message_op):
+        frame_op = self.recv_frame
+        if fut.done() or (attempt != frame_op and attempt != self.recv_message):
             return False
         taken = core.xaccept(pipe, msg)
         if taken is None:
             return False
         queue.popleft()
-        if attempt is frame_op:
+        if attempt == frame_op:
             more = len(taken) > 1
             if more:
                 core._in_parts = taken
                 core._in_index = 1
             fut.set_result(taken[0] if copy else _frame(taken[0], more))
+            if more and queue:
+                self.recv.run()  # the next recv()s wait for the next frames: here they are
         else:
             fut.set_result(msg_list(taken) if copy else _frames(taken))
         return True
 
-    def _fd_signal(self) -> Any:
-        self._get_loop()  # the FD hangs on the loop's signaler: make sure there is one
-        return super()._fd_signal()
-
-    def _context_terminated(self) -> None:
-        if self._signaler is not None:
-            self._signaler.wake()
-
-    def _start(
+    def start(
         self,
         waiters: _Waiters,
         attempt: Callable[[Any], Any],
@@ -224,14 +224,18 @@ class Socket(_socket.Socket):
         flags: int,
         timeout_ms: int,
     ) -> asyncio.Future[Any]:
-        loop: asyncio.AbstractEventLoop | None = self._loop
-        if loop is None:
-            loop = self._bind_loop(asyncio.get_running_loop())
+        loop: asyncio.AbstractEventLoop | None = self.loop
+        if loop is None or loop.is_closed():
+            loop = self.bind_loop(asyncio.get_running_loop())
         # What loop.create_future() makes (on asyncio's loops and uvloop), one call fewer.
         fut: asyncio.Future[Any] = _Future(loop=loop)
-        if self._closed:
+        if self.shared.closed:
             fut.set_exception(zmq_error(CoreError(ENOTSOCK)))
             return fut
+        if waiters.queue:
+            # Operations the caller cancelled leave the queue here, or at the next run:
+            # nothing stays behind them (a cancelled poll() is not a waiter any more).
+            waiters.drop_done_heads()
         if not waiters.queue:
             try:
                 result = attempt(arg)
@@ -242,10 +246,10 @@ class Socket(_socket.Socket):
                 return fut
             else:
                 if result is not _PENDING:
-                    if self._dropped:
+                    if self.dropped:
                         # A publisher outran a subscriber: resolve on the next iteration,
                         # so that a tight send loop lets the sessions drain the pipes.
-                        self._dropped = False
+                        self.dropped = False
                         loop.call_soon(_resolve, fut, result)
                     else:
                         fut.set_result(result)
@@ -255,88 +259,30 @@ class Socket(_socket.Socket):
                 return fut
         waiters.queue.append((fut, attempt, arg))
         if timeout_ms >= 0:
-            handle = loop.call_later(timeout_ms / 1000, _expire, fut, Again)
+            handle = loop.call_later(timeout_ms / 1000, _expire, waiters, fut, Again())
             fut.add_done_callback(lambda _: handle.cancel())
         # No wake-up can be lost here: the attempt processed the mailbox first, and a
         # wake-up from another thread that came before it has its run scheduled.
         return fut
 
-    # -- the four primitives the sugar is built on ------------------------------
-
-    def send(  # type: ignore[override]
-        self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
-    ) -> asyncio.Future[Any]:
-        """Send one frame (SNDMORE holds it for the rest); resolves when queued."""
-        frame = data if type(data) is bytes else as_frame_bytes(data)
-        core = self._core
-        if flags & _socket.SNDMORE:
-            return self._start(
-                self._send_waiters, self._send_part, frame, flags, core.options.sndtimeo
-            )
-        # core.send, not send_part: a type's xsend checks what xcheck_send would, so the
-        # whole frame goes in one check (as in the sync facade).
-        return self._start(
-            self._send_waiters, core.send, (frame,), flags, core.options.sndtimeo
-        )
-
-    def send_multipart(  # type: ignore[override]
-        self, msg_parts: Any, flags: int = 0, copy: bool = True, track: bool = False,
-        **kwargs: Any,
-    ) -> asyncio.Future[Any]:
-        """Send a whole message; resolves when it is queued."""
-        return self._start(
-            self._send_waiters, self._send_message, as_message(msg_parts), flags,
-            self._core.options.sndtimeo,
-        )
-
-    def recv(
-        self, flags: int = 0, copy: bool = True, track: bool = False
-    ) -> asyncio.Future[Any]:
-        """Resolves to the next frame (bytes, or a Frame with copy=False)."""
-        return self._start(
-            self._recv_waiters, self._recv_frame_op, copy, flags, self._core.options.rcvtimeo
-        )
-
-    def recv_multipart(  # type: ignore[override]
-        self, flags: int = 0, copy: bool = True, track: bool = False
-    ) -> asyncio.Future[Any]:
-        """Resolves to every frame of the next message."""
-        return self._start(
-            self._recv_waiters, self._recv_message_op, copy, flags, self._core.options.rcvtimeo
-        )
-
-    def poll(  # type: ignore[override]
-        self, timeout: int | None = None, flags: int = POLLIN
-    ) -> asyncio.Future[int]:
-        """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms)."""
-        fut = self._start(self._poll_waiters, self._ready_events, flags, 0, -1)
-        if timeout is not None and timeout >= 0 and not fut.done():
-            handle = self._get_loop().call_later(timeout / 1000, _resolve, fut, 0)
-            fut.add_done_callback(lambda _: handle.cancel())
-        return fut
-
-    def _recv_loaded(
-        self, flags: int, load: Callable[[Any], Any], multipart: bool = False
-    ) -> asyncio.Future[Any]:
-        core = self._core
-        take = core.recv if multipart else (lambda: core.recv_part()[0])
-        return self._start(
-            self._recv_waiters, lambda _: load(take()), None, flags, core.options.rcvtimeo
-        )
+    def close(self) -> None:
+        """The socket closed: operations still waiting are cancelled, as pyzmq's."""
+        for waiters in (self.recv, self.send, self.poll):
+            waiters.cancel_all()
 
     # -- what the primitives try (now, or again on each wake-up) ----------------
 
-    def _send_part(self, frame: bytes) -> None:
-        self._core.send_part(frame, True)
+    def send_part(self, frame: bytes) -> None:
+        self.core.send_part(frame, True)
 
-    def _send_message(self, msg: Any) -> None:
-        core = self._core
+    def send_message(self, msg: Any) -> None:
+        core = self.core
         if not core._out_parts:
             core.xcheck_send()
         core.send(msg)
 
-    def _recv_frame(self, copy: bool) -> Any:
-        core = self._core
+    def recv_frame(self, copy: bool) -> Any:
+        core = self.core
         if not core._in_parts and not core._mailbox:
             # The hot path, as the sync facade's recv: a whole message from the type.
             msg = core.xrecv()
@@ -353,20 +299,178 @@ class Socket(_socket.Socket):
             frame, more = core.recv_part()
         return frame if copy else _frame(frame, more)
 
-    def _recv_message(self, copy: bool) -> Any:
-        msg = self._core.recv()
+    def recv_message(self, copy: bool) -> Any:
+        msg = self.core.recv()
         return msg_list(msg) if copy else _frames(msg)
 
-    def _ready_events(self, flags: int) -> int:
-        events: int = self._core.events() & flags
+    def ready_events(self, flags: int) -> int:
+        events: int = self.core.events() & flags
         if not events:
             raise WouldBlock()
         return events
 
+    def note_drop(self) -> None:
+        self.dropped = True
 
-def _expire(fut: asyncio.Future[Any], exc: type[BaseException]) -> None:
+
+def _bind_siblings(state: Any, loop: asyncio.AbstractEventLoop, thread: int) -> None:
+    """The asyncio sockets of a context, made in ``thread``, that met no loop yet run on
+    ``loop`` too: a socket bound before the loop ran serves its peers as soon as any
+    socket of its context is awaited, as a pyzmq socket (whose I/O is libzmq's) does."""
+    for sock in list(state.sockets):
+        waiting = getattr(sock, "_waiting", None)
+        if waiting is not None and waiting.loop is None and waiting.thread == thread:
+            waiting.bind_loop(loop)
+
+
+class Socket(_socket.Socket):
+    """A socket whose send/recv/poll return awaitables on the running loop."""
+
+    _waiting: _Waiting
+
+    def _init_signaler(self) -> None:
+        waiting = _Waiting(self._core, self._shared, self.context._state)
+        self._waiting = waiting
+        self._signaler = waiting.signaler
+        core = self._core
+        core.wake = waiting.signaler.wake
+        core.take_direct = waiting.take_direct
+        if isinstance(core, XPub):
+            core.on_drop = waiting.note_drop
+            core.drop_clock = time.monotonic
+        try:
+            waiting.bind_loop(asyncio.get_running_loop())
+        except RuntimeError:
+            pass  # no loop yet: bind to the first one an awaitable is asked on
+
+    def _init_shadow_signaler(self, owner_signaler: Any) -> None:
+        """A shadow waits on its own loop, woken by the owner's wake-ups (a hook); it
+        takes no message straight from a connection (take_direct stays the owner's)."""
+        waiting = _Waiting(self._core, self._shared, self.context._state)
+        self._waiting = waiting
+        self._signaler = waiting.signaler
+        self._shadow_hook = waiting.signaler.wake
+        owner_signaler.add_hook(waiting.signaler.wake)
+        try:
+            waiting.bind_loop(asyncio.get_running_loop())
+        except RuntimeError:
+            pass
+
+    @property
+    def _recv_futures(self) -> list[asyncio.Future[Any]]:
+        """pyzmq's name: the recv and poll operations still waiting."""
+        return [fut for fut, _, _ in (*self._waiting.recv.queue, *self._waiting.poll.queue)]
+
+    @property
+    def _send_futures(self) -> list[asyncio.Future[Any]]:
+        return [fut for fut, _, _ in self._waiting.send.queue]
+
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
+        return self._waiting.get_loop()
+
+    def _get_engine(self) -> SocketEngine:
+        shared = self._shared
+        engine = shared.engine
+        if engine is None:
+            waiting = self._waiting
+            engine = SocketEngine(self._core, waiting.loop, waiting.thread)
+            engine.monitor = shared.monitor
+            shared.engine = engine
+        return engine
+
+    def _fd_signal(self) -> Any:
+        self._waiting.get_loop()  # the FD hangs on the loop's signaler: make sure there is one
+        return super()._fd_signal()
+
+    def _close_waiters(self) -> None:
+        self._waiting.close()
+
+    # -- the four primitives the sugar is built on ------------------------------
+
+    def send(  # type: ignore[override]
+        self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> asyncio.Future[Any]:
+        """Send one frame (SNDMORE holds it for the rest); resolves when queued."""
+        frame = data if type(data) is bytes else as_frame_bytes(data)
+        core = self._core
+        waiting = self._waiting
+        if flags & _socket.SNDMORE:
+            return waiting.start(
+                waiting.send, waiting.send_part, frame, flags, core.options.sndtimeo
+            )
+        # core.send, not send_part: a type's xsend checks what xcheck_send would, so the
+        # whole frame goes in one check (as in the sync facade).
+        return waiting.start(waiting.send, core.send, (frame,), flags, core.options.sndtimeo)
+
+    def send_multipart(  # type: ignore[override]
+        self, msg_parts: Any, flags: int = 0, copy: bool = True, track: bool = False,
+        **kwargs: Any,
+    ) -> asyncio.Future[Any]:
+        """Send a whole message; resolves when it is queued."""
+        waiting = self._waiting
+        return waiting.start(
+            waiting.send, waiting.send_message, as_message(msg_parts), flags,
+            self._core.options.sndtimeo,
+        )
+
+    def recv(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> asyncio.Future[Any]:
+        """Resolves to the next frame (bytes, or a Frame with copy=False)."""
+        waiting = self._waiting
+        return waiting.start(
+            waiting.recv, waiting.recv_frame, copy, flags, self._core.options.rcvtimeo
+        )
+
+    def recv_multipart(  # type: ignore[override]
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> asyncio.Future[Any]:
+        """Resolves to every frame of the next message."""
+        waiting = self._waiting
+        return waiting.start(
+            waiting.recv, waiting.recv_message, copy, flags, self._core.options.rcvtimeo
+        )
+
+    def recv_into(  # type: ignore[override]
+        self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0
+    ) -> asyncio.Future[int]:
+        """Resolves to the size of the next frame, received into ``buffer`` (pyzmq's)."""
+        view = _socket.writable_view(buffer, nbytes)
+        return self._recv_loaded(flags, lambda frame: _socket.copy_into(view, frame))
+
+    def poll(  # type: ignore[override]
+        self, timeout: int | None = None, flags: int = POLLIN
+    ) -> asyncio.Future[int]:
+        """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms)."""
+        waiting = self._waiting
+        fut = waiting.start(waiting.poll, waiting.ready_events, flags, 0, -1)
+        if timeout is not None and timeout >= 0 and not fut.done():
+            handle = waiting.get_loop().call_later(
+                timeout / 1000, _expire, waiting.poll, fut, 0
+            )
+            fut.add_done_callback(lambda _: handle.cancel())
+        return fut
+
+    def _recv_loaded(
+        self, flags: int, load: Callable[[Any], Any], multipart: bool = False
+    ) -> asyncio.Future[Any]:
+        core = self._core
+        take = core.recv if multipart else (lambda: core.recv_part()[0])
+        waiting = self._waiting
+        return waiting.start(
+            waiting.recv, lambda _: load(take()), None, flags, core.options.rcvtimeo
+        )
+
+
+def _expire(waiters: _Waiters, fut: asyncio.Future[Any], outcome: Any) -> None:
+    """A timeout: ``fut`` ends with ``outcome`` (an exception, or a result) and leaves
+    the queue, so that operations that time out leave nothing behind."""
     if not fut.done():
-        fut.set_exception(exc())
+        if isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome)
+    waiters.forget(fut)
 
 
 def _resolve(fut: asyncio.Future[Any], value: Any) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import EINVAL, EPROTONOSUPPORT, CoreError
+from .errors import EINVAL, ENAMETOOLONG, EPROTONOSUPPORT, CoreError
 
 TRANSPORTS = ("tcp", "ipc", "inproc")
+# The longest AF_UNIX path (sun_path is 108 octets on Linux, with its terminating NUL).
+IPC_PATH_MAX_LEN = 107
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,12 @@ class Endpoint:
         return f"{self.transport}://{self.address}"
 
 
-def parse_endpoint(text: str) -> Endpoint:
-    """Split ``text`` into transport and address; CoreError for a malformed one."""
+def parse_endpoint(text: str, connecting: bool = False) -> Endpoint:
+    """Split ``text`` into transport and address; CoreError for a malformed one.
+
+    ``connecting``: the endpoint is a connect()'s, where a tcp wildcard (``*`` as host
+    or port) means nothing and is EINVAL, as in libzmq.
+    """
     if not isinstance(text, str):
         raise CoreError(EINVAL, f"endpoint must be a str, not {type(text).__name__}")
     transport, sep, address = text.partition("://")
@@ -37,7 +43,15 @@ def parse_endpoint(text: str) -> Endpoint:
         raise CoreError(EPROTONOSUPPORT, f"transport {transport!r} is not supported")
     if transport == "tcp":
         host, port = split_host_port(address, text)
+        if connecting and (host == "*" or port == 0):
+            raise CoreError(EINVAL, f"cannot connect to {text!r}: no wildcard in a connect")
         return Endpoint(transport, address, host, port)
+    if transport == "ipc" and address != "*" and len(address.encode()) > IPC_PATH_MAX_LEN:
+        raise CoreError(
+            ENAMETOOLONG,
+            f"ipc path {address!r} is {len(address.encode())} bytes long;"
+            f" the limit is {IPC_PATH_MAX_LEN} (an AF_UNIX address)",
+        )
     return Endpoint(transport, address)
 
 

@@ -27,6 +27,7 @@ ENOTSOCK = _errno.ENOTSOCK
 EMSGSIZE = _errno.EMSGSIZE
 ECONNREFUSED = _errno.ECONNREFUSED
 ENODEV = _errno.ENODEV
+ENAMETOOLONG = _errno.ENAMETOOLONG
 
 
 class CoreError(Exception):
@@ -53,9 +54,3 @@ class WouldBlock(CoreError):
     def msg(self) -> str | None:  # type: ignore[override]
         return self.args[0] if self.args else None
 
-
-class Terminated(CoreError):
-    """The socket's context was terminated (libzmq's ETERM)."""
-
-    def __init__(self, msg: str | None = None) -> None:
-        super().__init__(ETERM, msg)

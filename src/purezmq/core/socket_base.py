@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from .errors import EINVAL, EMSGSIZE, ENOTSOCK, ENOTSUP, CoreError, WouldBlock
+from .errors import EINVAL, EMSGSIZE, ENOTSOCK, ENOTSUP, ETERM, CoreError, WouldBlock
 from .options import Options
 from .pipe import Msg, OwnerReader, Pipe
 
@@ -183,8 +183,19 @@ class SocketBase:
         self.closed = True
         for pipe in list(self.pipes):
             self.detach_pipe(pipe)
-        # From now on every operation fails, whatever the type would have done.
-        self.send = self.recv = self.send_part = self.recv_part = _closed  # type: ignore[method-assign,assignment]
+        # From now on every operation fails, whatever the type would have done: the
+        # facades' fast paths call xsend/xrecv themselves.
+        self._refuse_all(_closed)
+
+    def context_terminated(self) -> None:
+        """The context is terminating (any thread): every operation but close() fails
+        with ETERM from now on, as libzmq's do once zmq_ctx_term() has begun."""
+        if not self.closed:
+            self._refuse_all(_terminated)
+
+    def _refuse_all(self, refusal: Callable[..., Any]) -> None:
+        self.send = self.recv = self.send_part = self.recv_part = refusal  # type: ignore[method-assign]
+        self.xsend = self.xrecv = refusal  # type: ignore[method-assign]
 
     # -- messages (owner thread) -----------------------------------------
 
@@ -390,6 +401,10 @@ def sum_hwms(send_hwm: int, recv_hwm: int) -> int:
 
 def _closed(*args: object) -> Any:
     raise CoreError(ENOTSOCK, "the socket is closed")
+
+
+def _terminated(*args: object) -> Any:
+    raise CoreError(ETERM, "the context is terminated")
 
 
 def require_int_flag(name: str, value: Any) -> int:

@@ -152,11 +152,14 @@ class Connecter:
         """Stop connecting; a live session closes once the socket's pipe is drained.
 
         With LINGER and messages queued while no connection is up, keep trying to
-        connect for up to LINGER ms to deliver them, as libzmq does.
+        connect for up to LINGER ms to deliver them, as libzmq does (except at the
+        interpreter's exit).
         """
         pipe = self.pipe
         linger = self.engine.linger
-        if linger != 0 and pipe is not None and pipe.has_pending():
+        # At interpreter exit, a peer that is not connected now is not waited for.
+        absent = self.engine.exiting and self.session is None
+        if linger != 0 and pipe is not None and pipe.has_pending() and not absent:
             self.engine.lingering.add(self)
             if linger > 0:
                 self.linger_timer = self.engine.loop.call_later(linger / 1000, self._give_up)

@@ -1,6 +1,7 @@
 """A bound endpoint: accepts connections and gives each a Session.
 
-As in libzmq, the sessions a listener accepted end with it (``unbind`` closes them).
+As in libzmq, the sessions a listener accepted end with it when it is unbound; when the
+socket closes they flush what is queued under LINGER, like every other session.
 
 The listener accepts by itself (a reader on the listening socket) rather than through
 ``loop.create_server``, so that a failed accept reaches the monitor (ACCEPT_FAILED,
@@ -87,13 +88,15 @@ class Listener:
         self.sessions.add(session)
         return session
 
-    def close(self) -> None:
-        """Stop accepting, and drop the connections this listener accepted."""
+    def close(self, drop_sessions: bool = True) -> None:
+        """Stop accepting, and drop the connections this listener accepted (unless
+        ``drop_sessions`` is False: the socket is closing, and they linger)."""
         self.closed = True
         if self.retry is not None:
             self.retry.cancel()
             self.retry = None
         self._stop_reading()
         self.bound.close()
-        for session in list(self.sessions):
-            session.close()
+        if drop_sessions:
+            for session in list(self.sessions):
+                session.close()

@@ -119,6 +119,8 @@ class Session(asyncio.Protocol):
         self.inbound_since_direct = True
         self.direct_fd = -1
         self.direct_rest = b""
+        # The OS socket under an asyncio transport (see abandon).
+        self.raw_socket: socket.socket | None = None
 
     def __repr__(self) -> str:
         state = "ready" if self.ready else "handshaking" if self.transport else "closed"
@@ -784,6 +786,14 @@ class Session(asyncio.Protocol):
                 transport.abort()
             else:
                 transport.close()
+
+    def abandon(self) -> None:
+        """The loop this connection ran on is closed: close its socket, and end it as if
+        the peer had gone (its transport cannot be used any more)."""
+        if self.raw_socket is not None:
+            self.raw_socket.close()
+        if self.transport is not None:
+            self.connection_lost(None)
 
     def _fail(self, exc: RemoteProtocolError) -> None:
         self.engine.protocol_error(self, exc)

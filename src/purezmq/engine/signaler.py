@@ -131,12 +131,16 @@ class Signaler(_Hooks):
 
 
 class AsyncSignaler(_Hooks):
-    """The wake-up of a socket owned by an asyncio loop: runs ``callback`` soon on the loop."""
+    """The wake-up of a socket owned by an asyncio loop: runs ``callback`` soon on the loop.
 
-    __slots__ = ("_callback", "_loop", "_thread", "running", "scheduled")
+    Until the socket meets its loop (``loop`` None), a wake-up only runs the hooks and
+    is remembered: the callback runs once the loop is bound.
+    """
+
+    __slots__ = ("_callback", "_loop", "_missed", "_thread", "running", "scheduled")
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, thread_id: int, callback: WakeHook
+        self, loop: asyncio.AbstractEventLoop | None, thread_id: int, callback: WakeHook
     ) -> None:
         super().__init__()
         self._loop = loop
@@ -145,10 +149,20 @@ class AsyncSignaler(_Hooks):
         # A run is scheduled on the loop; the callback is running now (on the loop).
         self.scheduled = False
         self.running = False
+        self._missed = False
+
+    def bind(self, loop: asyncio.AbstractEventLoop, thread_id: int) -> None:
+        """Run on ``loop`` (owned by ``thread_id``) from now on."""
+        self._loop = loop
+        self._thread = thread_id
+        self.scheduled = False
+        if self._missed:
+            self._missed = False
+            self.wake()
 
     def wake(self) -> None:
         if not self.scheduled:
-            if threading.get_ident() == self._thread:
+            if threading.get_ident() == self._thread and self._loop is not None:
                 if not self.running:
                     # On the loop's own thread: run now, saving a loop iteration per
                     # hand-off (what asyncio latency is made of). Not re-entrantly.
@@ -161,6 +175,8 @@ class AsyncSignaler(_Hooks):
                 else:
                     self.scheduled = True
                     self._loop.call_soon(self._run)
+            elif self._loop is None:
+                self._missed = True
             else:
                 self.scheduled = True
                 try:

@@ -54,6 +54,8 @@ class SocketEngine:
         # Connecters still trying to deliver queued messages after close (LINGER).
         self.lingering: set[Connecter] = set()
         self.linger = -1
+        # Closed by the interpreter's exit: no waiting for peers that are not connected.
+        self.exiting = False
         self.closed = False
         self.monitor: Monitor | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
@@ -66,21 +68,51 @@ class SocketEngine:
         )
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop, thread_id: int) -> None:
-        """Adopt the loop of an asyncio socket and run what waited for it."""
+        """Adopt the loop of an asyncio socket and run what waited for it.
+
+        A socket used on a new loop after its old one closed (pyzmq allows it) moves
+        there: its listeners listen on the new loop and its connecters connect from it.
+        Its connections cannot move (their transports belong to the closed loop): they
+        end as if the peer had gone, and connecters reconnect, their queues intact.
+        """
+        old = self.loop
         self.loop = loop
         self.thread_id = thread_id
+        if old is not None and old is not loop:
+            self._move_from(old)
         deferred, self._deferred = self._deferred, []
         for fn, args in deferred:
             loop.call_soon(fn, *args)
 
-    def schedule(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn`` soon on the loop, from any thread."""
-        if self.loop is None:
+    def _move_from(self, old: asyncio.AbstractEventLoop) -> None:
+        for session in list(self.sessions):
+            session.abandon()
+        for listener in self.listeners.values():
+            listener.reading = False
+            self._deferred.append((listener.start, ()))
+        for connecters in self.connecters.values():
+            for connecter in connecters:
+                if connecter.session is None and not connecter.closed:
+                    connecter.task = connecter.retry = None
+                    self._deferred.append((connecter.start, ()))
+
+    def schedule(self, fn: Callable[..., Any], *args: Any) -> bool:
+        """Run ``fn`` soon on the loop, from any thread. False if the loop is closed: it
+        will never run (nor will anything else of this engine)."""
+        loop = self.loop
+        if loop is None:
             self._deferred.append((fn, args))
-        elif threading.get_ident() == self.thread_id:
-            self.loop.call_soon(fn, *args)
-        else:
-            self.loop.call_soon_threadsafe(fn, *args)
+            return True
+        try:
+            if threading.get_ident() == self.thread_id:
+                loop.call_soon(fn, *args)
+            else:
+                loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:
+            if not loop.is_closed():
+                raise
+            return False
+        return True
 
     # -- owner thread ---------------------------------------------------------
 
@@ -131,20 +163,29 @@ class SocketEngine:
                 self.core.detach_pipe(connecter.pipe.peer)
             self.schedule(connecter.close)
 
-    def close(self, linger: int) -> None:
-        """The socket closed: stop listening and connecting; sessions flush, then end."""
+    def close(self, linger: int, exiting: bool = False) -> None:
+        """The socket closed: stop listening and connecting; sessions flush, then end.
+
+        ``exiting``: the interpreter is exiting; messages for a peer that is not
+        connected now are not waited for, whatever the LINGER.
+        """
         self.linger = linger
+        self.exiting = exiting
         for listener in self.listeners.values():
             self.emit(ev.CLOSED, listener.bound.sock.fileno(), listener.endpoint)
             listener.bound.remove_path()
-        self.schedule(self._close)
+        if self.loop is None:
+            self.done.set()  # an asyncio socket that never met a loop: nothing to flush
+        elif not self.schedule(self._close):
+            self.done.set()  # its loop is closed: nothing can be flushed any more
 
     # -- loop thread ------------------------------------------------------------
 
     def _close(self) -> None:
         self.closed = True
         for listener in self.listeners.values():
-            listener.close()
+            # Its sessions stay: they flush under LINGER like the others, below.
+            listener.close(drop_sessions=False)
         for connecters in self.connecters.values():
             for connecter in connecters:
                 connecter.close()
@@ -179,7 +220,12 @@ class SocketEngine:
         if self.owner_reads:
             StreamTransport(self.loop, sock, factory())
         else:
-            await self.loop.connect_accepted_socket(factory, sock)
+            def made() -> Session:
+                session = factory()
+                session.raw_socket = sock  # to close it if the loop goes (_move_from)
+                return session
+
+            await self.loop.connect_accepted_socket(made, sock)
 
     def configure_transport(self, transport: asyncio.Transport) -> None:
         sock = transport.get_extra_info("socket")

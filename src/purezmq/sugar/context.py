@@ -4,12 +4,29 @@ A sync Context owns one I/O thread (started with its first tcp or ipc socket) an
 the inproc registry. ``term()`` makes blocked calls raise ContextTerminated, waits
 until every socket is closed and its connections have flushed (LINGER), then
 stops the I/O thread.
+
+Lifetimes (DESIGN.md "Lifetimes"), as pyzmq's:
+
+- A Context refers to its sockets weakly: a socket the program drops is closed by
+  its own ``__del__``, with its LINGER, and ``term()`` never keeps one alive.
+- A Context the program drops is destroyed (``__del__``: a ResourceWarning, then
+  ``destroy()``); so is one used as ``with zmq.Context() as ctx:``, at the end of
+  the block.
+- A Context still open when the interpreter exits is terminated by an ``atexit``
+  hook, before the I/O thread (a daemon) dies with the interpreter: each socket
+  left open is closed with its LINGER, so what it queued for a connected peer goes
+  out. Messages for a peer that is not connected at that moment are not waited for
+  (a pyzmq program would lose them too, rather than hang at exit).
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import threading
+import warnings
+import weakref
 from typing import Any, ClassVar, TypeVar
 
 from .. import constants
@@ -34,6 +51,10 @@ _CONTEXT_OPTIONS = {
 _SOCKET_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.SocketOption}
 _CONTEXT_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.ContextOption}
 _CONTEXT_OPTION_NAMES.update(ipv6=_IPV6, blocky=_BLOCKY)
+# How often a term() that waits for sockets runs the cyclic garbage collector: a socket
+# dropped inside a reference cycle is only closed when a collection finds it, and a
+# thread waiting in term() allocates nothing that would start one.
+_COLLECT_EVERY = 0.5
 
 
 def _want_uvloop() -> bool:
@@ -41,80 +62,165 @@ def _want_uvloop() -> bool:
     return os.environ.get("PUREZMQ_UVLOOP", "") not in ("", "0")
 
 
+class _State:
+    """What a Context and its shadows share: sockets, options, I/O thread, inproc names."""
+
+    def __init__(self, io_threads: int) -> None:
+        self.lock = threading.RLock()
+        self.all_closed = threading.Condition(self.lock)
+        self.sockets: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.options = dict(_CONTEXT_OPTIONS)
+        self.options[int(constants.ContextOption.IO_THREADS)] = io_threads
+        self.sockopts: dict[int, Any] = {}
+        # Engines of closed sockets, still flushing (LINGER): term() waits for them.
+        self.engines: list[Any] = []
+        self.inproc = InprocRegistry()
+        self.io: IOThread | None = None
+        self.closed = False
+        self.terminated = False
+        # Set for the termination at interpreter exit (see the module docstring).
+        self.exiting = False
+        self.pid = os.getpid()
+
+
+# Contexts that were not terminated, for the exit hook. Weak: a dropped one is
+# destroyed by its own __del__.
+_open_contexts: weakref.WeakSet[Context] = weakref.WeakSet()
+_exiting = False
+
+
 class Context:
     """A ZeroMQ context: makes sockets, owns their I/O thread, terminates them."""
 
-    _instance: ClassVar[Context | None] = None
+    _instance: ClassVar[Any] = None
+    _instance_pid: ClassVar[int | None] = None
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
-    _socket_class: Any = None  # set below to the sync Socket
+    _socket_class: Any = None  # set by purezmq/__init__.py to the sync Socket
 
-    def __init__(self, io_threads: Any = 1, shadow: Context | None = None, **kwargs: Any) -> None:
+    _state: _State
+    _shadow: bool
+    _shadow_obj: Any
+    _warn_destroy_close: bool
+    sockopts: dict[int, Any]
+
+    def __init__(self, io_threads: Any = 1, shadow: Any = None, **kwargs: Any) -> None:
         if isinstance(io_threads, Context):
             shadow, io_threads = io_threads, 1
-        if shadow is not None:
-            # Another Context's sockets, I/O thread and inproc names, seen through this class
-            # (pyzmq: zmq.asyncio.Context(sync_context)).
-            self.__dict__.update(shadow._shared_state())
+        object.__setattr__(self, "_warn_destroy_close", False)
+        if shadow is not None and shadow is not False and shadow != 0:
+            self._init_shadow(shadow)
             return
         if not isinstance(io_threads, int) or io_threads < 0:
             raise ZMQError(EINVAL, f"io_threads must be a non-negative int, not {io_threads!r}")
-        lock = threading.RLock()
-        self.__dict__.update(
-            _lock=lock,
-            _sockets=set(),
-            _options=dict(_CONTEXT_OPTIONS),
-            sockopts={},
-            _engines=[],
-            inproc=InprocRegistry(),
-            _all_closed=threading.Condition(lock),
-            # Mutable flags live in one dict so that shadows see them change.
-            _flags={"io": None, "closed": False, "terminated": False},
-        )
-        self._options[int(constants.ContextOption.IO_THREADS)] = io_threads
+        state = _State(io_threads)
+        object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "sockopts", state.sockopts)
+        object.__setattr__(self, "_shadow", False)
+        object.__setattr__(self, "_shadow_obj", None)
+        _open_contexts.add(self)
 
-    def _shared_state(self) -> dict[str, Any]:
-        keys = ("_lock", "_sockets", "_options", "sockopts", "_engines", "inproc")
-        return {k: self.__dict__[k] for k in (*keys, "_all_closed", "_flags")}
+    def _init_shadow(self, shadow: Any) -> None:
+        """Share another Context's sockets, I/O thread and inproc names (pyzmq:
+        ``zmq.asyncio.Context(sync_context)``), keeping it alive meanwhile."""
+        from .handles import resolve
+
+        other = resolve(shadow, Context)
+        object.__setattr__(self, "_state", other._state)
+        object.__setattr__(self, "sockopts", other._state.sockopts)
+        object.__setattr__(self, "_shadow", True)
+        object.__setattr__(self, "_shadow_obj", other)
 
     @classmethod
-    def shadow(cls: type[T], other: Context) -> T:
-        """A Context of this class sharing ``other``'s sockets, I/O thread and inproc names."""
-        return cls(shadow=other)
+    def shadow(cls: type[T], address: Any) -> T:
+        """A Context of this class sharing ``address``'s sockets, I/O thread and inproc
+        names: another Context, or its ``underlying`` handle."""
+        return cls(shadow=address)
+
+    @classmethod
+    def shadow_pyczmq(cls: type[T], ctx: Any) -> T:
+        """pyzmq wraps a pyczmq context here; purezmq has no C context to wrap."""
+        raise ZMQError(constants.Errno.ENOTSUP, "purezmq cannot shadow a czmq context")
+
+    @property
+    def underlying(self) -> int:
+        """A handle that ``Context.shadow`` (of any Context class) turns back into this
+        context, in this process (pyzmq: the address of the libzmq context)."""
+        from .handles import register
+
+        return register(self._shadow_obj if self._shadow else self)
+
+    def __copy__(self: T, memo: Any = None) -> T:
+        """Copying a Context makes a shadow of it, as pyzmq's."""
+        return type(self).shadow(self)
+
+    __deepcopy__ = __copy__
 
     @property
     def closed(self) -> bool:
-        return bool(self._flags["closed"])
+        return self._state.closed
 
     @property
     def terminated(self) -> bool:
-        return bool(self._flags["terminated"])
+        return self._state.terminated
+
+    @property
+    def inproc(self) -> InprocRegistry:
+        return self._state.inproc
 
     def __repr__(self) -> str:
-        state = "closed" if self.closed else f"{len(self._sockets)} sockets"
-        return f"<{type(self).__module__}.{type(self).__name__}({state}) at {id(self):#x}>"
+        cls = type(self)
+        name = cls.__dict__.get("_repr_cls") or f"{cls.__module__}.{cls.__name__}"
+        count = len(self._state.sockets)
+        sockets = f"{count} socket{'s' if count > 1 else ''}" if count else ""
+        closed = " closed" if self.closed else ""
+        return f"<{name}({sockets}) at {id(self):#x}{closed}>"
+
+    def __dir__(self) -> list[str]:
+        return sorted({*dir(type(self)), *constants.ContextOption.__members__})
 
     @classmethod
     def instance(cls: type[T], io_threads: int = 1) -> T:
-        """The process-wide shared Context (a new one after the last was terminated)."""
-        with cls._instance_lock:
-            inst = cls.__dict__.get("_instance")
-            if inst is None or inst.closed:
-                inst = cls(io_threads)
-                cls._instance = inst
-            return inst
+        """The process-wide shared Context of this class: a new one after the last was
+        terminated, and a new one in a child process after a fork."""
+        inst = cls._instance
+        if inst is None or cls._instance_pid != os.getpid() or inst.closed:
+            with cls._instance_lock:
+                inst = cls._instance
+                if inst is None or cls._instance_pid != os.getpid() or inst.closed:
+                    inst = cls(io_threads=io_threads)
+                    cls._instance = inst
+                    cls._instance_pid = os.getpid()
+        return inst  # type: ignore[no-any-return]
 
     def __enter__(self: T) -> T:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.term()
+        # pyzmq 24+: close what was left open (with a warning), then terminate.
+        object.__setattr__(self, "_warn_destroy_close", True)
+        self.destroy()
+
+    def __del__(self) -> None:
+        if getattr(self, "_shadow", True) or _exiting or self._state.closed:
+            return
+        if self._state.pid != os.getpid():
+            return  # a forked child's copy: the parent's I/O thread is not here
+        warnings.warn(f"Unclosed context {self}", ResourceWarning, stacklevel=2, source=self)
+        object.__setattr__(self, "_warn_destroy_close", True)
+        io = self._state.io
+        if io is not None and io.in_thread():
+            # Collected on the I/O thread itself: term() there would wait for the loop
+            # it blocks. Finish from a thread of its own.
+            threading.Thread(target=self.destroy, name="purezmq-destroy").start()
+        else:
+            self.destroy()
 
     # -- sockets -------------------------------------------------------------
 
     def socket(self, socket_type: int, socket_class: Any = None, **kwargs: Any) -> Any:
         """A new socket of ``socket_type`` (zmq.REQ, zmq.PUB, ...)."""
         if self.closed:
-            raise ZMQError(constants.Errno.ETERM)
+            raise ZMQError(constants.Errno.ENOTSUP, "the context is terminated")
         cls = socket_class or self._socket_class
         sock = cls(self, socket_type, **kwargs)
         for option, value in self.sockopts.items():
@@ -125,53 +231,72 @@ class Context:
         return sock
 
     def _add_socket(self, sock: Any) -> None:
-        with self._lock:
-            self._sockets.add(sock)
+        with self._state.lock:
+            self._state.sockets.add(sock)
 
     def _socket_closed(self, sock: Any) -> None:
-        with self._lock:
-            self._sockets.discard(sock)
-            self._all_closed.notify_all()
+        state = self._state
+        with state.lock:
+            state.sockets.discard(sock)
+            state.all_closed.notify_all()
+
+    def _rm_socket(self, sock: Any) -> None:
+        """pyzmq's name: forget ``sock`` (it is closing)."""
+        self._socket_closed(sock)
 
     def io_thread(self) -> IOThread:
         """The I/O thread, started on first use."""
-        with self._lock:
-            if self.closed:
+        state = self._state
+        with state.lock:
+            if state.closed:
                 raise ZMQError(constants.Errno.ETERM)
-            io = self._flags["io"]
-            if io is None:
-                io = self._flags["io"] = IOThread(use_uvloop=_want_uvloop())
-            return io  # type: ignore[no-any-return]
+            if state.io is None:
+                state.io = IOThread(use_uvloop=_want_uvloop())
+            return state.io
+
+    @property
+    def exiting(self) -> bool:
+        """True while the interpreter's exit terminates this context (see the module)."""
+        return self._state.exiting
 
     # -- termination ----------------------------------------------------------
 
     def term(self) -> None:
         """Wake blocked calls with ContextTerminated, wait for every socket to close, stop."""
-        with self._lock:
-            if self.closed:
+        state = self._state
+        with state.lock:
+            if state.closed:
                 return
-            self._flags["terminated"] = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            sock._context_terminated()
-        with self._lock:
-            while self._sockets:
-                self._all_closed.wait()
+            state.terminated = True
+        self._wake_sockets()
+        with state.lock:
+            while any(not sock.closed for sock in state.sockets):
+                if not state.all_closed.wait(_COLLECT_EVERY):
+                    gc.collect()
         self._finish()
 
+    def _wake_sockets(self) -> None:
+        # A list of the sockets only for as long as the wake-ups take: term() must not
+        # keep alive a socket the program drops while it waits.
+        for sock in list(self._state.sockets):
+            sock._context_terminated()
+
     def _engine_closing(self, engine: Any) -> None:
-        with self._lock:
+        state = self._state
+        with state.lock:
             # term() waits only for engines still flushing (LINGER). Forget those done,
-            # or a long-lived Context keeps every socket it ever closed. In place: shadows
-            # share the list.
-            self._engines[:] = [other for other in self._engines if not other.done.is_set()]
-            self._engines.append(engine)
+            # or a long-lived Context keeps every socket it ever closed.
+            state.engines[:] = [other for other in state.engines if not other.done.is_set()]
+            state.engines.append(engine)
 
     def _finish(self) -> None:
-        with self._lock:
-            io = self._flags["io"]
-            self._flags["closed"] = True
-            engines = list(self._engines)
+        state = self._state
+        with state.lock:
+            io = state.io
+            state.closed = True
+            engines = list(state.engines)
+            state.engines.clear()
+        _open_contexts.discard(self._shadow_obj if self._shadow else self)
         if io is not None:
             # LINGER: connections of closed sockets flush before the loop stops.
             for engine in engines:
@@ -181,30 +306,49 @@ class Context:
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then terminate."""
-        with self._lock:
-            sockets = list(self._sockets)
-        for sock in sockets:
+        if self.closed:
+            return
+        for sock in list(self._state.sockets):
+            if sock.closed:
+                continue
+            if self._warn_destroy_close:
+                warnings.warn(
+                    f"Destroying context with unclosed socket {sock}",
+                    ResourceWarning, stacklevel=3, source=sock,
+                )
+            sock.close(linger=linger)
+        self.term()
+
+    def _terminate_at_exit(self) -> None:
+        """The interpreter is exiting: close what is open (LINGER), then terminate."""
+        self._state.exiting = True
+        for sock in list(self._state.sockets):
             if not sock.closed:
-                sock.close(linger=linger)
+                try:
+                    sock.close()
+                except Exception:
+                    pass  # a socket of a dead thread or loop: nothing left to flush
         self.term()
 
     # -- options ------------------------------------------------------------
 
     def set(self, option: int, value: int) -> None:
         """Set a context option (IO_THREADS, MAX_SOCKETS, IPV6, BLOCKY ...)."""
-        if option not in self._options:
+        options = self._state.options
+        if option not in options:
             raise ZMQError(EINVAL, f"unknown context option {option}")
         if not isinstance(value, int):
             raise ZMQError(EINVAL, f"context option {option} takes an int")
-        self._options[option] = value
+        options[option] = value
         if option == _IPV6:
             self.sockopts[int(constants.SocketOption.IPV6)] = value
 
     def get(self, option: int) -> int:
         """The value of a context option."""
-        if option not in self._options:
+        options = self._state.options
+        if option not in options:
             raise ZMQError(EINVAL, f"unknown context option {option}")
-        return self._options[option]  # type: ignore[no-any-return]
+        return options[option]
 
     setsockopt_ctx = set
     getsockopt_ctx = get
@@ -219,15 +363,20 @@ class Context:
     # Option names as attributes in any case, as pyzmq (which looks up name.upper()).
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if _declared(type(self), name):
+            object.__setattr__(self, name, value)
+            return
         key = name.lower()
         if key in _CONTEXT_OPTION_NAMES:
             self.set(_CONTEXT_OPTION_NAMES[key], value)
         elif key in _SOCKET_OPTION_NAMES:
             self.sockopts[_SOCKET_OPTION_NAMES[key]] = value
         else:
-            object.__setattr__(self, name, value)
+            raise AttributeError(f"No such context or socket option: {name.upper()}")
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
         key = name.lower()
         if key in _CONTEXT_OPTION_NAMES:
             return self.get(_CONTEXT_OPTION_NAMES[key])
@@ -236,8 +385,30 @@ class Context:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        key = name.lower()
-        if key in _SOCKET_OPTION_NAMES:
-            self.sockopts.pop(_SOCKET_OPTION_NAMES[key], None)
-        else:
+        if _declared(type(self), name):
             object.__delattr__(self, name)
+            return
+        key = name.lower()
+        option = _SOCKET_OPTION_NAMES.get(key)
+        if option is None or option not in self.sockopts:
+            raise AttributeError(name)
+        del self.sockopts[option]
+
+
+def _declared(cls: type, name: str) -> bool:
+    """Whether ``name`` is a plain attribute of ``cls``'s instances: declared (or
+    annotated) on the class or one of its bases, as pyzmq's AttributeSetter decides."""
+    return any(name in klass.__dict__ or name in getattr(klass, "__annotations__", {})
+               for klass in cls.__mro__)
+
+
+def _terminate_open_contexts() -> None:
+    """atexit: terminate every Context still open (see the module docstring)."""
+    global _exiting
+    _exiting = True
+    for ctx in list(_open_contexts):
+        if not ctx.closed and ctx._state.pid == os.getpid():
+            ctx._terminate_at_exit()
+
+
+atexit.register(_terminate_open_contexts)

@@ -92,7 +92,7 @@ def _poller(frontend: Any, backend: Any, control: Any, poller_class: type[P]) ->
 
 
 def _handle_control(control: Any, state: ProxyState) -> None:
-    reply = state.command(control.recv(), control.socket_type == REP)
+    reply = state.command(control.recv(), control.type == REP)
     if reply is not None:
         control.send_multipart(reply)
 

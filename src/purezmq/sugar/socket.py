@@ -15,8 +15,9 @@ import json
 import pickle
 import random
 import time
+import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import constants
 from ..core.endpoint import parse_endpoint
@@ -30,18 +31,22 @@ from ..engine.monitor import Monitor
 from ..engine.signaler import FdSignal, Signaler
 from ..engine.socket_engine import SocketEngine
 from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
+from .attrsettr import AttributeSetter, add_option_properties
 from .frame import Frame
+from .handles import register, resolve
 from .tracker import _FINISHED_TRACKER, MessageTracker
+
+S = TypeVar("S", bound="Socket")
 
 NOBLOCK = int(constants.Flag.NOBLOCK)
 SNDMORE = int(constants.Flag.SNDMORE)
 POLLIN = int(constants.PollEvent.POLLIN)
 POLLOUT = int(constants.PollEvent.POLLOUT)
-_OPTION_IDS = {name.lower(): int(o) for name, o in constants.SocketOption.__members__.items()}
 _BYTES_OPTIONS = {int(s.id) for s in BY_NAME.values() if s.kind == "bytes"}
 _STR_OPTIONS = {int(constants.SocketOption.LAST_ENDPOINT)}
 _FD = int(constants.SocketOption.FD)
 _EVENTS = int(constants.SocketOption.EVENTS)
+_TYPE = int(constants.SocketOption.TYPE)
 
 
 class OptionTypeZMQError(ZMQError, TypeError):
@@ -96,39 +101,84 @@ class _EndpointContext:
             self.socket.disconnect(self.addr)
 
 
-class Socket:
+class _Shared:
+    """What every facade of one socket shares: the socket and its shadows.
+
+    A shadow (``Socket(other)``, ``Socket.shadow(other.underlying)``, an asyncio socket
+    made from a sync one) is another facade over the same core socket, as pyzmq's
+    shadows are other Python objects over one libzmq socket: closing either closes the
+    socket. Nothing here refers to a facade, so a dropped one can be collected.
+    """
+
+    __slots__ = ("bound", "closed", "engine", "fd", "monitor", "monitor_socket", "signaler")
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.engine: SocketEngine | None = None
+        self.monitor: Monitor | None = None
+        self.monitor_socket: Any = None
+        self.fd: FdSignal | None = None
+        self.bound: list[str] = []
+        # The owner's signaler: the one the core wakes; shadows hang hooks on it.
+        self.signaler: Any = None
+
+
+class Socket(AttributeSetter):
     """A ZeroMQ socket with pyzmq's API; blocking calls wait in this thread."""
 
     # Plain instance attributes, set in __init__. Never write them through
     # ``self.__dict__``: reading ``__dict__`` once turns the instance's attributes into a
     # real dict, and every later ``self._core`` costs about three times as much.
     context: Any
-    socket_type: int
     _core: SocketBase
-    _engine: SocketEngine | None
-    _monitor: Monitor | None
-    _fd: FdSignal | None
-    _monitor_socket: Any
-    _closed: bool
-    _bound: list[str]
-    _signaler: Any  # a Signaler here; an AsyncSignaler (or None) in purezmq.asyncio
+    _shared: _Shared
+    _type: int
+    _shadow: bool
+    _shadow_obj: Any
+    _shadow_hook: Any
+    _signaler: Any  # a Signaler here; an AsyncSignaler in purezmq.asyncio
 
-    def __init__(self, context: Any, socket_type: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        context: Any = None,
+        socket_type: int = 0,
+        *,
+        shadow: Any = None,
+        copy_threshold: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(context, Socket):
+            context, shadow = None, context
+        if shadow is not None and shadow is not False and shadow != 0:
+            self._init_shadow(resolve(shadow, Socket))
+            return
+        if context is None:
+            raise TypeError("Socket() needs a Context and a socket type, or a socket to shadow")
         try:
             core = make_socket(int(socket_type))
         except (KeyError, TypeError, ValueError):
             raise ZMQError(_errno.EINVAL, f"invalid socket type {socket_type!r}") from None
         self.context = context
         self._core = core
-        self.socket_type = int(socket_type)
-        self._engine = None
-        self._monitor = None
-        self._fd = None
-        self._monitor_socket = None
-        self._closed = False
-        self._bound = []
+        self._type = int(socket_type)
+        self._shared = _Shared()
+        self._shadow = False
+        self._shadow_obj = None
+        self._shadow_hook = None
         self._init_signaler()
+        self._shared.signaler = self._signaler
         context._add_socket(self)
+
+    def _init_shadow(self, other: Socket) -> None:
+        owner = other._shadow_obj if other._shadow else other
+        self.context = owner.context
+        self._core = owner._core
+        self._type = owner._type
+        self._shared = owner._shared
+        self._shadow = True
+        self._shadow_obj = owner
+        self._shadow_hook = None
+        self._init_shadow_signaler(owner._shared.signaler)
 
     def _init_signaler(self) -> None:
         signaler = Signaler()
@@ -141,20 +191,68 @@ class Socket:
             core.on_drop = _yield_gil
             core.drop_clock = time.monotonic
 
+    def _init_shadow_signaler(self, owner_signaler: Any) -> None:
+        """Wait through the owner's wake-ups: its own signaler if it is a sync one, else a
+        signaler of ours that the owner's wakes as a hook."""
+        if isinstance(owner_signaler, Signaler):
+            self._signaler = owner_signaler
+            return
+        signaler = Signaler()
+        self._signaler = signaler
+        self._shadow_hook = signaler.wake
+        owner_signaler.add_hook(signaler.wake)
+
+    @classmethod
+    def shadow(cls: type[S], address: Any) -> S:
+        """A socket of this class over the same socket as ``address``: another Socket, or
+        its ``underlying`` handle (pyzmq's shadow; closing either closes the socket)."""
+        return cls(shadow=address)
+
+    @property
+    def underlying(self) -> int:
+        """A handle that ``Socket.shadow`` (of any Socket class) turns back into this
+        socket, in this process (pyzmq: the address of the libzmq socket)."""
+        return register(self._shadow_obj if self._shadow else self)
+
+    def __copy__(self: S, memo: Any = None) -> S:
+        """Copying a Socket makes a shadow of it, as pyzmq's."""
+        return type(self).shadow(self)
+
+    __deepcopy__ = __copy__
+
     def __repr__(self) -> str:
-        name = constants.SocketType(self.socket_type).name
-        state = " closed" if self._closed else ""
         cls = type(self)
-        return f"<{cls.__module__}.{cls.__name__}(zmq.{name}){state} at {id(self):#x}>"
+        name = cls.__dict__.get("_repr_cls") or f"{cls.__module__}.{cls.__name__}"
+        try:
+            kind = constants.SocketType(self._type).name
+        except ValueError:
+            kind = str(self._type)
+        closed = " closed" if self.closed else ""
+        return f"<{name}(zmq.{kind}) at {id(self):#x}{closed}>"
+
+    def __dir__(self) -> list[str]:
+        return sorted({*dir(type(self)), *constants.SocketOption.__members__})
 
     def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
-            try:
-                self.close(linger=0)
-            except Exception:
-                pass
+        try:
+            shadow, shared = self._shadow, self._shared
+        except AttributeError:
+            return  # __init__ failed
+        if shadow:
+            self._unhook_shadow()
+            return
+        if shared.closed:
+            return
+        try:
+            warnings.warn(f"Unclosed socket {self}", ResourceWarning, stacklevel=2, source=self)
+        except Exception:
+            pass  # the interpreter is shutting down
+        try:
+            self.close()
+        except Exception:
+            pass
 
-    def __enter__(self) -> Socket:
+    def __enter__(self: S) -> S:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -162,27 +260,39 @@ class Socket:
 
     @property
     def closed(self) -> bool:
-        return bool(self._closed)
+        return self._shared.closed
 
     @property
-    def type(self) -> int:
-        return int(self.socket_type)
+    def type(self) -> constants.SocketType:
+        return constants.SocketType(self._type)
+
+    @property
+    def socket_type(self) -> int:
+        """Deprecated (pyzmq): ``type``."""
+        warnings.warn("Socket.socket_type is deprecated, use Socket.type", DeprecationWarning,
+                      stacklevel=2)
+        return self._type
 
     def _check_open(self) -> None:
-        if self._closed:
+        if self._shared.closed:
             raise ZMQError(ENOTSOCK)
         if self.context.terminated:
             raise ContextTerminated()
 
     # -- the engine -----------------------------------------------------------
 
+    @property
+    def _engine(self) -> SocketEngine | None:
+        return self._shared.engine
+
     def _get_engine(self) -> SocketEngine:
-        engine: SocketEngine | None = self._engine
+        shared = self._shared
+        engine = shared.engine
         if engine is None:
             io = self.context.io_thread()
             engine = SocketEngine(self._core, io.loop, io.thread_id, owner_reads=True)
-            engine.monitor = self._monitor
-            self._engine = engine
+            engine.monitor = shared.monitor
+            shared.engine = engine
         return engine
 
     # -- endpoints --------------------------------------------------------------
@@ -190,18 +300,18 @@ class Socket:
     def bind(self, addr: str | bytes) -> _EndpointContext:
         """Accept connections on ``addr`` (tcp://, ipc://, inproc://)."""
         self._check_open()
-        addr = _endpoint_text(addr)
+        text = _endpoint_text(addr)
         try:
-            endpoint = parse_endpoint(addr)
+            endpoint = parse_endpoint(text)
             if endpoint.transport == "inproc":
                 self.context.inproc.bind(endpoint.address, self._core)
-                resolved = addr
+                resolved = text
             else:
                 resolved = self._get_engine().bind(endpoint)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise _with_address(zmq_error(exc), addr) from None
         self._core.options.last_endpoint = resolved.encode()
-        self._bound.append(resolved)
+        self._shared.bound.append(resolved)
         return _EndpointContext(self, "bind", resolved)
 
     def bind_to_random_port(
@@ -214,7 +324,8 @@ class Socket:
         """Bind ``addr`` (without port) to a free port and return the port."""
         if min_port == 49152 and max_port == 65536:
             self.bind(f"{addr}:*")
-            return int(self.last_endpoint.decode().rsplit(":", 1)[1])
+            endpoint = self.get(constants.SocketOption.LAST_ENDPOINT)
+            return int(endpoint.decode().rsplit(":", 1)[1])
         for _ in range(max_tries):
             port = random.randrange(min_port, max_port)
             try:
@@ -229,9 +340,9 @@ class Socket:
     def connect(self, addr: str | bytes) -> _EndpointContext:
         """Connect to ``addr``; messages queue until the connection is up."""
         self._check_open()
-        addr = _endpoint_text(addr)
+        text = _endpoint_text(addr)
         try:
-            endpoint = parse_endpoint(addr)
+            endpoint = parse_endpoint(text, connecting=True)
             routing_id = self._core.take_connect_routing_id()
             if endpoint.transport == "inproc":
                 pipe = self.context.inproc.connect(endpoint.address, self._core, routing_id)
@@ -239,39 +350,41 @@ class Socket:
             else:
                 self._get_engine().connect(endpoint, routing_id)
         except CoreError as exc:
-            raise zmq_error(exc) from None
-        self._core.options.last_endpoint = addr.encode()
-        return _EndpointContext(self, "connect", addr)
+            raise _with_address(zmq_error(exc), addr) from None
+        self._core.options.last_endpoint = text.encode()
+        return _EndpointContext(self, "connect", text)
 
     def unbind(self, addr: str | bytes) -> None:
         """Stop accepting on ``addr`` and drop the connections accepted there."""
         self._check_open()
-        addr = _endpoint_text(addr)
+        text = _endpoint_text(addr)
+        engine = self._shared.engine
         try:
-            endpoint = parse_endpoint(addr)
+            endpoint = parse_endpoint(text)
             if endpoint.transport == "inproc":
                 self.context.inproc.unbind(endpoint.address, self._core)
-            elif self._engine is None:
-                raise CoreError(_errno.ENOENT, f"not bound to {addr}")
+            elif engine is None:
+                raise CoreError(_errno.ENOENT, f"not bound to {text}")
             else:
-                self._engine.unbind(addr)
+                engine.unbind(text)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise _with_address(zmq_error(exc), addr) from None
 
     def disconnect(self, addr: str | bytes) -> None:
         """Drop the connection to ``addr``."""
         self._check_open()
-        addr = _endpoint_text(addr)
+        text = _endpoint_text(addr)
+        engine = self._shared.engine
         try:
-            endpoint = parse_endpoint(addr)
+            endpoint = parse_endpoint(text)
             if endpoint.transport == "inproc":
                 self._disconnect_inproc(endpoint.address)
-            elif self._engine is None:
-                raise CoreError(_errno.ENOENT, f"not connected to {addr}")
+            elif engine is None:
+                raise CoreError(_errno.ENOENT, f"not connected to {text}")
             else:
-                self._engine.disconnect(addr)
+                engine.disconnect(text)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise _with_address(zmq_error(exc), addr) from None
 
     def _disconnect_inproc(self, name: str) -> None:
         core = self._core
@@ -283,25 +396,52 @@ class Socket:
             core.detach_pipe(pipe)
 
     def close(self, linger: int | None = None) -> None:
-        """Close the socket; pending messages are sent for up to ``linger`` ms (-1: all)."""
-        if self._closed:
+        """Close the socket; pending messages are sent for up to ``linger`` ms (-1: all).
+
+        Closing a shadow closes the socket it shadows, as in pyzmq.
+        """
+        shared = self._shared
+        self._unhook_shadow()
+        if shared.closed:
             return
-        self._closed = True
+        shared.closed = True
+        try:
+            self._close_now(linger)
+        finally:
+            self.context._socket_closed(self._shadow_obj if self._shadow else self)
+
+    def _close_now(self, linger: int | None) -> None:
+        shared = self._shared
         core = self._core
         if linger is None:
             linger = core.options.linger
+        else:
+            core.options.linger = linger
+        self._close_waiters()
         core.close()
         self.context.inproc.forget(core)
-        if self._engine is not None:
-            self._engine.close(linger)
-            self.context._engine_closing(self._engine)
+        engine = shared.engine
+        if engine is not None:
+            engine.close(linger, exiting=self.context.exiting)
+            self.context._engine_closing(engine)
         self.disable_monitor()
-        if self._fd is not None:
-            self._fd.close()
-        self.context._socket_closed(self)
+        if shared.fd is not None:
+            shared.fd.close()
+
+    def _close_waiters(self) -> None:
+        """Operations waiting on this socket end (the asyncio socket cancels them)."""
+        self._signaler.wake()
+
+    def _unhook_shadow(self) -> None:
+        hook = self._shadow_hook
+        if hook is not None:
+            self._shadow_hook = None
+            self._shared.signaler.remove_hook(hook)
 
     def _context_terminated(self) -> None:
-        """Wake any call blocked on this socket so it raises ContextTerminated."""
+        """Every call but close() raises ContextTerminated from now on; wake the ones
+        blocked on this socket so that they do."""
+        self._core.context_terminated()
         self._signaler.wake()
 
     # -- monitor ------------------------------------------------------------
@@ -312,7 +452,7 @@ class Socket:
         ``addr`` must be inproc://; connect a PAIR socket to it to read the events.
         ``None`` (or ``events=0``) stops monitoring, with MONITOR_STOPPED.
         """
-        if self._closed:
+        if self.closed:
             raise ZMQError(ENOTSOCK)
         self.disable_monitor()
         if addr is None or not events:
@@ -326,32 +466,35 @@ class Socket:
         except CoreError as exc:
             raise zmq_error(exc) from None
         monitor = Monitor(pair, events)  # type: ignore[arg-type]
-        self._monitor = monitor
-        if self._engine is not None:
-            self._engine.monitor = monitor
+        shared = self._shared
+        shared.monitor = monitor
+        if shared.engine is not None:
+            shared.engine.monitor = monitor
 
     def disable_monitor(self) -> None:
         """Stop monitoring: MONITOR_STOPPED, then the monitor PAIR closes."""
-        monitor = self._monitor
+        shared = self._shared
+        monitor = shared.monitor
         if monitor is None:
             return
-        self._monitor = None
-        if self._engine is not None:
-            self._engine.monitor = None
+        shared.monitor = None
+        if shared.engine is not None:
+            shared.engine.monitor = None
         monitor.stop()
         self.context.inproc.forget(monitor.pair)
 
     def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Any:
         """A PAIR socket, connected and ready to receive this socket's events (pyzmq)."""
-        existing = self._monitor_socket
+        shared = self._shared
+        existing = shared.monitor_socket
         if existing is not None and not existing.closed:
             return existing
         if addr is None:
-            addr = f"inproc://monitor.s-{id(self):x}"
+            addr = f"inproc://monitor.s-{id(self._core):x}"
         self.monitor(addr, int(constants.Event.ALL) if events is None else events)
-        sock = self.context.socket(constants.SocketType.PAIR)
+        sock = self.context.socket(constants.SocketType.PAIR, socket_class=type(self))
         sock.connect(addr)
-        self._monitor_socket = sock
+        shared.monitor_socket = sock
         return sock
 
     # -- options ------------------------------------------------------------
@@ -368,7 +511,8 @@ class Socket:
 
     def get(self, option: int) -> Any:
         """The value of a socket option."""
-        if self._closed:
+        shared = self._shared
+        if shared.closed:
             raise ZMQError(ENOTSOCK)
         option = int(option)
         if option in (_FD, _EVENTS):
@@ -376,19 +520,23 @@ class Socket:
             self._core.release_readers()
         if option == _FD:
             return self._fd_signal().fileno()
-        if option == _EVENTS and self._fd is not None:
-            self._fd.clear()  # libzmq: reading EVENTS resets the FD's readiness
+        if option == _EVENTS and shared.fd is not None:
+            shared.fd.clear()  # libzmq: reading EVENTS resets the FD's readiness
         try:
-            return self._core.get_option(option)
+            value = self._core.get_option(option)
         except CoreError as exc:
             raise zmq_error(exc) from None
+        if option == _TYPE:
+            return constants.SocketType(value)
+        return value
 
     def _fd_signal(self) -> FdSignal:
-        fd: FdSignal | None = self._fd
+        shared = self._shared
+        fd: FdSignal | None = shared.fd
         if fd is None:
             fd = FdSignal()
-            self._fd = fd
-            self._signaler.add_hook(fd.set)
+            shared.fd = fd
+            shared.signaler.add_hook(fd.set)
             fd.set()  # events may be pending already: let the caller look once
         return fd
 
@@ -429,6 +577,18 @@ class Socket:
             topic = topic.encode()
         self.set(constants.SocketOption.UNSUBSCRIBE, topic)
 
+    if TYPE_CHECKING:
+        # Socket options as attributes (``sock.linger = 0``) are properties made by
+        # add_option_properties below; mypy sees them through this.
+        def __getattr__(self, name: str) -> Any: ...
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # pyzmq: ``sock.subscribe = topic`` subscribes, although subscribe is a method.
+        if name in ("subscribe", "unsubscribe", "SUBSCRIBE", "UNSUBSCRIBE"):
+            getattr(self, name.lower())(value)
+        else:
+            AttributeSetter.__setattr__(self, name, value)
+
     copy_threshold = 65536  # pyzmq's knob for zero-copy sends; purezmq copies only non-bytes
 
     def get_hwm(self) -> int:
@@ -455,17 +615,6 @@ class Socket:
     def hwm(self, value: int) -> None:
         self.set(constants.SocketOption.SNDHWM, value)
         self.set(constants.SocketOption.RCVHWM, value)
-
-    if TYPE_CHECKING:
-        # Socket options as attributes (``sock.linger = 0``) are properties made by
-        # _add_option_properties below; mypy sees them through these.
-        def __setattr__(self, name: str, value: Any) -> None: ...
-        def __getattr__(self, name: str) -> Any: ...
-
-    # -- sending and receiving (non-blocking core, blocking here) -------------
-
-    def _timeout(self, option_ms: int) -> float | None:
-        return None if option_ms < 0 else option_ms / 1000
 
     def _wait(self, attempt: Callable[[], Any], timeout_ms: int, reading: bool = False) -> Any:
         """Retry ``attempt`` after each wake-up until it succeeds or the timeout passes.
@@ -615,15 +764,11 @@ class Socket:
         """Receive a frame into ``buffer`` (at most ``nbytes`` if given); returns its full size.
 
         As pyzmq, a frame larger than the buffer is truncated and the return value says so.
+        A buffer that is read-only or not contiguous is refused (BufferError), before
+        anything is received.
         """
-        view = memoryview(buffer).cast("B")
-        if view.readonly:
-            raise TypeError("recv_into needs a writable buffer")
-        frame = self.recv(flags)
-        room = len(view) if nbytes <= 0 else min(nbytes, len(view))
-        n = min(room, len(frame))
-        view[:n] = frame[:n]
-        return len(frame)
+        view = writable_view(buffer, nbytes)
+        return copy_into(view, self.recv(flags))
 
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
         """Every frame of the next message (the rest of it, if partly read)."""
@@ -705,13 +850,13 @@ class Socket:
     # -- polling ----------------------------------------------------------------
 
     def _events(self) -> int:
-        if self._closed:
+        if self._shared.closed:
             raise ZMQError(ENOTSOCK)
         return self._core.events()
 
     def poll(self, timeout: int | None = None, flags: int = POLLIN) -> int:
         """Wait up to ``timeout`` ms (None: for ever) for ``flags``; the events that are ready."""
-        if self._closed:
+        if self._shared.closed:
             raise ZMQError(ENOTSOCK)
         deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout / 1000
         while True:
@@ -727,6 +872,32 @@ class Socket:
             self._signaler.wait_readers(readers, remaining)
 
 
+def writable_view(buffer: Any, nbytes: int = 0) -> memoryview:
+    """The bytes of ``buffer`` that recv_into may fill: its first ``nbytes`` (0: all).
+
+    TypeError for an object that is not a buffer, BufferError for one that is read-only
+    or not contiguous, ValueError for an ``nbytes`` below 0 or beyond the buffer.
+    """
+    if nbytes < 0:
+        raise ValueError(f"nbytes must be >= 0, not {nbytes}")
+    view = memoryview(buffer)
+    if view.readonly:
+        raise BufferError("recv_into needs a writable buffer")
+    if not view.c_contiguous:
+        raise BufferError("recv_into needs a contiguous buffer")
+    view = view.cast("B")
+    if nbytes > len(view):
+        raise ValueError(f"nbytes={nbytes} is more than the buffer's {len(view)} bytes")
+    return view[:nbytes] if nbytes else view
+
+
+def copy_into(view: memoryview, frame: bytes) -> int:
+    """Copy as much of ``frame`` as fits into ``view``; the frame's whole size."""
+    n = min(len(view), len(frame))
+    view[:n] = frame[:n]
+    return len(frame)
+
+
 def _endpoint_text(addr: Any) -> str:
     """An endpoint as text; pyzmq takes bytes too."""
     if isinstance(addr, str):
@@ -739,28 +910,13 @@ def _endpoint_text(addr: Any) -> str:
     raise ZMQError(_errno.EINVAL, f"endpoint must be str or bytes, not {type(addr).__name__}")
 
 
-def _option_property(option: int) -> property:
-    def fget(self: Socket) -> Any:
-        return self.get(option)
-
-    def fset(self: Socket, value: Any) -> None:
-        self.set(option, value)
-
-    return property(fget, fset)
+def _with_address(exc: ZMQError, addr: Any) -> ZMQError:
+    """``exc`` with the address that was refused in its message, as pyzmq's."""
+    exc.strerror = f"{exc.strerror} (addr={addr!r})"
+    return exc
 
 
-def _add_option_properties(cls: type) -> None:
-    """Every socket option as an attribute in lower and upper case (pyzmq: ``sock.rcvhwm``,
-    ``sock.RCVHWM``), unless the name is taken. Properties rather than ``__getattr__``: a
-    class with ``__getattr__`` makes every attribute lookup on its instances slower, the
-    hot paths' ``self._core`` included."""
-    for name, option in _OPTION_IDS.items():
-        for spelling in (name, name.upper()):
-            if not hasattr(cls, spelling):
-                setattr(cls, spelling, _option_property(option))
-
-
-_add_option_properties(Socket)
+add_option_properties(Socket, {o.name: int(o) for o in constants.SocketOption})
 
 
 def _yield_gil() -> None:
