@@ -68,6 +68,10 @@ class Cli:
         ]
 
     @property
+    def stdout_text(self) -> str:
+        return bytes(self.out).decode("utf-8", "replace")
+
+    @property
     def stderr(self) -> str:
         return bytes(self.err).decode("utf-8", "replace")
 
