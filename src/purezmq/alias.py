@@ -160,7 +160,10 @@ def run(argv: Sequence[str]) -> int:
             "usage: purezmq run PROGRAM.py [ARGS...]\n"
             "       purezmq run -m MODULE [ARGS...]\n\n"
             "Run a program written for pyzmq on purezmq: `import zmq` gives purezmq,\n"
-            "in the program and in every Python process it starts."
+            "in the program and in every Python process it starts.\n\n"
+            "examples:\n"
+            "  purezmq run server.py --port 5555\n"
+            "  purezmq run -m pytest tests/"
         )
         return 0 if argv else 2
     if argv[0] == "-m" and len(argv) < 2:

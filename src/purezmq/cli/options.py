@@ -1,0 +1,105 @@
+"""Socket option flags shared by the socket commands, ``monitor`` and ``proxy``.
+
+Each flag is one row of ``SOCKET_FLAGS``: its argparse spelling and the function
+that applies a given value to a socket. A new option (a security mechanism's keys,
+say) is a new row and, at most, a small function.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import purezmq as zmq
+
+from .common import Usage
+
+SUB = int(zmq.SocketType.SUB)
+XSUB = int(zmq.SocketType.XSUB)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A command-line flag that sets something on a socket when it is given."""
+
+    name: str
+    help: str
+    apply: Callable[[Any, Any], None]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def dest(self) -> str:
+        return self.name.lstrip("-").replace("-", "_")
+
+
+def _hwm(sock: Any, value: int) -> None:
+    sock.sndhwm = value
+    sock.rcvhwm = value
+
+
+def _linger(sock: Any, value: int) -> None:
+    sock.linger = value
+
+
+def _identity(sock: Any, value: str) -> None:
+    sock.routing_id = value.encode()
+
+
+def _heartbeat(sock: Any, value: int) -> None:
+    sock.heartbeat_ivl = value
+
+
+def _ipv6(sock: Any, value: bool) -> None:
+    sock.ipv6 = 1
+
+
+def _subscribe(sock: Any, topics: list[str]) -> None:
+    if sock.socket_type == SUB:
+        for topic in topics:
+            sock.subscribe(topic.encode())
+    elif sock.socket_type == XSUB:
+        for topic in topics:
+            sock.send(b"\x01" + topic.encode())  # XSUB subscribes by sending
+    else:
+        raise Usage("--subscribe applies to sub and xsub sockets only")
+
+
+SOCKET_FLAGS: tuple[Flag, ...] = (
+    Flag("--hwm", "send and receive high-water marks (messages)", _hwm,
+         {"type": int, "metavar": "N"}),
+    Flag("--linger", "ms to go on sending what is queued at exit (-1: until sent; default:"
+         " until sent after a normal end, nothing after an error or a signal)", _linger,
+         {"type": int, "metavar": "MS"}),
+    Flag("--identity", "the socket's routing id (ROUTING_ID), as text", _identity,
+         {"metavar": "ID"}),
+    Flag("--subscribe", "sub, xsub: subscribe to TOPIC, a prefix (repeatable; default: all)",
+         _subscribe, {"action": "append", "metavar": "TOPIC"}),
+    Flag("--heartbeat", "send ZMTP PINGs every MS ms, drop a peer silent that long",
+         _heartbeat, {"type": int, "metavar": "MS"}),
+    Flag("--ipv6", "allow IPv6 (tcp)", _ipv6, {"action": "store_true"}),
+)
+
+
+def add_socket_flags(parser: argparse.ArgumentParser, only: tuple[str, ...] = ()) -> None:
+    """Add the socket option flags (or those named in ``only``) to ``parser``."""
+    group = parser.add_argument_group("socket options")
+    for flag in SOCKET_FLAGS:
+        if not only or flag.name in only:
+            group.add_argument(flag.name, help=flag.help, **flag.kwargs)
+
+
+def configure(sock: Any, args: argparse.Namespace) -> None:
+    """Apply every socket flag given in ``args`` to ``sock``.
+
+    Where the command has ``--subscribe`` and none is given, sub and xsub subscribe to
+    everything. A command without the flag (``proxy``) leaves its XSUB's subscriptions
+    to its peers.
+    """
+    for flag in SOCKET_FLAGS:
+        value = getattr(args, flag.dest, None)
+        if value is not None and value is not False:
+            flag.apply(sock, value)
+    if hasattr(args, "subscribe") and not args.subscribe and sock.socket_type in (SUB, XSUB):
+        _subscribe(sock, [""])
