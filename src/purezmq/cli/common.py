@@ -127,7 +127,8 @@ def attach(sock: Any, endpoints: list[str], bind: bool, role: str = "") -> None:
         except zmq.ZMQError as exc:
             # pyzmq's messages end with the address; ours says it first.
             text = str(exc).removesuffix(f" (addr={endpoint!r})")
-            text = f"cannot {'bind to' if bind else 'connect to'} {endpoint}: {text}"
+            if endpoint not in text:
+                text = f"cannot {'bind to' if bind else 'connect to'} {endpoint}: {text}"
             raise Failure(text) from None
         where = f" ({role})" if role else ""
         print(f"bound {sock.last_endpoint.decode()}{where}", file=sys.stderr, flush=True)
