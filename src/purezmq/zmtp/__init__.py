@@ -35,6 +35,7 @@ from .errors import (
 )
 from .events import (
     NEED_DATA,
+    AuthenticationFailed,
     Cancel,
     ConnectionClosed,
     Event,
@@ -45,14 +46,18 @@ from .events import (
     Ping,
     Pong,
     Subscribe,
+    ZapRequest,
 )
 from .greeting import GREETING_SIZE, build_greeting
 from .mechanisms import (
     SOCKET_TYPES,
     VALID_PEERS,
+    ZAP_ENDPOINT,
     Mechanism,
     MechanismStatus,
     NullMechanism,
+    ZapReply,
+    ZapSettings,
     socket_properties,
 )
 from .state import TRANSITIONS, Input, State
@@ -86,6 +91,8 @@ __all__ = [
     "SOCKET_TYPES",
     "TRANSITIONS",
     "VALID_PEERS",
+    "ZAP_ENDPOINT",
+    "AuthenticationFailed",
     "Cancel",
     "ConnectionClosed",
     "Event",
@@ -105,6 +112,9 @@ __all__ = [
     "RemoteProtocolError",
     "State",
     "Subscribe",
+    "ZapReply",
+    "ZapRequest",
+    "ZapSettings",
     "ZmtpConnection",
     "build_greeting",
     "decode_properties",

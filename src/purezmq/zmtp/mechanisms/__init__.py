@@ -1,4 +1,4 @@
-# Security mechanisms (RFC 37 NULL here; PLAIN RFC 24 and CURVE RFC 25/26 later).
+# Security mechanisms: NULL (RFC 37), and the ZAP codec (RFC 27) that servers share.
 from __future__ import annotations
 
 from .base import (
@@ -11,14 +11,20 @@ from .base import (
     socket_properties,
 )
 from .null import NullMechanism
+from .zap import ZAP_ENDPOINT, ZapReply, ZapSettings, build_request, parse_reply
 
 __all__ = [
     "SOCKET_TYPES",
     "VALID_PEERS",
+    "ZAP_ENDPOINT",
     "Mechanism",
     "MechanismStatus",
     "NullMechanism",
+    "ZapReply",
+    "ZapSettings",
+    "build_request",
     "find_property",
+    "parse_reply",
     "peer_type_allowed",
     "socket_properties",
 ]
