@@ -1,4 +1,5 @@
-# Security mechanisms: NULL (RFC 37), and the ZAP codec (RFC 27) that servers share.
+# Security mechanisms: NULL (RFC 37), PLAIN (RFC 24), and the ZAP codec (RFC 27)
+# that their servers share.
 from __future__ import annotations
 
 from .base import (
@@ -11,6 +12,7 @@ from .base import (
     socket_properties,
 )
 from .null import NullMechanism
+from .plain import PlainClient, PlainServer
 from .zap import ZAP_ENDPOINT, ZapReply, ZapSettings, build_request, parse_reply
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "Mechanism",
     "MechanismStatus",
     "NullMechanism",
+    "PlainClient",
+    "PlainServer",
     "ZapReply",
     "ZapSettings",
     "build_request",
