@@ -8,6 +8,8 @@ code, which libzmq reports as an authentication failure on the refused side.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from purezmq.zmtp import (
@@ -18,6 +20,9 @@ from purezmq.zmtp import (
     PROTOCOL_ERROR_ZAP_MALFORMED_REPLY,
     AuthenticationFailed,
     ConnectionClosed,
+    CurveClient,
+    CurveServer,
+    CurveUnavailableError,
     HandshakeComplete,
     LocalProtocolError,
     NullMechanism,
@@ -276,3 +281,17 @@ def test_null_pair_refusal_seen_from_both_sides() -> None:
         PeerError("400"),
         ConnectionClosed(),
     ]
+
+
+# ----------------------------------------------------- CURVE without PyNaCl
+
+
+def test_curve_without_pynacl_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building a CURVE mechanism without PyNaCl says which extra to install."""
+    monkeypatch.setitem(sys.modules, "nacl", None)
+    monkeypatch.setitem(sys.modules, "nacl.bindings", None)
+    key = bytes(32)
+    with pytest.raises(CurveUnavailableError, match=r"purezmq\[curve\]"):
+        CurveServer(props("REP"), secret_key=key)
+    with pytest.raises(CurveUnavailableError, match=r"pip install 'purezmq\[curve\]'"):
+        CurveClient(props("REQ"), public_key=key, secret_key=key, server_key=key)
