@@ -150,6 +150,45 @@ def test_bad_password_refused_on_both_sides(mode: str) -> None:
     assert pair.left.state is pair.right.state is State.CLOSED
 
 
+@pytest.mark.parametrize(
+    ("rfc_error", "wire"),
+    [(False, b"\x04\x09^RROR\x03400"), (True, b"\x04\x0a\x05ERROR\x03400")],
+    ids=["libzmq form", "RFC form"],
+)
+def test_refusal_wire_form(rfc_error: bool, wire: bytes) -> None:
+    """The server's ERROR is libzmq 4.3's "^RROR" form by default, RFC 37's on request."""
+    conn = ZmtpConnection("ROUTER", mechanism=PlainServer(props("ROUTER"), rfc_error=rfc_error))
+    feed_in(conn, greeting(mechanism=b"PLAIN") + PLAIN_HELLO, "whole")
+    conn.data_to_send()
+    conn.zap_reply(zap_reply(b"400", b"no", b""))
+    conn.next_events()
+    assert conn.data_to_send() == wire
+
+
+@pytest.mark.parametrize("mode", SPLIT_MODES)
+@pytest.mark.parametrize(
+    "refusal", [b"\x04\x09^RROR\x03400", b"\x04\x0a\x05ERROR\x03400"], ids=["libzmq", "RFC"]
+)
+def test_client_reads_both_error_forms(refusal: bytes, mode: str) -> None:
+    """The client takes libzmq 4.3's malformed "^RROR" refusal as the ERROR it means."""
+    conn = _client()
+    events, error = feed_in(conn, greeting(mechanism=b"PLAIN", as_server=True) + refusal, mode)
+    assert error is None
+    assert events == [
+        AuthenticationFailed(400, "400", by_peer=True),
+        PeerError("400"),
+        ConnectionClosed(),
+    ]
+
+
+def test_libzmq_error_form_is_checked_like_an_error() -> None:
+    """A "^RROR" whose reason overruns it is MALFORMED_COMMAND_ERROR, as libzmq's client says."""
+    conn = _client()
+    peer = greeting(mechanism=b"PLAIN", as_server=True) + b"\x04\x08^RROR\x05ab"
+    _, error = feed_in(conn, peer, "whole")
+    assert error is not None and error.code == PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR
+
+
 def test_temporary_failure_closes_silently() -> None:
     """ZAP 300: no ERROR is sent (libzmq), the server still reports the status code."""
     conn = _server()

@@ -79,7 +79,6 @@ from .codec import (
     command_body,
     decode_error_reason,
     decode_ping,
-    encode_command,
     encode_message,
     error_data,
     frame_header,
@@ -503,7 +502,7 @@ class ZmtpConnection:
     def _pump_mechanism(self, out: list[Received]) -> None:
         """Queue the mechanism's handshake commands; surface its ZAP request, if any."""
         while (command := self.mechanism.next_handshake_command()) is not None:
-            self._out.append(encode_command(*command))
+            self._out.append(self.mechanism.encode_handshake_command(*command))
         request = self.mechanism.zap_request()
         if request is not None:
             self._zap_waiting = True
@@ -520,7 +519,7 @@ class ZmtpConnection:
             if len(buffer) < header_size + size:
                 return
             buffer.consume(header_size)
-            name, data = split_command(buffer.take(size))
+            name, data = self.mechanism.split_handshake_command(buffer.take(size))
             self._advance(Input.HANDSHAKE_COMMAND)
             self.mechanism.process_handshake_command(name, data)
             self._pump_mechanism(out)

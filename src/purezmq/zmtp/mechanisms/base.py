@@ -30,7 +30,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, Final
 
-from ..codec import ERROR, error_data
+from ..codec import ERROR, encode_command, error_data, split_command
 from ..errors import LocalProtocolError
 from .zap import ZapExchange
 
@@ -137,6 +137,17 @@ class Mechanism(abc.ABC):
 
         Updates `status`; raises RemoteProtocolError if the command is wrong.
         """
+
+    def encode_handshake_command(self, name: bytes, data: bytes) -> bytes:
+        """Return the wire frame for a handshake command (a hook for peers' quirks)."""
+        return encode_command(name, data)
+
+    def split_handshake_command(self, body: bytes) -> tuple[bytes, bytes]:
+        """Split a received handshake command's body into (name, data).
+
+        Raises RemoteProtocolError(MALFORMED_COMMAND_UNSPECIFIED) for a malformed body.
+        """
+        return split_command(body)
 
     def encode_frame(self, flags: int, body: bytes) -> tuple[int, bytes]:
         """Return the (flags, body) to put on the wire for one outgoing frame."""

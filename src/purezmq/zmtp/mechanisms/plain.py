@@ -20,13 +20,31 @@
 # it exactly is MALFORMED_COMMAND_HELLO, a WELCOME with data is
 # MALFORMED_COMMAND_WELCOME, bad metadata is INVALID_METADATA. An ERROR from
 # the server ends the client's handshake with `peer_error` set.
+#
+# libzmq 4.3's ERROR quirk: its plain_common.hpp spells the prefix "\x05ERROR",
+# which C reads as the one octet 0x5E ("\x05E" is a single hex escape) then
+# "RROR". So a libzmq PLAIN server sends a refusal as the 9-octet body
+# "^RROR" %x03 "400", malformed by RFC 37, and a libzmq PLAIN client
+# recognises only that form: an RFC ERROR makes it fail with
+# UNEXPECTED_COMMAND instead of reporting the status code. PlainClient
+# accepts both forms; PlainServer sends libzmq's form by default (byte for
+# byte what a libzmq server sends, so every peer that talks to libzmq
+# understands it), or RFC 37's form with rfc_error=True.
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
 from typing import Final
 
-from ..codec import ERROR, READY, decode_error_reason, decode_properties, encode_properties
+from ..codec import (
+    ERROR,
+    FLAG_COMMAND,
+    READY,
+    decode_error_reason,
+    decode_properties,
+    encode_properties,
+    frame_header,
+)
 from ..errors import (
     PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
     PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME,
@@ -41,6 +59,8 @@ from .zap import ZapExchange, ZapSettings
 HELLO: Final = b"HELLO"
 WELCOME: Final = b"WELCOME"
 INITIATE: Final = b"INITIATE"
+LIBZMQ_ERROR: Final = b"\x5eRROR"
+"""How libzmq 4.3's PLAIN writes an ERROR command's name and its length (see above)."""
 MAX_CREDENTIAL: Final = 255
 """User names and passwords are "short strings" of at most 255 octets (RFC 24)."""
 
@@ -125,14 +145,27 @@ class PlainClient(Mechanism):
         else:
             raise _unexpected(name, step)
 
+    def split_handshake_command(self, body: bytes) -> tuple[bytes, bytes]:
+        """Read libzmq 4.3's "^RROR" refusal as the ERROR command it means."""
+        if body.startswith(LIBZMQ_ERROR):
+            return ERROR, body[len(LIBZMQ_ERROR) :]
+        return super().split_handshake_command(body)
+
 
 class PlainServer(Mechanism):
     """RFC 24's server: HELLO goes to the ZAP handler; WELCOME or ERROR answers it."""
 
     name = b"PLAIN"
 
-    def __init__(self, properties: Mapping[str, bytes], *, zap: ZapSettings | None = None) -> None:
+    def __init__(
+        self,
+        properties: Mapping[str, bytes],
+        *,
+        zap: ZapSettings | None = None,
+        rfc_error: bool = False,
+    ) -> None:
         super().__init__(properties, as_server=True)
+        self._rfc_error = rfc_error
         self._exchange = ZapExchange(zap if zap is not None else ZapSettings(), self.name)
         self._zap = self._exchange
         self._step = _Step.EXPECT_HELLO
@@ -166,6 +199,13 @@ class PlainServer(Mechanism):
         else:
             self.peer_properties = decode_properties(data)
             self._step = _Step.SEND_READY
+
+    def encode_handshake_command(self, name: bytes, data: bytes) -> bytes:
+        """An ERROR in libzmq 4.3's form unless `rfc_error` (see the module header)."""
+        if name != ERROR or self._rfc_error:
+            return super().encode_handshake_command(name, data)
+        body = LIBZMQ_ERROR + data
+        return frame_header(FLAG_COMMAND, len(body)) + body
 
     def _admits_without_zap(self) -> bool:
         return False  # libzmq 4.3: PLAIN with no ZAP handler authenticates nobody
