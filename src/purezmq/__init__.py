@@ -24,6 +24,8 @@ from .error import (
     strerror,
 )
 from .sugar.context import Context
+from .sugar.curve import curve_available as _curve_available
+from .sugar.curve import curve_keypair, curve_public
 from .sugar.frame import Frame, Message
 from .sugar.poll import Poller, select
 from .sugar.proxy import device, proxy, proxy_steerable
@@ -47,7 +49,8 @@ COPY_THRESHOLD = 65536
 DRAFT_API = False
 IPC_PATH_MAX_LEN = 107
 
-_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": False,
+# "curve" is not here: it depends on PyNaCl, checked when asked (see has()).
+_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False,
                  "gssapi": False, "draft": False}
 
 
@@ -71,7 +74,12 @@ def pyzmq_version_info() -> tuple[int, int, int]:
 
 
 def has(capability: str) -> bool:
-    """Whether a libzmq capability ("ipc", "curve", "draft" ...) is available."""
+    """Whether a libzmq capability ("ipc", "curve", "draft" ...) is available.
+
+    "curve" is True when PyNaCl imports (the ``purezmq[curve]`` extra).
+    """
+    if capability == "curve":
+        return _curve_available()
     return _CAPABILITIES.get(capability, False)
 
 
@@ -125,6 +133,8 @@ __all__ = [
     "ZMQError",
     "ZMQVersionError",
     "constants",
+    "curve_keypair",
+    "curve_public",
     "device",
     "has",
     "proxy",
