@@ -233,6 +233,36 @@ def test_policy_matches_pyzmq(
     assert _answer(theirs, message) == [expected]
 
 
+def test_same_names_as_pyzmq() -> None:
+    """purezmq.auth and its modules offer pyzmq's zmq.auth names."""
+    import zmq.auth.asyncio
+    import zmq.auth.thread
+
+    import purezmq.auth.asyncio
+    import purezmq.auth.thread
+
+    expected = [
+        (pyauth.base.__all__ + pyauth.certs.__all__, purezmq.auth),
+        (zmq.auth.thread.__all__, purezmq.auth.thread),
+        (zmq.auth.asyncio.__all__, purezmq.auth.asyncio),
+    ]
+    for names, ours in expected:
+        assert set(names) <= set(dir(ours)), ours.__name__
+    for name in [
+        "allow",
+        "deny",
+        "configure_plain",
+        "configure_curve",
+        "configure_curve_callback",
+        "configure_gssapi",
+        "curve_user_id",
+        "handle_zap_message",
+        "start",
+        "stop",
+    ]:
+        assert callable(getattr(Authenticator, name))
+
+
 def test_allow_and_deny_are_exclusive() -> None:
     """allow() after deny() (or the reverse) is a ValueError."""
     auth = Authenticator(context=object())

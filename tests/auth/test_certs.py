@@ -104,3 +104,14 @@ def test_python_dash_m(tmp_path: Path, keys: None) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "x.key").exists() and (tmp_path / "x.key_secret").exists()
+
+
+def test_keygen_without_pynacl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No PyNaCl: keygen fails with a message naming the extra, and writes nothing."""
+    monkeypatch.setitem(sys.modules, "nacl", None)
+    monkeypatch.setitem(sys.modules, "nacl.bindings", None)
+    assert main([str(tmp_path)]) == 1
+    assert "purezmq[curve]" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -28,6 +28,7 @@ from purezmq.zmtp import (
     ConnectionClosed,
     HandshakeComplete,
     Mechanism,
+    NullMechanism,
     PeerError,
     PlainClient,
     PlainServer,
@@ -444,6 +445,63 @@ def test_rfc_error_form_confuses_libzmq(pctx: pyzmq.Context, tmp_path: Path) -> 
         driver.close()
     code = _monitor_value(monitor, pyzmq.EVENT_HANDSHAKE_FAILED_PROTOCOL)
     assert code == pyzmq.PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND
+
+
+# ------------------------------------------------------------ NULL with ZAP
+
+
+@pytest.mark.parametrize("denied", [False, True])
+def test_null_client_vetted_by_libzmq(
+    pctx: pyzmq.Context, auth: ThreadAuthenticator, tmp_path: Path, denied: bool
+) -> None:
+    """libzmq's NULL server with a ZAP domain asks pyzmq's authenticator about us."""
+    if denied:
+        auth.deny("127.0.0.1")
+    router = _lib(pctx, pyzmq.ROUTER, zap_domain=b"global")
+    driver = _our_client(
+        router, "tcp", tmp_path, NullMechanism(socket_properties("DEALER", b"pure"))
+    )
+    try:
+        if denied:
+            driver.wait_closed()
+        else:
+            _exchange_as_client(driver, router)
+    finally:
+        driver.close()
+    if denied:
+        assert driver.events == [
+            AuthenticationFailed(400, "400", by_peer=True),
+            PeerError("400"),
+            ConnectionClosed(),
+        ]
+
+
+@pytest.mark.parametrize("status", [b"200", b"400"])
+def test_null_server_asks_zap_about_libzmq(
+    pctx: pyzmq.Context, tmp_path: Path, status: bytes
+) -> None:
+    """Our NULL server with a ZAP domain asks before READY; libzmq sees admission or refusal."""
+    dealer = _lib(pctx, pyzmq.DEALER)
+    monitor = armed_monitor(dealer)
+    requests: list[ZapRequest] = []
+
+    def handler(request: ZapRequest) -> list[bytes]:
+        requests.append(request)
+        return [b"1.0", request.frames[1], status, b"text", b"u", b""]
+
+    zap = ZapSettings(domain=b"global", address=b"127.0.0.1")
+    mechanism = NullMechanism(socket_properties("ROUTER"), as_server=True, zap=zap)
+    driver = _our_server(dealer, "tcp", tmp_path, mechanism, handler)
+    try:
+        if status == b"200":
+            _exchange_as_server(driver, dealer)
+        else:
+            driver.wait_closed()
+    finally:
+        driver.close()
+    assert requests[0].frames[2:] == (b"global", b"127.0.0.1", b"", b"NULL")
+    if status == b"400":
+        assert _monitor_value(monitor, pyzmq.EVENT_HANDSHAKE_FAILED_AUTH) == 400
 
 
 def test_ipc_paths_are_short(tmp_path: Path) -> None:
