@@ -2,7 +2,10 @@
 # ZMTP 3.0), sans-I/O. Bytes go in through ZmtpConnection.receive_data(),
 # events and messages come out of next_event()/next_events(), and the bytes
 # for the peer come out of data_to_send(). Nothing here does I/O or reads a
-# clock, and nothing here imports the rest of purezmq.
+# clock, and nothing here imports the rest of purezmq. Security mechanisms
+# (NULL, PLAIN RFC 24, CURVE RFC 25/26 on PyNaCl) are given to the connection
+# at construction; ZAP (RFC 27) runs through ZapRequest / zap_reply() (see
+# connection.py's header).
 from __future__ import annotations
 
 from .codec import decode_properties, encode_command, encode_message, encode_properties

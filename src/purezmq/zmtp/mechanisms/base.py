@@ -8,10 +8,12 @@
 # by exchanging metadata: our properties (Socket-Type, Identity), given at
 # construction, and the peer's, left in `peer_properties`.
 #
-# After the handshake, encode_frame/decode_frame see every frame. NULL and
-# PLAIN leave frames alone (`transforms_frames` is False, and the connection
-# then skips the hooks altogether); CURVE (RFC 26) turns each frame into a
-# MESSAGE command and back.
+# Handshake commands are encoded and split by encode_handshake_command /
+# split_handshake_command: RFC 37's codec, which PLAIN overrides for libzmq
+# 4.3's malformed ERROR (plain.py). After the handshake, encode_frame /
+# decode_frame see every frame. NULL and PLAIN leave frames alone
+# (`transforms_frames` is False, and the connection then skips the hooks
+# altogether); CURVE (RFC 26) turns each frame into a MESSAGE command and back.
 #
 # ZAP (RFC 27; libzmq src/zap_client.cpp) is shared here: a mechanism that
 # must authenticate its peer calls self._zap.ask(credentials); the connection
