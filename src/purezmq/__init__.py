@@ -25,6 +25,8 @@ from .error import (
     strerror,
 )
 from .sugar.context import Context
+from .sugar.curve import curve_available as _curve_available
+from .sugar.curve import curve_keypair, curve_public
 from .sugar.frame import Frame, Message
 from .sugar.poll import Poller, select
 from .sugar.proxy import device, proxy, proxy_steerable
@@ -45,12 +47,21 @@ __version__ = "0.1.0"
 COPY_THRESHOLD = 65536
 DRAFT_API = False
 
-_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": False,
+# "curve" is not here: it depends on PyNaCl, checked when asked (see has()), and on
+# sockets that speak it (the socket options of the CURVE mechanism).
+_CURVE_SOCKETS = False
+_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False,
                  "gssapi": False, "draft": False}
 
 
 def has(capability: str) -> bool:
-    """Whether a libzmq capability ("ipc", "curve", "draft" ...) is available."""
+    """Whether a libzmq capability ("ipc", "curve", "draft" ...) is available.
+
+    "curve" will be True when PyNaCl imports (the ``purezmq[curve]`` extra) once sockets
+    speak CURVE; today only the mechanism and the keys exist (``curve_keypair``).
+    """
+    if capability == "curve":
+        return _CURVE_SOCKETS and _curve_available()
     return _CAPABILITIES.get(capability, False)
 
 
@@ -114,6 +125,8 @@ __all__ = [
     "ZMQError",
     "ZMQVersionError",
     "constants",
+    "curve_keypair",
+    "curve_public",
     "device",
     "has",
     "install_as_zmq",

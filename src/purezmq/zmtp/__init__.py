@@ -2,7 +2,10 @@
 # ZMTP 3.0), sans-I/O. Bytes go in through ZmtpConnection.receive_data(),
 # events and messages come out of next_event()/next_events(), and the bytes
 # for the peer come out of data_to_send(). Nothing here does I/O or reads a
-# clock, and nothing here imports the rest of purezmq.
+# clock, and nothing here imports the rest of purezmq. Security mechanisms
+# (NULL, PLAIN RFC 24, CURVE RFC 25/26 on PyNaCl) are given to the connection
+# at construction; ZAP (RFC 27) runs through ZapRequest / zap_reply() (see
+# connection.py's header).
 from __future__ import annotations
 
 from .codec import decode_properties, encode_command, encode_message, encode_properties
@@ -35,6 +38,7 @@ from .errors import (
 )
 from .events import (
     NEED_DATA,
+    AuthenticationFailed,
     Cancel,
     ConnectionClosed,
     Event,
@@ -45,14 +49,23 @@ from .events import (
     Ping,
     Pong,
     Subscribe,
+    ZapRequest,
 )
 from .greeting import GREETING_SIZE, build_greeting
 from .mechanisms import (
     SOCKET_TYPES,
     VALID_PEERS,
+    ZAP_ENDPOINT,
+    CurveClient,
+    CurveServer,
+    CurveUnavailableError,
     Mechanism,
     MechanismStatus,
     NullMechanism,
+    PlainClient,
+    PlainServer,
+    ZapReply,
+    ZapSettings,
     socket_properties,
 )
 from .state import TRANSITIONS, Input, State
@@ -86,8 +99,13 @@ __all__ = [
     "SOCKET_TYPES",
     "TRANSITIONS",
     "VALID_PEERS",
+    "ZAP_ENDPOINT",
+    "AuthenticationFailed",
     "Cancel",
     "ConnectionClosed",
+    "CurveClient",
+    "CurveServer",
+    "CurveUnavailableError",
     "Event",
     "HandshakeComplete",
     "Input",
@@ -99,12 +117,17 @@ __all__ = [
     "NullMechanism",
     "PeerError",
     "Ping",
+    "PlainClient",
+    "PlainServer",
     "Pong",
     "ProtocolError",
     "Received",
     "RemoteProtocolError",
     "State",
     "Subscribe",
+    "ZapReply",
+    "ZapRequest",
+    "ZapSettings",
     "ZmtpConnection",
     "build_greeting",
     "decode_properties",

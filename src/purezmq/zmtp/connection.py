@@ -8,7 +8,10 @@
 #   HANDSHAKE  only commands, each at most HANDSHAKE_COMMAND_MAX octets, all
 #              handed to the mechanism. When it reports READY we check the
 #              peer's Socket-Type against RFC 37's table, emit
-#              HandshakeComplete and move to READY.
+#              HandshakeComplete and move to READY. A mechanism that must ask
+#              the ZAP handler (RFC 27) makes us emit ZapRequest; it waits
+#              for zap_reply() or zap_unavailable(). A refusal emits
+#              AuthenticationFailed and moves to CLOSED (see "Security" below).
 #   READY      messages (list[bytes]) and commands. PING is answered here (the
 #              PONG is queued at once) and reported; PONG, SUBSCRIBE, CANCEL
 #              and ERROR become events; every other command is dropped, which
@@ -23,6 +26,29 @@
 # subscriptions as messages "\x01topic"/"\x00topic" and no PINGs. A PUB or XPUB
 # accepts the message form from any peer, as libzmq's xpub.cpp does.
 #
+# Security: the greeting's mechanism name must be ours (MECHANISM_MISMATCH
+# otherwise); the as-server octet is not checked, as libzmq does not: two
+# clients or two servers fail on the mechanism's own command expectations. A
+# mechanism with `transforms_frames` (CURVE) sees every frame after the
+# handshake both ways: _send_transformed on the way out, _parse_transformed on
+# the way in, which hands every wire frame to decode_frame whatever its flags
+# (libzmq 4.3 sends CURVE MESSAGEs as flag-less frames), so nothing is ever
+# taken for clear data. NULL and PLAIN never reach those paths: the one
+# `self._transform` test at their entry is all they cost.
+#
+# The ZAP protocol, as the engine sees it: ZapRequest(frames) out of
+# next_events(); the engine sends the frames to inproc://zeromq.zap.01 and
+# calls zap_reply(reply_frames), or zap_unavailable() if no handler is bound;
+# the events that follow come out of the next next_events() call. Once
+# admitted, `peer_user_id` and `zap_properties` hold the reply's User-Id and
+# metadata for the engine to attach to received messages. A refusal emits
+# AuthenticationFailed(status_code) then ConnectionClosed, with our ERROR
+# command queued (flush it, then close); a malformed reply is a
+# RemoteProtocolError with a PROTOCOL_ERROR_ZAP_* code, raised as any other.
+# A peer's handshake ERROR whose reason is a status code ("400") emits
+# AuthenticationFailed(by_peer=True) before PeerError, as libzmq reports
+# HANDSHAKE_FAILED_AUTH on both sides.
+#
 # Speed: next_events() in READY is the hot path. It takes one bytes snapshot of
 # the buffer and walks it with plain indexing, slicing each body out once; a
 # frame of BIG_FRAME octets or more whose body is still arriving is collected
@@ -32,7 +58,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from struct import Struct
 from typing import Final, TypeAlias
 
@@ -53,7 +79,6 @@ from .codec import (
     command_body,
     decode_error_reason,
     decode_ping,
-    encode_command,
     encode_message,
     error_data,
     frame_header,
@@ -71,6 +96,7 @@ from .errors import (
 )
 from .events import (
     NEED_DATA,
+    AuthenticationFailed,
     Cancel,
     ConnectionClosed,
     Event,
@@ -80,6 +106,7 @@ from .events import (
     Ping,
     Pong,
     Subscribe,
+    ZapRequest,
 )
 from .greeting import (
     GREETING_SIZE,
@@ -96,6 +123,7 @@ from .mechanisms.base import (
     socket_properties,
 )
 from .mechanisms.null import NullMechanism
+from .mechanisms.zap import status_code
 from .state import Input, State, next_state
 
 # A message is a tuple of frames: tuples come from CPython's free list, so decoding one
@@ -145,6 +173,10 @@ class ZmtpConnection:
         self.peer_version: tuple[int, int] | None = None
         self.peer_properties: dict[str, bytes] = {}
         self.peer_socket_type: str | None = None
+        # The ZAP handler's User-Id and metadata for an admitted peer (RFC 27).
+        self.peer_user_id: bytes | None = None
+        self.zap_properties: dict[str, bytes] = {}
+        self._zap_waiting = False
         self._version = OUR_VERSION
         self._maxmsgsize = maxmsgsize
         self._limit = maxmsgsize if maxmsgsize >= 0 else MAX_FRAME_SIZE
@@ -376,6 +408,45 @@ class ZmtpConnection:
         self._out = []
         return out
 
+    # -------------------------------------------------------------------- ZAP
+
+    @property
+    def zap_pending(self) -> bool:
+        """True between a ZapRequest event and zap_reply() / zap_unavailable()."""
+        return self._zap_waiting
+
+    def zap_reply(self, frames: Sequence[bytes]) -> None:
+        """Hand over the ZAP handler's reply to our ZapRequest (RFC 27 frames:
+        version, request id, status code, status text, user id, metadata).
+
+        The handshake goes on; call next_events() for what follows. A malformed
+        reply fails the connection with a PROTOCOL_ERROR_ZAP_* code, raised by
+        next_events(). Ignored once the connection is CLOSED or in ERROR;
+        LocalProtocolError if no request is pending.
+        """
+        self._resume_after_zap(lambda: self.mechanism.process_zap_reply(frames))
+
+    def zap_unavailable(self) -> None:
+        """No ZAP handler is bound: the mechanism admits or refuses the peer as
+        libzmq's would (NULL and CURVE admit unless ZAP_ENFORCE_DOMAIN; PLAIN refuses).
+        Same rules as :meth:`zap_reply`."""
+        self._resume_after_zap(self.mechanism.zap_unavailable)
+
+    def _resume_after_zap(self, answer: Callable[[], None]) -> None:
+        if self.state is State.CLOSED or self.state is State.ERROR:
+            return
+        if not self._zap_waiting:
+            raise LocalProtocolError("no ZAP request is pending")
+        self._zap_waiting = False
+        events: list[Received] = []
+        try:
+            answer()
+            self._pump_mechanism(events)
+            self._check_mechanism(events)
+        except RemoteProtocolError as error:
+            self._fail(error)
+        self._pending.extend(events)
+
     # ------------------------------------------------------- state machinery
 
     def _advance(self, event: Input) -> None:
@@ -399,7 +470,7 @@ class ZmtpConnection:
                 if state is State.READY:
                     self._parse_traffic(out)
                 elif state is State.GREETING:
-                    self._parse_greeting()
+                    self._parse_greeting(out)
                 elif state is State.HANDSHAKE:
                     self._parse_handshake(out)
                 elif state is State.CLOSED:
@@ -417,7 +488,7 @@ class ZmtpConnection:
 
     # -------------------------------------------------- greeting, handshake
 
-    def _parse_greeting(self) -> None:
+    def _parse_greeting(self, out: list[Received]) -> None:
         prefix = self._buffer.peek(GREETING_SIZE)
         check_greeting_prefix(prefix, self.mechanism.name)
         if len(prefix) < GREETING_SIZE:
@@ -426,11 +497,16 @@ class ZmtpConnection:
         greeting = parse_greeting(prefix, self.mechanism.name)
         self.peer_version = self._version = greeting.version
         self._advance(Input.GREETING_RECEIVED)
-        self._pump_mechanism()
+        self._pump_mechanism(out)
 
-    def _pump_mechanism(self) -> None:
+    def _pump_mechanism(self, out: list[Received]) -> None:
+        """Queue the mechanism's handshake commands; surface its ZAP request, if any."""
         while (command := self.mechanism.next_handshake_command()) is not None:
-            self._out.append(encode_command(*command))
+            self._out.append(self.mechanism.encode_handshake_command(*command))
+        request = self.mechanism.zap_request()
+        if request is not None:
+            self._zap_waiting = True
+            out.append(ZapRequest(tuple(request)))
 
     def _parse_handshake(self, out: list[Received]) -> None:
         buffer = self._buffer
@@ -443,20 +519,28 @@ class ZmtpConnection:
             if len(buffer) < header_size + size:
                 return
             buffer.consume(header_size)
-            name, data = split_command(buffer.take(size))
+            name, data = self.mechanism.split_handshake_command(buffer.take(size))
             self._advance(Input.HANDSHAKE_COMMAND)
             self.mechanism.process_handshake_command(name, data)
-            self._pump_mechanism()
+            self._pump_mechanism(out)
             self._check_mechanism(out)
 
     def _check_mechanism(self, out: list[Received]) -> None:
-        status = self.mechanism.status
+        mechanism = self.mechanism
+        if mechanism.auth_failure is not None:
+            out.append(AuthenticationFailed(mechanism.auth_failure, mechanism.auth_reason))
+            self._advance(Input.AUTH_FAILED)
+            return
+        status = mechanism.status
         if status is MechanismStatus.READY:
             self._complete_handshake(out)
         elif status is MechanismStatus.ERROR:
-            reason = self.mechanism.peer_error
+            reason = mechanism.peer_error
             if reason is None:
                 raise RemoteProtocolError("security handshake failed")
+            code = status_code(reason)
+            if code is not None and code != 200:
+                out.append(AuthenticationFailed(code, reason, by_peer=True))
             out.append(PeerError(reason))
             self._advance(Input.ERROR_RECEIVED)
 
@@ -471,6 +555,8 @@ class ZmtpConnection:
             )
         self.peer_properties = properties
         self.peer_socket_type = peer_type
+        self.peer_user_id = self.mechanism.user_id
+        self.zap_properties = dict(self.mechanism.zap_properties)
         self._advance(Input.HANDSHAKE_COMPLETE)
         out.append(HandshakeComplete(self._version, dict(properties)))
 
@@ -493,7 +579,7 @@ class ZmtpConnection:
         if len(buffer) < self._need:
             return
         if self._transform:
-            self._parse_traffic_slowly(out)
+            self._parse_transformed(out)
             return
         data, first = buffer.view()
         end = len(data)
@@ -613,27 +699,42 @@ class ZmtpConnection:
         buffer.consume(pos - first)
         self._need = want - pos if room else 1
 
-    def _parse_traffic_slowly(self, out: list[Received]) -> None:
-        """Frame by frame, through the mechanism's decode_frame hook."""
+    def _parse_transformed(self, out: list[Received]) -> None:
+        """READY with a frame-transforming mechanism (CURVE): every complete wire frame,
+        whatever its flags, goes through the mechanism's decode_frame (in _on_frame).
+
+        Walks one bytes snapshot of the buffer as the NULL loop does; the per-frame cost
+        beyond the mechanism's own is a header read and one body slice.
+        """
         buffer = self._buffer
-        self._need = 1
-        while self.state is State.READY and self._big is None and self._room:
-            header = parse_frame_header(buffer.peek(9))
-            if header is None:
-                return
-            flags, size, header_size = header
-            if size > self._limit:
-                raise _oversize(size, self._limit)
-            available = len(buffer) - header_size
-            if available < size:
+        data, first = buffer.view()
+        end = len(data)
+        pos = first
+        want = end + 1
+        limit = self._limit
+        unpack_from = LONG_HEADER.unpack_from
+        on_frame = self._on_frame
+        while pos < end and self._room and self.state is State.READY:
+            flags = data[pos]
+            start = pos + (9 if flags & FLAG_LONG else 2)
+            if start > end:
+                want = start
+                break
+            size = unpack_from(data, pos)[1] if flags & FLAG_LONG else data[pos + 1]
+            if size > limit:
+                raise _oversize(size, limit)
+            stop = start + size
+            if stop > end:
                 if size >= BIG_FRAME:
-                    buffer.consume(header_size)
-                    self._start_big(flags, size - available, buffer.take(available))
+                    self._start_big(flags, stop - end, data[start:])
+                    pos = end
                 else:
-                    self._need = header_size + size
-                return
-            buffer.consume(header_size)
-            self._on_frame(flags, buffer.take(size), out)
+                    want = stop
+                break
+            pos = stop
+            on_frame(flags, data[start:stop], out)
+        buffer.consume(pos - first)
+        self._need = want - pos if self._room and self._big is None else 1
 
     def _on_frame(self, flags: int, body: bytes, out: list[Received]) -> None:
         if self._transform:

@@ -5,6 +5,11 @@
 # the caller gets a plain list[bytes], one item per frame. Everything else that
 # the peer can tell us (handshake outcome, SUBSCRIBE/CANCEL, PING/PONG, ERROR,
 # end of stream) is one of the small frozen dataclasses below.
+#
+# Two events belong to security (RFC 27 ZAP): ZapRequest asks the caller to carry
+# a request to the ZAP handler and answer with ZmtpConnection.zap_reply() (or
+# zap_unavailable()); AuthenticationFailed says why a handshake ended that did not
+# break the protocol, and always comes before the close it explains.
 from __future__ import annotations
 
 import enum
@@ -77,10 +82,51 @@ class PeerError:
 
 
 @dataclass(frozen=True, slots=True)
+class ZapRequest:
+    """Our mechanism must ask the ZAP handler (RFC 27) before the handshake goes on.
+
+    `frames` is the request as RFC 27 draws it: version, request id, domain,
+    address, identity, mechanism, then the credentials. The handshake waits for
+    ZmtpConnection.zap_reply() (or zap_unavailable() when no handler is bound).
+    """
+
+    frames: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticationFailed:
+    """The handshake ended because authentication failed; ConnectionClosed follows.
+
+    `status_code` is the ZAP status code, 300, 400 or 500: the value of libzmq's
+    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH. It is 0 when no ZAP handler was bound and the
+    mechanism may not admit a peer without one (libzmq reports that as
+    HANDSHAKE_FAILED_NO_DETAIL with errno EFAULT).
+
+    `by_peer` False: our ZAP handler refused the peer; an ERROR command carrying
+    the status code is queued (none for 300, a temporary failure, as libzmq does).
+    `by_peer` True: the peer refused us; its ERROR command carried the status
+    code, and PeerError follows. `reason` is the ZAP status text, or the peer's
+    ERROR reason.
+    """
+
+    status_code: int
+    reason: str = ""
+    by_peer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectionClosed:
     """The peer closed its side (EOF). Any partial message was dropped."""
 
 
 Event: TypeAlias = (
-    HandshakeComplete | Subscribe | Cancel | Ping | Pong | PeerError | ConnectionClosed
+    HandshakeComplete
+    | Subscribe
+    | Cancel
+    | Ping
+    | Pong
+    | PeerError
+    | ZapRequest
+    | AuthenticationFailed
+    | ConnectionClosed
 )

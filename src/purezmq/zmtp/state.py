@@ -3,11 +3,12 @@
 # Theory of operation (RFC 37, "Overall Behavior"): a connection first agrees
 # on version and mechanism (GREETING), then runs the mechanism's handshake
 # (HANDSHAKE), then carries traffic (READY). It ends either cleanly (CLOSED:
-# the peer closed the stream, or an ERROR command was exchanged) or because the
-# peer broke the protocol (ERROR). The table below is the whole state machine:
-# a pair that is not in it is illegal. What "illegal" means depends on who
-# produced the input: the caller (LocalProtocolError, state unchanged) or the
-# peer (RemoteProtocolError, state ERROR); connection.py decides which.
+# the peer closed the stream, an ERROR command was exchanged, or authentication
+# failed) or because the peer broke the protocol (ERROR). The table below is the
+# whole state machine: a pair that is not in it is illegal. What "illegal" means
+# depends on who produced the input: the caller (LocalProtocolError, state
+# unchanged) or the peer (RemoteProtocolError, state ERROR); connection.py
+# decides which.
 # (Model: h11's _state.py.)
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class Input(enum.Enum):
     MESSAGE_RECEIVED = "MESSAGE_RECEIVED"
     COMMAND_RECEIVED = "COMMAND_RECEIVED"
     ERROR_RECEIVED = "ERROR_RECEIVED"
+    AUTH_FAILED = "AUTH_FAILED"  # our ZAP handler refused the peer (RFC 27)
     EOF = "EOF"
     PROTOCOL_VIOLATION = "PROTOCOL_VIOLATION"
     # from the caller
@@ -55,6 +57,7 @@ TRANSITIONS: Final[dict[tuple[State, Input], State]] = {
     (_H, Input.HANDSHAKE_COMMAND): _H,
     (_H, Input.HANDSHAKE_COMPLETE): _R,
     (_H, Input.ERROR_RECEIVED): _C,
+    (_H, Input.AUTH_FAILED): _C,
     (_H, Input.EOF): _C,
     (_H, Input.PROTOCOL_VIOLATION): _E,
     (_H, Input.SEND_ERROR): _C,
