@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -444,7 +445,9 @@ class Socket(_socket.Socket):
         """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms)."""
         waiting = self._waiting
         fut = waiting.start(waiting.poll, waiting.ready_events, flags, 0, -1)
-        if timeout is not None and timeout >= 0 and not fut.done():
+        if timeout == 0 and not fut.done():
+            _expire(waiting.poll, fut, 0)  # pyzmq: a poll that does not wait
+        elif timeout is not None and timeout >= 0 and not fut.done():
             handle = waiting.get_loop().call_later(
                 timeout / 1000, _expire, waiting.poll, fut, 0
             )
@@ -482,13 +485,41 @@ class Context(_context.Context):
     """A Context whose sockets are asyncio sockets on their caller's loop."""
 
     _socket_class = Socket
+    # Context.instance() of this class is not the sync one's (as pyzmq's).
+    _instance = None
+
+
+class ZMQEventLoop(asyncio.SelectorEventLoop):
+    """Deprecated (pyzmq 17): any asyncio loop runs purezmq's sockets; this is a plain one."""
+
+    def __init__(self, selector: Any = None) -> None:
+        _deprecated()
+        super().__init__(selector)
+
+
+def install() -> None:
+    """Deprecated (pyzmq 17): nothing to install."""
+    _deprecated()
+
+
+def _deprecated() -> None:
+    warnings.warn(
+        "ZMQEventLoop and zmq.asyncio.install are deprecated in pyzmq 17: "
+        "any asyncio loop runs ZeroMQ sockets",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 class Poller(_poll.Poller):
     """A Poller whose ``poll`` is awaitable."""
 
-    async def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:  # type: ignore[override]
-        """Wait up to ``timeout`` ms (None: for ever) for registered events."""
+    def poll(self, timeout: float | None = None) -> asyncio.Future[list[tuple[Any, int]]]:  # type: ignore[override]
+        """A Future of the (socket, events) ready within ``timeout`` ms (None: for ever),
+        as pyzmq's (a Future, not a coroutine: it can be cancelled and checked)."""
+        return asyncio.ensure_future(self._poll(timeout))
+
+    async def _poll(self, timeout: float | None) -> list[tuple[Any, int]]:
         if timeout is not None and timeout < 0:
             timeout = None
         loop = asyncio.get_running_loop()
@@ -583,4 +614,4 @@ def _export_sync_names() -> None:
 
 
 _export_sync_names()
-__all__ = [*_sync_names, "proxy_steerable"]
+__all__ = [*_sync_names, "ZMQEventLoop", "install", "proxy_steerable"]

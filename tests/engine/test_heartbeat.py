@@ -97,7 +97,8 @@ def test_a_slowly_arriving_large_body_keeps_the_connection(ctx: zmq.Context) -> 
     in pieces. A receiver that awaited the body whole (SO_RCVLOWAT) would see no
     traffic meanwhile and drop a live peer. The pauses are the slow peer under test.
     """
-    pull, mon = _monitored_pull(ctx, 50, 300)
+    # A timeout well under the body's second, and well over a busy machine's stalls.
+    pull, mon = _monitored_pull(ctx, 50, 500)
     port = pull.bind_to_random_port("tcp://127.0.0.1")
     body = bytes(range(256)) * 4096  # 1 MiB
     with socket.create_connection(("127.0.0.1", port)) as raw:
