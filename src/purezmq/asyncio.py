@@ -223,12 +223,18 @@ class _Waiting:
         arg: Any,
         flags: int,
         timeout_ms: int,
+        future_class: type[asyncio.Future[Any]] = _Future,
     ) -> asyncio.Future[Any]:
+        """A Future of ``attempt(arg)``: resolved now if it succeeds, else when it does.
+
+        ``future_class`` is the Future's class (purezmq.eventloop.future's sockets pass
+        a tornado-flavoured one; a default argument is a local: the hot path pays nothing).
+        """
         loop: asyncio.AbstractEventLoop | None = self.loop
         if loop is None or loop.is_closed():
             loop = self.bind_loop(asyncio.get_running_loop())
         # What loop.create_future() makes (on asyncio's loops and uvloop), one call fewer.
-        fut: asyncio.Future[Any] = _Future(loop=loop)
+        fut: asyncio.Future[Any] = future_class(loop=loop)
         if self.shared.closed:
             fut.set_exception(zmq_error(CoreError(ENOTSOCK)))
             return fut
@@ -327,9 +333,10 @@ class Socket(_socket.Socket):
     """A socket whose send/recv/poll return awaitables on the running loop."""
 
     _waiting: _Waiting
+    _waiting_class: type[_Waiting] = _Waiting  # what runs its operations
 
     def _init_signaler(self) -> None:
-        waiting = _Waiting(self._core, self._shared, self.context._state)
+        waiting = self._waiting_class(self._core, self._shared, self.context._state)
         self._waiting = waiting
         self._signaler = waiting.signaler
         core = self._core
@@ -346,7 +353,7 @@ class Socket(_socket.Socket):
     def _init_shadow_signaler(self, owner_signaler: Any) -> None:
         """A shadow waits on its own loop, woken by the owner's wake-ups (a hook); it
         takes no message straight from a connection (take_direct stays the owner's)."""
-        waiting = _Waiting(self._core, self._shared, self.context._state)
+        waiting = self._waiting_class(self._core, self._shared, self.context._state)
         self._waiting = waiting
         self._signaler = waiting.signaler
         self._shadow_hook = waiting.signaler.wake
@@ -441,10 +448,14 @@ class Socket(_socket.Socket):
     def poll(  # type: ignore[override]
         self, timeout: int | None = None, flags: int = POLLIN
     ) -> asyncio.Future[int]:
-        """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms)."""
+        """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms; with
+        ``timeout=0``, resolved when returned, as pyzmq's)."""
         waiting = self._waiting
         fut = waiting.start(waiting.poll, waiting.ready_events, flags, 0, -1)
-        if timeout is not None and timeout >= 0 and not fut.done():
+        if timeout == 0 and not fut.done():
+            fut.set_result(0)
+            waiting.poll.forget(fut)
+        elif timeout is not None and timeout >= 0 and not fut.done():
             handle = waiting.get_loop().call_later(
                 timeout / 1000, _expire, waiting.poll, fut, 0
             )
