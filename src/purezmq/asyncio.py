@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -584,6 +585,35 @@ async def proxy(frontend: Any, backend: Any, capture: Any = None) -> None:
     await proxy_steerable(frontend, backend, capture)
 
 
+class ZMQEventLoop(asyncio.SelectorEventLoop):
+    """Deprecated in pyzmq 17: a plain selector event loop, since sockets work on any loop."""
+
+    def __init__(self, selector: Any = None) -> None:
+        _deprecated()
+        super().__init__(selector)
+
+
+def install() -> None:
+    """Deprecated in pyzmq 17, does nothing: no loop integration is needed."""
+    _deprecated()
+
+
+def _deprecated() -> None:
+    """Warn once per process, as pyzmq does."""
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(
+            "ZMQEventLoop and zmq.asyncio.install are deprecated in pyzmq 17."
+            " Special eventloop integration is no longer needed.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+
+
+_warned = False
+
+
 def _export_sync_names() -> None:
     """Everything not redefined here is the same object as in the sync API."""
     import purezmq
@@ -594,4 +624,4 @@ def _export_sync_names() -> None:
 
 
 _export_sync_names()
-__all__ = [*_sync_names, "proxy_steerable"]
+__all__ = [*_sync_names, "ZMQEventLoop", "install", "proxy_steerable"]
