@@ -87,7 +87,7 @@ def test_forward_server_carries_a_zmq_connection(
                    look_for_keys=False, allow_agent=False)
     port = int(rep.last_endpoint.rsplit(b":", 1)[1])
     forward = forward_server(0, "127.0.0.1", port, client.get_transport())  # type: ignore[arg-type]
-    threading.Thread(target=forward.serve_forever, daemon=True).start()
+    threading.Thread(target=forward.serve_forever, args=(0.05,), daemon=True).start()
     try:
         req = ctx.socket(zmq.REQ)
         req.linger = 0
