@@ -29,7 +29,7 @@ from tornado.ioloop import IOLoop
 from tornado.log import gen_log
 
 from .. import asyncio as _azmq
-from ..constants import Errno, Flag, PollEvent, SocketType
+from ..constants import Errno, Flag, PollEvent
 from ..error import ContextTerminated, ZMQError
 from ..sugar.poll import Poller
 from ..sugar.socket import Socket
@@ -419,7 +419,7 @@ def _log_failure(future: asyncio.Future[Any]) -> None:
 
 
 def _warn_async(socket: Socket) -> None:
-    kind = SocketType(socket.socket_type).name
+    kind = socket.type.name
     warnings.warn(
         "ZMQStream only supports the base zmq.Socket class: this stream works on a"
         f" zmq.Socket shadow of your {type(socket).__name__}. Create one with"
