@@ -224,12 +224,18 @@ class _Waiting:
         arg: Any,
         flags: int,
         timeout_ms: int,
+        future_class: type[asyncio.Future[Any]] = _Future,
     ) -> asyncio.Future[Any]:
+        """A Future of ``attempt(arg)``: resolved now if it succeeds, else when it does.
+
+        ``future_class`` is the Future's class (purezmq.eventloop.future's sockets pass
+        a tornado-flavoured one; a default argument is a local: the hot path pays nothing).
+        """
         loop: asyncio.AbstractEventLoop | None = self.loop
         if loop is None or loop.is_closed():
             loop = self.bind_loop(asyncio.get_running_loop())
         # What loop.create_future() makes (on asyncio's loops and uvloop), one call fewer.
-        fut: asyncio.Future[Any] = _Future(loop=loop)
+        fut: asyncio.Future[Any] = future_class(loop=loop)
         if self.shared.closed:
             fut.set_exception(zmq_error(CoreError(ENOTSOCK)))
             return fut
@@ -328,9 +334,10 @@ class Socket(_socket.Socket):
     """A socket whose send/recv/poll return awaitables on the running loop."""
 
     _waiting: _Waiting
+    _waiting_class: type[_Waiting] = _Waiting  # what runs its operations
 
     def _init_signaler(self) -> None:
-        waiting = _Waiting(self._core, self._shared, self.context._state)
+        waiting = self._waiting_class(self._core, self._shared, self.context._state)
         self._waiting = waiting
         self._signaler = waiting.signaler
         core = self._core
@@ -347,7 +354,7 @@ class Socket(_socket.Socket):
     def _init_shadow_signaler(self, owner_signaler: Any) -> None:
         """A shadow waits on its own loop, woken by the owner's wake-ups (a hook); it
         takes no message straight from a connection (take_direct stays the owner's)."""
-        waiting = _Waiting(self._core, self._shared, self.context._state)
+        waiting = self._waiting_class(self._core, self._shared, self.context._state)
         self._waiting = waiting
         self._signaler = waiting.signaler
         self._shadow_hook = waiting.signaler.wake
@@ -442,7 +449,8 @@ class Socket(_socket.Socket):
     def poll(  # type: ignore[override]
         self, timeout: int | None = None, flags: int = POLLIN
     ) -> asyncio.Future[int]:
-        """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms)."""
+        """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms; with
+        ``timeout=0``, resolved when returned, as pyzmq's)."""
         waiting = self._waiting
         fut = waiting.start(waiting.poll, waiting.ready_events, flags, 0, -1)
         if timeout == 0 and not fut.done():
@@ -487,28 +495,6 @@ class Context(_context.Context):
     _socket_class = Socket
     # Context.instance() of this class is not the sync one's (as pyzmq's).
     _instance = None
-
-
-class ZMQEventLoop(asyncio.SelectorEventLoop):
-    """Deprecated (pyzmq 17): any asyncio loop runs purezmq's sockets; this is a plain one."""
-
-    def __init__(self, selector: Any = None) -> None:
-        _deprecated()
-        super().__init__(selector)
-
-
-def install() -> None:
-    """Deprecated (pyzmq 17): nothing to install."""
-    _deprecated()
-
-
-def _deprecated() -> None:
-    warnings.warn(
-        "ZMQEventLoop and zmq.asyncio.install are deprecated in pyzmq 17: "
-        "any asyncio loop runs ZeroMQ sockets",
-        DeprecationWarning,
-        stacklevel=3,
-    )
 
 
 class Poller(_poll.Poller):
@@ -588,7 +574,7 @@ async def proxy_steerable(
     while not state.terminated:
         ready = dict(await poller.poll())
         if control is not None and control in ready:
-            reply = state.command(await control.recv(), control.socket_type == _proxy.REP)
+            reply = state.command(await control.recv(), control.type == _proxy.REP)
             if reply is not None:
                 await control.send_multipart(reply)
         if state.paused or state.terminated:
@@ -602,6 +588,35 @@ async def proxy_steerable(
 async def proxy(frontend: Any, backend: Any, capture: Any = None) -> None:
     """Forward between ``frontend`` and ``backend`` on the running loop until cancelled."""
     await proxy_steerable(frontend, backend, capture)
+
+
+class ZMQEventLoop(asyncio.SelectorEventLoop):
+    """Deprecated in pyzmq 17: a plain selector event loop, since sockets work on any loop."""
+
+    def __init__(self, selector: Any = None) -> None:
+        _deprecated()
+        super().__init__(selector)
+
+
+def install() -> None:
+    """Deprecated in pyzmq 17, does nothing: no loop integration is needed."""
+    _deprecated()
+
+
+def _deprecated() -> None:
+    """Warn once per process, as pyzmq does."""
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(
+            "ZMQEventLoop and zmq.asyncio.install are deprecated in pyzmq 17."
+            " Special eventloop integration is no longer needed.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+
+
+_warned = False
 
 
 def _export_sync_names() -> None:

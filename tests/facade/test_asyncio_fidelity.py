@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from tests.conftest import bind_address
 
 import purezmq as zmq
 import purezmq.asyncio as azmq
-from tests.conftest import bind_address
 
 DEADLINE = 10.0
 

@@ -11,10 +11,10 @@ import threading
 from unittest import mock
 
 import pytest
+from tests.helpers.waiting import wait_for
 
 import purezmq as zmq
 import purezmq.asyncio as azmq
-from tests.helpers.waiting import wait_for
 
 SENDERS = ["PAIR", "PUB", "XPUB", "XSUB", "REQ", "DEALER", "ROUTER", "PUSH"]
 

@@ -24,6 +24,8 @@ from .. import (
     zmq_version_info,
 )
 from ..devices.monitoredqueue import monitored_queue
+from .select import public_api as public_api
+from .select import select_backend as select_backend
 
 __all__ = [
     "IPC_PATH_MAX_LEN",

@@ -56,10 +56,10 @@ def _ipv6(sock: Any, value: bool) -> None:
 
 
 def _subscribe(sock: Any, topics: list[str]) -> None:
-    if sock.socket_type == SUB:
+    if sock.type == SUB:
         for topic in topics:
             sock.subscribe(topic.encode())
-    elif sock.socket_type == XSUB:
+    elif sock.type == XSUB:
         for topic in topics:
             sock.send(b"\x01" + topic.encode())  # XSUB subscribes by sending
     else:
@@ -101,5 +101,5 @@ def configure(sock: Any, args: argparse.Namespace) -> None:
         value = getattr(args, flag.dest, None)
         if value is not None and value is not False:
             flag.apply(sock, value)
-    if hasattr(args, "subscribe") and not args.subscribe and sock.socket_type in (SUB, XSUB):
+    if hasattr(args, "subscribe") and not args.subscribe and sock.type in (SUB, XSUB):
         _subscribe(sock, [""])

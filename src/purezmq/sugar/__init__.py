@@ -15,13 +15,13 @@ from . import socket as socket
 from . import stopwatch as stopwatch
 from . import tracker as tracker
 from . import version
-from .context import Context
+from .context import Context, SyncContext
 from .frame import Frame, Message
 from .poll import Poller, select
 from .proxy import device
-from .socket import Socket
+from .socket import Socket, SyncSocket
 from .stopwatch import Stopwatch
-from .tracker import MessageTracker
+from .tracker import _FINISHED_TRACKER, MessageTracker
 from .version import *  # noqa: F403
 
 __all__ = [
@@ -32,6 +32,9 @@ __all__ = [
     "Poller",
     "Socket",
     "Stopwatch",
+    "SyncContext",
+    "SyncSocket",
+    "_FINISHED_TRACKER",
     "device",
     "select",
     *error.__all__,

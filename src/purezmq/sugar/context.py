@@ -412,3 +412,7 @@ def _terminate_open_contexts() -> None:
 
 
 atexit.register(_terminate_open_contexts)
+
+
+# pyzmq's name for the sync class, for code that mixes it with asyncio's.
+SyncContext = Context

@@ -150,13 +150,12 @@ class Poller:
             waker.close()
 
 
-def _fd_events(fds: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
-    """The events ready now on plain file descriptors."""
+def _fd_events(fds: list[tuple[Any, int]]) -> list[tuple[int, int]]:
+    """The events ready now on plain file descriptors, by number (as pyzmq: an object
+    with ``fileno()`` is reported as its fd)."""
     poller = _select.poll()
-    by_fd: dict[int, Any] = {}
     for obj, flags in fds:
         fd = _fileno(obj)
-        by_fd[fd] = obj
         mask = (_select.POLLIN if flags & POLLIN else 0) | (
             _select.POLLOUT if flags & POLLOUT else 0
         )
@@ -171,22 +170,23 @@ def _fd_events(fds: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
         if mask & (_select.POLLERR | _select.POLLNVAL):
             events |= POLLERR
         if events:
-            ready.append((by_fd[fd], events))
+            ready.append((fd, events))
     return ready
 
 
 def select(
     rlist: list[Any], wlist: list[Any], xlist: list[Any], timeout: float | None = None
 ) -> tuple[list[Any], list[Any], list[Any]]:
-    """pyzmq's ``zmq.select``: like select.select over sockets and fds (timeout in seconds)."""
+    """pyzmq's ``zmq.select``: like select.select over sockets and fds (timeout in
+    seconds); as pyzmq, ready plain descriptors are given by number."""
     poller = Poller()
     for sock in {*rlist, *wlist, *xlist}:
         flags = (POLLIN if sock in rlist else 0) | (POLLOUT if sock in wlist else 0)
         flags |= POLLERR if sock in xlist else 0
         poller.register(sock, flags)
-    events = dict(poller.poll(None if timeout is None or timeout < 0 else timeout * 1000))
+    ready = poller.poll(None if timeout is None or timeout < 0 else timeout * 1000)
     return (
-        [s for s in rlist if events.get(s, 0) & POLLIN],
-        [s for s in wlist if events.get(s, 0) & POLLOUT],
-        [s for s in xlist if events.get(s, 0) & POLLERR],
+        [s for s, events in ready if events & POLLIN],
+        [s for s, events in ready if events & POLLOUT],
+        [s for s, events in ready if events & POLLERR],
     )

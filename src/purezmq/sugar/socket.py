@@ -917,6 +917,8 @@ def _with_address(exc: ZMQError, addr: Any) -> ZMQError:
 
 
 add_option_properties(Socket, {o.name: int(o) for o in constants.SocketOption})
+# pyzmq's name for the sync class, for code that mixes it with asyncio's.
+SyncSocket = Socket
 
 
 def _yield_gil() -> None:
