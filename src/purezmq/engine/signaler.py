@@ -235,13 +235,20 @@ class FdSignal:
         return self._set
 
     def clear(self) -> None:
-        """Drain the fd (the owner, before it looks at the socket's events)."""
-        self._set = False
+        """Drain the fd (the owner, before it looks at the socket's events).
+
+        Drained first, then marked clear: a set() that comes between finds it still
+        set and writes nothing, but what it reports happened before the owner's next
+        look. Marked clear first, a set() between the two would write a byte that the
+        drain then eats, leaving the fd marked set and unreadable: no later set()
+        would write again, and a waiter on the fd would sleep for ever.
+        """
         try:
             while self._rsock.recv(4096):
                 pass
         except OSError:
             pass
+        self._set = False
 
     def close(self) -> None:
         self._rsock.close()
