@@ -269,11 +269,16 @@ class Context:
                 return
             state.terminated = True
         self._wake_sockets()
+        self._wait_sockets_closed()
+        self._finish()
+
+    def _wait_sockets_closed(self) -> None:
+        """Return once every socket is closed (purezmq.green waits cooperatively)."""
+        state = self._state
         with state.lock:
             while any(not sock.closed for sock in state.sockets):
                 if not state.all_closed.wait(_COLLECT_EVERY):
                     gc.collect()
-        self._finish()
 
     def _wake_sockets(self) -> None:
         # A list of the sockets only for as long as the wake-ups take: term() must not
