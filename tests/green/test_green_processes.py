@@ -1,0 +1,68 @@
+"""purezmq.green in monkey-patched programs, each in a child process with a deadline."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.waiting import wait_for
+
+from .support import finish, first_line, run, start
+
+pytest.importorskip("gevent", reason="purezmq.green needs gevent (the 'green' extra)")
+
+
+def _base(transport: str, tmp_path: Path) -> str:
+    return "tcp://127.0.0.1" if transport == "tcp" else f"ipc://{tmp_path}"
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+def test_patched_program_round_trips(transport: str, tmp_path: Path) -> None:
+    """patch_all() first, then 100 greenlets x 10 round trips over ROUTER/DEALER and
+    over PUB/SUB: every reply is the right one."""
+    result = run("roundtrips", _base(transport, tmp_path))
+    assert result["router_dealer"] == result["expected"] == 1000
+    assert result["pub_sub"] == result["expected"]
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("server_lib, client_lib", [("pyzmq", "purezmq"), ("purezmq", "pyzmq")])
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+def test_green_interop_with_pyzmq_green(
+    server_lib: str, client_lib: str, transport: str, tmp_path: Path
+) -> None:
+    """A purezmq.green program and a pyzmq zmq.green (libzmq) program, both
+    monkey-patched, exchange 1000 round trips from 100 greenlets, either one serving."""
+    pytest.importorskip("zmq.green", reason="pyzmq (a test dependency) is not installed")
+    server = start("peer", server_lib, "server", _base(transport, tmp_path))
+    endpoint = first_line(server)["endpoint"]
+    client = run("peer", client_lib, "client", _base(transport, tmp_path), endpoint)
+    assert client["good"] == client["expected"] == 1000
+    assert finish(server)["served"] == 1000
+
+
+def _get(port: int, path: str) -> Any:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as reply:
+        return json.loads(reply.read())
+
+
+def test_load_generator_master_and_worker_with_http() -> None:
+    """Master and worker processes exchange heartbeats, results and acks over
+    DEALER/ROUTER while both answer HTTP requests from gevent.pywsgi; the master's
+    /stop ends both cleanly."""
+    master = start("loadgen", "master")
+    hello = first_line(master)
+    worker = start("loadgen", "worker", hello["endpoint"])
+    worker_port = first_line(worker)["http"]
+    wait_for(lambda: _get(worker_port, "/stats")["acks"] == 50)
+    stats = wait_for(lambda: (s := _get(hello["http"], "/stats"))["heartbeats"] >= 3 and s)
+    assert stats["results"] == 50
+    assert len(stats["workers"]) == 1
+    assert _get(hello["http"], "/stop") == {"stopping": True}
+    assert finish(worker)["acks"] == 50
+    final = finish(master)
+    assert final["results"] == 50 and final["heartbeats"] >= 3
