@@ -66,3 +66,32 @@ def test_load_generator_master_and_worker_with_http() -> None:
     assert finish(worker)["acks"] == 50
     final = finish(master)
     assert final["results"] == 50 and final["heartbeats"] >= 3
+
+
+def test_patching_after_import_keeps_a_real_io_thread() -> None:
+    """import purezmq, then patch_all(): green round trips work, and the I/O thread is
+    a real OS thread whose loop polls with the original epoll, not gevent's."""
+    facts = run("lifecycle", "after-import")
+    assert facts["answers"] == [str(n) for n in range(10)]
+    assert facts["thread"] == "_OsThread"
+    assert facts["selector"] == "select.epoll"
+
+
+def test_term_wakes_blocked_greenlets_and_returns() -> None:
+    """term() in a greenlet wakes greenlets blocked in recv, poll and send (HWM) with
+    ContextTerminated; once they close their sockets term() returns and the program
+    exits 0, with no greenlet left blocked."""
+    facts = run("lifecycle", "term-blocked")
+    assert facts == {"outcomes": ["ContextTerminated"] * 3, "termed": True, "left_blocked": 0}
+
+
+def test_exit_with_open_green_sockets_and_blocked_greenlets() -> None:
+    """A program that ends with green sockets open and greenlets blocked in recv exits
+    (status 0) within the deadline."""
+    assert run("lifecycle", "exit-open") == {"blocked": 2}
+
+
+def test_plain_socket_in_a_greenlet_returns_when_a_message_comes() -> None:
+    """Under patch_all() a plain purezmq socket's blocking recv in a greenlet (which
+    blocks the hub, as pyzmq's does) returns when a real thread sends."""
+    assert run("lifecycle", "plain-socket") == {"message": "hello"}

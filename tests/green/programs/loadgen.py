@@ -100,7 +100,7 @@ def worker(endpoint):
 
     beating, working = gevent.spawn(heartbeat), gevent.spawn(work)
     while True:
-        kind, body = dealer.recv_multipart()
+        kind, _ = dealer.recv_multipart()
         if kind == b"quit":
             break
         stats["acks"] += 1

@@ -64,10 +64,8 @@ def client(ctx, endpoint):
 
 def main():
     ctx = zmq.Context()
-    if sys.argv[2] == "server":
-        result = server(ctx, sys.argv[3])
-    else:
-        result = client(ctx, sys.argv[4])
+    role = sys.argv[2]
+    result = server(ctx, sys.argv[3]) if role == "server" else client(ctx, sys.argv[4])
     ctx.term()
     print(json.dumps(result), flush=True)
 
