@@ -304,10 +304,13 @@ class Context:
         _open_contexts.discard(self._shadow_obj if self._shadow else self)
         if io is not None:
             # LINGER: connections of closed sockets flush before the loop stops.
-            for engine in engines:
-                if engine.loop is io.loop:
-                    engine.done.wait()
+            self._wait_flushed([engine for engine in engines if engine.loop is io.loop])
             io.stop()
+
+    def _wait_flushed(self, engines: list[Any]) -> None:
+        """Return once ``engines`` have flushed (LINGER); purezmq.green waits cooperatively."""
+        for engine in engines:
+            engine.done.wait()
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then terminate."""
