@@ -85,6 +85,12 @@ def test_term_wakes_blocked_greenlets_and_returns() -> None:
     assert facts == {"outcomes": ["ContextTerminated"] * 3, "termed": True, "left_blocked": 0}
 
 
+def test_term_waiting_for_linger_is_cooperative() -> None:
+    """term() waiting for LINGER (LINGER -1, a peer that never comes) lets other
+    greenlets run, and a gevent.Timeout around it interrupts it."""
+    assert run("lifecycle", "term-linger") == {"outcome": "Timeout", "ticked": True}
+
+
 def test_exit_with_open_green_sockets_and_blocked_greenlets() -> None:
     """A program that ends with green sockets open and greenlets blocked in recv exits
     (status 0) within the deadline."""

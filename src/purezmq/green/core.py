@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from gevent.event import Event
+from gevent.hub import get_hub
 
 from .. import constants
 from ..core.errors import WouldBlock
@@ -110,3 +111,10 @@ class Context(_SyncContext):
             if not self._closing.wait(_COLLECT_EVERY):
                 gc.collect()
             self._closing.clear()
+
+    def _wait_flushed(self, engines: list[Any]) -> None:
+        """The LINGER wait in one of gevent's pool threads: other greenlets run
+        meanwhile, and a gevent.Timeout around term() can fire."""
+        pending = [engine for engine in engines if not engine.done.is_set()]
+        if pending:
+            get_hub().threadpool.apply(super()._wait_flushed, (pending,))

@@ -5,6 +5,8 @@
 - term-blocked: greenlets blocked in recv/send/poll on open green sockets; term() in
   another greenlet wakes them with ContextTerminated, they close, term() returns.
 - exit-open: greenlets left blocked in recv on open sockets when the program ends.
+- term-linger: term() waiting for LINGER (a message for a peer that never comes)
+  lets other greenlets run, and a gevent.Timeout around it fires.
 - plain-socket: a plain (non-green) purezmq socket's blocking recv in a greenlet
   returns when a message comes from a real thread.
 """
@@ -105,6 +107,30 @@ def exit_open():
     return {"blocked": sum(not w.dead for w in waiters)}
 
 
+def term_linger():
+    ctx = zmq.Context()
+    push = ctx.socket(zmq.PUSH)
+    push.connect("tcp://127.0.0.1:9")  # the discard port: nobody listens
+    push.send(b"never delivered")
+    push.close(linger=-1)
+    ticks = []
+
+    def tick():
+        while True:
+            ticks.append(1)
+            gevent.sleep(0.01)
+
+    ticker = gevent.spawn(tick)
+    try:
+        with gevent.Timeout(0.3):
+            ctx.term()
+        outcome = "returned"
+    except gevent.Timeout:
+        outcome = "Timeout"
+    ticker.kill()
+    return {"outcome": outcome, "ticked": len(ticks) > 1}
+
+
 def plain_socket():
     threading_start = monkey.get_original("_thread", "start_new_thread")
     ctx = purezmq.Context()
@@ -139,5 +165,6 @@ def plain_socket():
 
 
 print(json.dumps({"after-import": after_import, "term-blocked": term_blocked,
-                  "exit-open": exit_open, "plain-socket": plain_socket}[sys.argv[1]]()),
+                  "exit-open": exit_open, "term-linger": term_linger,
+                  "plain-socket": plain_socket}[sys.argv[1]]()),
       flush=True)
