@@ -29,12 +29,18 @@ from __future__ import annotations
 import _thread
 import asyncio
 import concurrent.futures
+import encodings.idna  # noqa: F401  (see below)
 import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+# getaddrinfo() encodes host names with the idna codec, importing it at its first
+# call. Imported here instead, in the importing thread: under gevent's patching
+# importlib's module locks are gevent locks, and a greenlet importing the same module
+# while the I/O thread does would end with LoopExit (gevent does the same for itself).
 
 # What gevent.monkey replaces and the I/O thread must not use, by module.
 _PATCHED_MODULES = ("_thread", "threading", "socket", "select", "selectors")
@@ -108,6 +114,19 @@ class _UnpatchedLoop(asyncio.SelectorEventLoop):
         self._csock.setblocking(False)
         self._internal_fds += 1  # type: ignore[attr-defined]
         self._add_reader(self._ssock.fileno(), self._read_from_self)  # type: ignore[attr-defined]
+
+    async def getaddrinfo(
+        self, host: Any, port: Any, *, family: int = 0, type: int = 0,  # noqa: A002
+        proto: int = 0,
+        flags: int = 0,
+    ) -> list[Any]:
+        # asyncio's would call the patched socket.getaddrinfo: gevent's resolver, which
+        # needs a hub in the thread it runs in.
+        lookup = original("socket", "getaddrinfo")
+        found: list[Any] = await self.run_in_executor(
+            None, lookup, host, port, family, type, proto, flags
+        )
+        return found
 
     def run_in_executor(  # type: ignore[override]
         self, executor: concurrent.futures.Executor | None, func: Callable[..., T], *args: Any
