@@ -18,7 +18,8 @@ How purezmq runs under gevent (the decision, and why):
   ``gevent.monkey.patch_all()``, called before or after ``import purezmq`` (but
   before the first Context starts its I/O thread, as gevent asks of all threads). Under
   patching that thread is started with the original ``_thread``, and its loop is
-  built of originals (selector, self-pipe, executor threads): a loop run as a
+  built of originals (selector, self-pipe, executor threads, its sockets and
+  address lookups): a loop run as a
   greenlet would be the running asyncio loop of every greenlet in its OS thread and
   would stall whenever one of them computes, and gevent's selector and sockets need
   a running hub, which that thread does not have. This is libzmq's model: pyzmq's
