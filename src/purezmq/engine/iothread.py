@@ -3,21 +3,175 @@
 Sessions, listeners and connecters of sync sockets live on this loop. The user's
 threads talk to them through pipes, and start or stop them with :meth:`IOThread.call`
 (wait for the result) or :meth:`IOThread.submit` (fire and forget).
+
+Under gevent's monkey-patching (``gevent.monkey.patch_all()``, before or after
+``import purezmq``; see ``purezmq/green/__init__.py``) the thread must stay a real
+OS thread: patched ``threading`` would start a greenlet instead, and an asyncio loop
+running in a greenlet is marked as *the* running loop of the whole OS thread (every
+greenlet's ``asyncio.get_running_loop()`` would return it), and stalls whenever a
+greenlet computes. So the thread is started with the unpatched ``_thread``, and its
+loop is built only of unpatched parts (:func:`unpatched_loop`): gevent's selector,
+socket pair and thread pool all need a gevent hub running in their thread, and
+this one runs asyncio instead.
+
+What the user's threads share with this one is unpatched too: :func:`os_lock` and
+:class:`OsEvent` are what :meth:`IOThread.call` waits on and what the engine's
+cross-thread locks are made of. A greenlet waiting on a gevent lock that a thread
+without a hub releases would end with gevent's ``LoopExit`` ("would block forever")
+when its hub has nothing else to do; on a real lock it blocks its thread instead,
+for as long as the I/O thread takes (microseconds for a call), as libzmq's calls
+block pyzmq's greenlets. Without gevent, nothing here differs from a plain
+``threading.Thread`` running ``asyncio.new_event_loop()``.
 """
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import concurrent.futures
+import encodings.idna  # noqa: F401  (see below)
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# getaddrinfo() encodes host names with the idna codec, importing it at its first
+# call. Imported here instead, in the importing thread: under gevent's patching
+# importlib's module locks are gevent locks, and a greenlet importing the same module
+# while the I/O thread does would end with LoopExit (gevent does the same for itself).
+
+# What gevent.monkey replaces and the I/O thread must not use, by module.
+_PATCHED_MODULES = ("_thread", "threading", "socket", "select", "selectors")
+
+
+def original(module: str, name: str) -> Any:
+    """``module.name`` as it was before gevent's monkey-patching (as it is, without it).
+
+    Never imports gevent: a program that did not load ``gevent.monkey`` patched nothing.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None:
+        return monkey.get_original(module, name)
+    return getattr(__import__(module), name)
+
+
+def os_lock() -> _thread.LockType:
+    """A real ``threading.Lock``, even under gevent's patching."""
+    lock: _thread.LockType = original("_thread", "allocate_lock")()
+    return lock
+
+
+class OsEvent:
+    """``threading.Event`` (set, is_set, wait) on a real lock: safe to wait on in a
+    greenlet for a thread without a gevent hub (see the module docstring)."""
+
+    __slots__ = ("_flag", "_lock")
+
+    def __init__(self) -> None:
+        self._flag = False
+        self._lock = os_lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        if not self._flag:
+            self._flag = True
+            try:
+                self._lock.release()
+            except RuntimeError:
+                pass  # two setters raced: released once is enough
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until set or ``timeout`` seconds pass (None: for ever); True if set."""
+        if self._flag:
+            return True
+        if self._lock.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
+            self._lock.release()  # pass it on to the next waiter
+        return self._flag
+
+
+def gevent_patched() -> bool:
+    """True if gevent's monkey-patching replaced threads, sockets or selectors."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and any(monkey.is_module_patched(m) for m in _PATCHED_MODULES)
+
+
+class _UnpatchedLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop that touches nothing gevent patched: the original selector
+    (given to the constructor), the original socket pair for its self-pipe, and
+    real threads for blocking calls (getaddrinfo) instead of a thread pool whose
+    "threads" would be greenlets that no hub ever runs in this thread."""
+
+    def _make_self_pipe(self) -> None:
+        # As asyncio's, with the unpatched socketpair: a gevent socket belongs to the
+        # hub of the thread that made it, and is closed by another.
+        self._ssock, self._csock = original("socket", "socketpair")()
+        self._ssock.setblocking(False)
+        self._csock.setblocking(False)
+        self._internal_fds += 1  # type: ignore[attr-defined]
+        self._add_reader(self._ssock.fileno(), self._read_from_self)  # type: ignore[attr-defined]
+
+    async def getaddrinfo(
+        self, host: Any, port: Any, *, family: int = 0, type: int = 0,  # noqa: A002
+        proto: int = 0,
+        flags: int = 0,
+    ) -> list[Any]:
+        # asyncio's would call the patched socket.getaddrinfo: gevent's resolver, which
+        # needs a hub in the thread it runs in.
+        lookup = original("socket", "getaddrinfo")
+        found: list[Any] = await self.run_in_executor(
+            None, lookup, host, port, family, type, proto, flags
+        )
+        return found
+
+    def run_in_executor(  # type: ignore[override]
+        self, executor: concurrent.futures.Executor | None, func: Callable[..., T], *args: Any
+    ) -> asyncio.Future[T]:
+        if executor is not None:
+            return super().run_in_executor(executor, func, *args)
+        future: asyncio.Future[T] = self.create_future()
+        original("_thread", "start_new_thread")(self._run_blocking, (future, func, args))
+        return future
+
+    def _run_blocking(self, future: asyncio.Future[T], func: Callable[..., T], args: Any) -> None:
+        """A real thread's body: run ``func`` and hand its outcome to the loop."""
+        try:
+            result = func(*args)
+        except BaseException as exc:  # handed to the loop's future
+            self._settle(future, None, exc)
+        else:
+            self._settle(future, result, None)
+
+    def _settle(self, future: asyncio.Future[T], result: Any, exc: BaseException | None) -> None:
+        def settle() -> None:
+            if future.cancelled():
+                return
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        try:
+            self.call_soon_threadsafe(settle)
+        except RuntimeError:
+            pass  # the loop closed meanwhile: nobody waits for the answer
+
+
+def unpatched_loop() -> asyncio.AbstractEventLoop:
+    """An asyncio loop built only of gevent's originals (see :class:`_UnpatchedLoop`)."""
+    selector = original("selectors", "DefaultSelector")()
+    return _UnpatchedLoop(selector)
+
 
 def new_event_loop(use_uvloop: bool = False) -> asyncio.AbstractEventLoop:
-    """A fresh loop; uvloop's when asked for and installed."""
+    """A fresh loop; uvloop's when asked for and installed; an unpatched one when
+    gevent has monkey-patched the standard library (uvloop's executor would not run)."""
+    if gevent_patched():
+        return unpatched_loop()
     if use_uvloop:
         try:
             import uvloop
@@ -29,23 +183,61 @@ def new_event_loop(use_uvloop: bool = False) -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
+class _OsThread:
+    """A daemon OS thread started with the unpatched ``_thread`` module, for when
+    gevent patched ``threading`` (whose ``Thread.start`` then makes a greenlet).
+
+    Joining waits on an unpatched lock, which blocks a greenlet's whole thread, but
+    only while the loop winds down.
+    """
+
+    def __init__(self, target: Callable[[], None]) -> None:
+        self._target = target
+        self._running = OsEvent()
+        self._alive = True
+        original("_thread", "start_new_thread")(self._run, ())
+
+    def _run(self) -> None:
+        try:
+            self._target()
+        finally:
+            self._alive = False
+            self._running.set()
+
+    def is_alive(self) -> bool:
+        return self._alive
+
+    def join(self) -> None:
+        """Return once the thread's target has returned."""
+        self._running.wait()
+
+
+def start_thread(target: Callable[[], None], name: str) -> threading.Thread | _OsThread:
+    """A started daemon thread running ``target``: a real OS thread, gevent or not."""
+    if gevent_patched():
+        return _OsThread(target)
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
 class IOThread:
     """A daemon thread running an asyncio loop until :meth:`stop`."""
 
     def __init__(self, use_uvloop: bool = False) -> None:
         self.loop = new_event_loop(use_uvloop)
-        ready = threading.Event()
-        self.thread = threading.Thread(
-            target=self._run, args=(ready,), name="purezmq-io", daemon=True
-        )
-        self.thread.start()
+        ready = OsEvent()
+        self.thread_id = 0
+        self.thread = start_thread(lambda: self._run(ready), "purezmq-io")
         ready.wait()
-        self.thread_id: int = self.thread.ident or 0
 
     def __repr__(self) -> str:
         return f"<IOThread {'running' if self.thread.is_alive() else 'stopped'}>"
 
-    def _run(self, ready: threading.Event) -> None:
+    def _run(self, ready: OsEvent) -> None:
+        # The identity the engine compares with (threading.get_ident, patched or not,
+        # as the engine's own checks call it).
+        self.thread_id = threading.get_ident()
         asyncio.set_event_loop(self.loop)
         self.loop.call_soon(ready.set)
         try:
@@ -77,11 +269,12 @@ class IOThread:
                 future.set_exception(exc)
 
         self.loop.call_soon_threadsafe(run)
-        return future.result()
+        return _outcome(future)
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run a coroutine on the loop and wait for its result."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        """Run a coroutine on the loop and wait for its result (TimeoutError after
+        ``timeout`` seconds, None: for ever)."""
+        return _outcome(asyncio.run_coroutine_threadsafe(coro, self.loop), timeout)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Schedule ``fn(*args)`` on the loop without waiting."""
@@ -99,3 +292,12 @@ class IOThread:
                 pass  # the loop is already closed
             if not self.in_thread():
                 self.thread.join()
+
+
+def _outcome(future: concurrent.futures.Future[T], timeout: float | None = None) -> T:
+    """``future.result(timeout)``, waiting on an :class:`OsEvent`: the future's own
+    condition is a gevent lock under monkey-patching (see the module docstring)."""
+    done = OsEvent()
+    future.add_done_callback(lambda _: done.set())
+    done.wait(timeout)
+    return future.result(0)

@@ -11,10 +11,10 @@ libzmq's non-blocking monitor send does.
 from __future__ import annotations
 
 import struct
-import threading
 
 from ..constants import Event
 from ..core.sockets.pair import Pair
+from .iothread import os_lock
 
 _HEADER = struct.Struct("=HI")
 
@@ -25,7 +25,8 @@ class Monitor:
     def __init__(self, pair: Pair, events: int) -> None:
         self.pair = pair
         self.events = events
-        self.lock = threading.Lock()
+        # Taken by the I/O thread and the user's: real even under gevent (iothread.py).
+        self.lock = os_lock()
 
     def __repr__(self) -> str:
         return f"<Monitor events={self.events:#x} connected={self.pair.pipe is not None}>"

@@ -50,6 +50,7 @@ from ..zmtp import (
     ZmtpConnection,
 )
 from ..zmtp.heartbeat import EXPIRED, PING, Heartbeat
+from .iothread import os_lock
 from .stream import StreamTransport
 
 if TYPE_CHECKING:
@@ -99,8 +100,9 @@ class Session(asyncio.Protocol):
         self.fd = -1
         self.was_ready = False
         self.failed = False
-        # Direct sends from the socket's thread (see direct_send).
-        self.lock = threading.Lock()
+        # Direct sends from the socket's thread (see direct_send). A real lock even under
+        # gevent: a greenlet must not wait on a gevent lock the I/O thread holds (iothread.py).
+        self.lock = os_lock()
         # The loop has decoded events it delivers outside the lock (see owner_read).
         self.handling = False
         # The socket's thread is in recv(), watching this connection (owner_read), and

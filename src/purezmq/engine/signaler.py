@@ -9,6 +9,11 @@ resolved directly on the loop's thread and through ``call_soon_threadsafe`` from
 any other). Pollers add a callback to every socket they watch.
 
 Wakes may be spurious; waiters always re-check the socket after waking.
+
+The signaler's lock, its poll and the FD's socket pair are the originals even under
+gevent's monkey-patching (``engine/iothread.py`` says why): a plain socket's blocking
+call then blocks its thread, greenlets included, until the I/O thread wakes it, as a
+pyzmq socket's does; ``purezmq.green`` waits on ``FD`` instead.
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ from __future__ import annotations
 import asyncio
 import math
 import select
-import socket
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from .iothread import original, os_lock
 
 if TYPE_CHECKING:
+    import socket
+
     from ..core.pipe import OwnerReader
 
 WakeHook = Callable[[], None]
@@ -49,12 +57,12 @@ class Signaler(_Hooks):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
+        self._lock = os_lock()
         self._lock.acquire()
         # While a wait_readers() polls: wake() makes _fd readable too.
         self._armed = False
         self._fd: FdSignal | None = None
-        self._poll: select.poll | None = None
+        self._poll: Any = None  # a select.poll
         self._polled: tuple[int, ...] = ()
         self._plain_next = False
 
@@ -90,7 +98,7 @@ class Signaler(_Hooks):
         fds = tuple(reader.fd for reader in readers)
         poll = self._poll
         if poll is None or fds != self._polled:
-            poll = self._poll = select.poll()
+            poll = self._poll = original("select", "poll")()
             poll.register(fd.fileno(), select.POLLIN)
             for each in fds:
                 poll.register(each, select.POLLIN)
@@ -205,7 +213,8 @@ class FdSignal:
     __slots__ = ("_rsock", "_set", "_wsock")
 
     def __init__(self) -> None:
-        self._rsock, self._wsock = socket.socketpair()
+        pair: tuple[socket.socket, socket.socket] = original("socket", "socketpair")()
+        self._rsock, self._wsock = pair
         self._rsock.setblocking(False)
         self._wsock.setblocking(False)
         self._set = False
@@ -226,13 +235,20 @@ class FdSignal:
         return self._set
 
     def clear(self) -> None:
-        """Drain the fd (the owner, before it looks at the socket's events)."""
-        self._set = False
+        """Drain the fd (the owner, before it looks at the socket's events).
+
+        Drained first, then marked clear: a set() that comes between finds it still
+        set and writes nothing, but what it reports happened before the owner's next
+        look. Marked clear first, a set() between the two would write a byte that the
+        drain then eats, leaving the fd marked set and unreadable: no later set()
+        would write again, and a waiter on the fd would sleep for ever.
+        """
         try:
             while self._rsock.recv(4096):
                 pass
         except OSError:
             pass
+        self._set = False
 
     def close(self) -> None:
         self._rsock.close()

@@ -22,6 +22,7 @@ from ..core.pipe import Pipe, pipepair
 from ..core.socket_base import SocketBase
 from ..zmtp import RemoteProtocolError
 from .connecter import Connecter
+from .iothread import OsEvent
 from .listener import Listener
 from .monitor import Monitor
 from .session import Session, set_tcp_options
@@ -59,7 +60,8 @@ class SocketEngine:
         self.closed = False
         self.monitor: Monitor | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
-        self.done = threading.Event()
+        # Waited on by term() in the user's thread: real, even under gevent (iothread.py).
+        self.done = OsEvent()
 
     def __repr__(self) -> str:
         return (

@@ -15,10 +15,12 @@ import sys
 import tempfile
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from ..core.endpoint import Endpoint, format_tcp
 from ..core.errors import EADDRINUSE, EADDRNOTAVAIL, EINVAL, ENODEV, CoreError
 from ..core.options import Options
+from .iothread import original
 
 
 @dataclass
@@ -61,7 +63,7 @@ def _bind_host(host: str, ipv6: bool) -> tuple[socket.AddressFamily, str]:
         return family, host
     # A hostname: take its first address of an allowed family.
     families = socket.AF_UNSPEC if ipv6 else socket.AF_INET
-    info = socket.getaddrinfo(host, None, families, socket.SOCK_STREAM)
+    info = _getaddrinfo(host, None, families, socket.SOCK_STREAM)
     return info[0][0], str(info[0][4][0])
 
 
@@ -77,7 +79,7 @@ def tcp_listen(endpoint: Endpoint, options: Options) -> BoundSocket:
     """A listening tcp socket for ``endpoint`` (port 0 picks a free one)."""
     try:
         family, host = _bind_host(endpoint.host, bool(options.ipv6))
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock = _socket(family, socket.SOCK_STREAM)
     except OSError as exc:
         raise _bind_error(exc, endpoint) from None
     try:
@@ -114,7 +116,7 @@ def ipc_listen(endpoint: Endpoint, options: Options) -> BoundSocket:
             os.unlink(path)
         except OSError:
             pass
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.bind(path)
         sock.listen(options.backlog)
@@ -143,7 +145,7 @@ async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: boo
         family = socket.AF_UNSPEC if ipv6 or ":" in endpoint.host else socket.AF_INET
         try:
             # A numeric address needs no resolver (nor the loop's resolver thread).
-            infos = socket.getaddrinfo(
+            infos = _getaddrinfo(
                 endpoint.host, endpoint.port, family, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST
             )
         except socket.gaierror:
@@ -152,7 +154,7 @@ async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: boo
             )
         first_error: OSError | None = None
         for af, kind, proto, _, address in infos:
-            sock = socket.socket(af, kind, proto)
+            sock = _socket(af, kind, proto)
             sock.setblocking(False)
             try:
                 await loop.sock_connect(sock, address)
@@ -167,7 +169,7 @@ async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: boo
         raise first_error or OSError(f"{endpoint.host} resolves to no address")
     # uvloop's create_unix_connection(path) cuts a Linux abstract name ("\0name") at its
     # first NUL; sock_connect does not.
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.setblocking(False)
     try:
         await loop.sock_connect(sock, ipc_path(endpoint.address))
@@ -175,3 +177,17 @@ async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: boo
         sock.close()
         raise
     return sock
+
+
+# socket.socket and socket.getaddrinfo as gevent's monkey-patching found them: the I/O
+# thread has no hub for gevent's sockets and resolver (see iothread.py).
+
+
+def _socket(family: int, kind: int = socket.SOCK_STREAM, proto: int = 0) -> socket.socket:
+    cls: type[socket.socket] = original("socket", "socket")
+    return cls(family, kind, proto)
+
+
+def _getaddrinfo(*args: Any) -> list[Any]:
+    found: list[Any] = original("socket", "getaddrinfo")(*args)
+    return found

@@ -269,11 +269,16 @@ class Context:
                 return
             state.terminated = True
         self._wake_sockets()
+        self._wait_sockets_closed()
+        self._finish()
+
+    def _wait_sockets_closed(self) -> None:
+        """Return once every socket is closed (purezmq.green waits cooperatively)."""
+        state = self._state
         with state.lock:
             while any(not sock.closed for sock in state.sockets):
                 if not state.all_closed.wait(_COLLECT_EVERY):
                     gc.collect()
-        self._finish()
 
     def _wake_sockets(self) -> None:
         # A list of the sockets only for as long as the wake-ups take: term() must not
@@ -299,10 +304,13 @@ class Context:
         _open_contexts.discard(self._shadow_obj if self._shadow else self)
         if io is not None:
             # LINGER: connections of closed sockets flush before the loop stops.
-            for engine in engines:
-                if engine.loop is io.loop:
-                    engine.done.wait()
+            self._wait_flushed([engine for engine in engines if engine.loop is io.loop])
             io.stop()
+
+    def _wait_flushed(self, engines: list[Any]) -> None:
+        """Return once ``engines`` have flushed (LINGER); purezmq.green waits cooperatively."""
+        for engine in engines:
+            engine.done.wait()
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then terminate."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import select as _select
 import socket as _socket
-import threading
 import time
 from typing import Any
 
 from .. import constants
+from ..engine.iothread import os_lock
 
 POLLIN = int(constants.PollEvent.POLLIN)
 POLLOUT = int(constants.PollEvent.POLLOUT)
@@ -27,10 +27,14 @@ def _fileno(obj: Any) -> int:
 
 
 class _LockWaker:
-    """Wakes a poller that waits on sockets only."""
+    """Wakes a poller that waits on sockets only.
+
+    The I/O thread wakes it: a real lock even under gevent's monkey-patching (see
+    engine/iothread.py), so a plain Poller blocks its thread as pyzmq's does.
+    """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = os_lock()
         self.lock.acquire()
 
     def wake(self) -> None:
