@@ -33,6 +33,14 @@ class OptionSpec:
     readonly: bool = False
     per_type: bool = False
     why: str = ""
+    # Accepted and read back, as libzmq 4.3 does, but with no effect on purezmq's
+    # transports (multicast, I/O thread affinity ...): see the README's option list.
+    inert: bool = False
+    # Stored as libzmq stores it (a flag: any int, read back as 0 or 1).
+    store: Callable[[Any], Any] | None = None
+    # Not implemented, and its absence would change behaviour silently: only the
+    # default is accepted; any other value is EINVAL saying this.
+    unsupported: str = ""
 
 
 def _at_least(low: int) -> Callable[[Any], bool]:
@@ -47,6 +55,17 @@ def _deciseconds(ms: int) -> int:
 def _routing_id_ok(v: bytes) -> bool:
     # libzmq: 1..255 octets; ids starting with a zero octet are reserved for generated ones.
     return 0 < len(v) <= 255 and v[0] != 0
+
+
+# SUB and XSUB start with LINGER 0 in libzmq (xsub.cpp): their subscriptions are not
+# worth waiting for.
+_LINGER_ZERO = frozenset({2, 10})
+
+_NO_SECURITY = "PLAIN and CURVE are not available to sockets yet"
+
+
+def _flag(value: int) -> int:
+    return int(bool(value))
 
 
 _SPECS = [
@@ -93,6 +112,38 @@ _SPECS = [
     ),
     # -1 (the default) means "the interval"; libzmq lets it be read but not set.
     OptionSpec(77, "HEARTBEAT_TIMEOUT", INT, -1, _at_least(0), why=">= 0"),
+    # Applied to tcp sockets (IP_TOS / IPV6_TCLASS, SO_BINDTODEVICE).
+    OptionSpec(57, "TOS", INT, 0, _at_least(0), why=">= 0"),
+    OptionSpec(92, "BINDTODEVICE", BYTES, b"", lambda v: 0 < len(v) < 16,
+               why="an interface name of 1-15 bytes"),
+    # The inverse of IPV6 (libzmq's older name).
+    OptionSpec(31, "IPV4ONLY", INT, 1, lambda v: v in (0, 1), why="0 or 1"),
+    OptionSpec(81, "THREAD_SAFE", INT, 0, readonly=True),
+    OptionSpec(116, "TOPICS_COUNT", INT, None, readonly=True, per_type=True),
+    # Publishers and subscribers act on it (their types read it first); libzmq stores it
+    # for every type.
+    OptionSpec(74, "INVERT_MATCHING", INT, 0, store=_flag),
+    # libzmq reads these; they only concern transports and threads purezmq has not.
+    OptionSpec(4, "AFFINITY", INT64, 0, inert=True),
+    OptionSpec(8, "RATE", INT, 100, _at_least(1), why=">= 1", inert=True),
+    OptionSpec(9, "RECOVERY_IVL", INT, 10000, _at_least(0), why=">= 0", inert=True),
+    OptionSpec(25, "MULTICAST_HOPS", INT, 1, _at_least(1), why=">= 1", inert=True),
+    OptionSpec(84, "MULTICAST_MAXTPDU", INT, 1500, _at_least(1), why=">= 1", inert=True),
+    OptionSpec(96, "MULTICAST_LOOP", INT, 1, store=_flag, inert=True),
+    OptionSpec(80, "TCP_MAXRT", INT, 0, _at_least(0), why=">= 0", inert=True),
+    OptionSpec(94, "LOOPBACK_FASTPATH", INT, 0, store=_flag, inert=True),
+    # Not there yet, and a socket would behave otherwise without them: only their
+    # defaults are accepted.
+    OptionSpec(68, "SOCKS_PROXY", BYTES, b"", unsupported="purezmq has no SOCKS proxy client"),
+    OptionSpec(99, "SOCKS_USERNAME", BYTES, b"", unsupported="purezmq has no SOCKS proxy client"),
+    OptionSpec(100, "SOCKS_PASSWORD", BYTES, b"", unsupported="purezmq has no SOCKS proxy client"),
+    OptionSpec(89, "USE_FD", INT, -1, unsupported="purezmq does not adopt descriptors"),
+    OptionSpec(44, "PLAIN_SERVER", INT, 0, unsupported=_NO_SECURITY),
+    OptionSpec(45, "PLAIN_USERNAME", BYTES, b"", unsupported=_NO_SECURITY),
+    OptionSpec(46, "PLAIN_PASSWORD", BYTES, b"", unsupported=_NO_SECURITY),
+    OptionSpec(47, "CURVE_SERVER", INT, 0, unsupported=_NO_SECURITY),
+    OptionSpec(55, "ZAP_DOMAIN", BYTES, b"", unsupported=_NO_SECURITY),
+    OptionSpec(93, "ZAP_ENFORCE_DOMAIN", INT, 0, unsupported=_NO_SECURITY),
 ]
 
 BY_ID: dict[int, OptionSpec] = {spec.id: spec for spec in _SPECS}
@@ -110,6 +161,9 @@ def check_value(option: int, value: Any) -> OptionSpec:
     """Validate ``value`` for ``option``; CoreError(EINVAL) naming both otherwise."""
     spec = BY_ID.get(option)
     if spec is None:
+        if not isinstance(value, int):
+            # libzmq takes an unknown option's value as an int: pyzmq refuses other types.
+            raise OptionTypeError(f"unknown socket option {option} takes an int")
         raise CoreError(EINVAL, f"unknown or unsupported socket option {option}")
     if spec.readonly:
         raise CoreError(EINVAL, f"socket option {spec.name} is read-only")
@@ -126,6 +180,8 @@ def check_value(option: int, value: Any) -> OptionSpec:
         limit = INT64_MAX if spec.kind == INT64 else INT_MAX
         if not -limit - 1 <= value <= limit:
             raise CoreError(EINVAL, f"socket option {spec.name}: {value} is out of range")
+    if spec.unsupported and value != spec.default:
+        raise CoreError(EINVAL, f"socket option {spec.name}: {spec.unsupported}")
     if spec.check is not None and not spec.check(value):
         raise CoreError(EINVAL, f"socket option {spec.name}: invalid value {value!r} ({spec.why})")
     return spec
@@ -166,12 +222,22 @@ class Options:
     heartbeat_ttl: int
     heartbeat_timeout: int
     reconnect_stop: int
+    tos: int
+    bindtodevice: bytes
+    plain_server: int
+    plain_username: bytes
+    plain_password: bytes
+    curve_server: int
+    zap_domain: bytes
+    zap_enforce_domain: int
 
     def __init__(self, socket_type: int, **overrides: Any) -> None:
         self.socket_type = socket_type
         self.last_endpoint = b""
         for spec in _STORED:
             setattr(self, spec.name.lower(), spec.default)
+        if socket_type in _LINGER_ZERO:
+            self.linger = 0
         for name, value in overrides.items():
             setattr(self, name, value)
 
@@ -185,6 +251,11 @@ class Options:
             raise CoreError(EINVAL, f"socket option {spec.name} does not apply to this socket type")
         if spec.name == "HEARTBEAT_TTL":
             value = _deciseconds(value) * 100
+        if spec.name == "IPV4ONLY":
+            self.ipv6 = 1 - value
+            return
+        if spec.store is not None:
+            value = spec.store(value)
         setattr(self, spec.name.lower(), value)
 
     def pipe_hwms(self) -> tuple[int, int]:
@@ -196,6 +267,10 @@ class Options:
     def get(self, option: int) -> Any:
         """The stored value of a generic option; EINVAL for unknown ones."""
         spec = BY_ID.get(option)
-        if spec is None or spec.per_type or spec.readonly or spec.name == "HWM":
+        if spec is None or spec.per_type or spec.name == "HWM":
             raise CoreError(EINVAL, f"unknown or unsupported socket option {option}")
+        if spec.name == "IPV4ONLY":
+            return 1 - self.ipv6
+        if spec.readonly:
+            return spec.default
         return getattr(self, spec.name.lower())

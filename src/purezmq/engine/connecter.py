@@ -62,7 +62,7 @@ class Connecter:
         self.engine.connect_started(self)
         try:
             sock = await asyncio.wait_for(
-                connect(self.engine.loop, self.endpoint, bool(options.ipv6)), timeout
+                connect(self.engine.loop, self.endpoint, options), timeout
             )
             try:
                 await self.engine.open_session(sock, self._new_session)

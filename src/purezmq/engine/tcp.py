@@ -9,6 +9,7 @@ socket we made.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import socket
 import sys
@@ -75,6 +76,21 @@ def _is_ipv4(host: str) -> bool:
     return host.count(".") == 3
 
 
+def ip_options(sock: socket.socket, options: Options) -> None:
+    """TOS (IP_TOS, or IPV6_TCLASS) and BINDTODEVICE on a tcp socket, before its bind or
+    connect, as libzmq sets them; OSError if the system refuses (BINDTODEVICE needs
+    CAP_NET_RAW on Linux)."""
+    if options.tos:
+        if sock.family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, options.tos)
+        else:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, options.tos)
+    if options.bindtodevice:
+        if not hasattr(socket, "SO_BINDTODEVICE"):
+            raise OSError(errno.ENOTSUP, "BINDTODEVICE needs Linux")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, options.bindtodevice)
+
+
 def tcp_listen(endpoint: Endpoint, options: Options) -> BoundSocket:
     """A listening tcp socket for ``endpoint`` (port 0 picks a free one)."""
     try:
@@ -83,6 +99,7 @@ def tcp_listen(endpoint: Endpoint, options: Options) -> BoundSocket:
     except OSError as exc:
         raise _bind_error(exc, endpoint) from None
     try:
+        ip_options(sock, options)
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
         if sys.platform != "win32":
@@ -135,13 +152,16 @@ def listen(endpoint: Endpoint, options: Options) -> BoundSocket:
     return ipc_listen(endpoint, options)
 
 
-async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: bool) -> socket.socket:
+async def connect(
+    loop: asyncio.AbstractEventLoop, endpoint: Endpoint, options: Options
+) -> socket.socket:
     """A non-blocking socket connected to ``endpoint`` (the caller makes its transport).
 
     tcp tries each address the name resolves to, in order, and raises the first
     error if none answers (ECONNREFUSED matters to RECONNECT_STOP).
     """
     if endpoint.transport == "tcp":
+        ipv6 = bool(options.ipv6)
         family = socket.AF_UNSPEC if ipv6 or ":" in endpoint.host else socket.AF_INET
         try:
             # A numeric address needs no resolver (nor the loop's resolver thread).
@@ -157,6 +177,7 @@ async def connect(loop: asyncio.AbstractEventLoop, endpoint: Endpoint, ipv6: boo
             sock = _socket(af, kind, proto)
             sock.setblocking(False)
             try:
+                ip_options(sock, options)
                 await loop.sock_connect(sock, address)
             except OSError as exc:
                 sock.close()

@@ -507,7 +507,7 @@ class Socket(AttributeSetter):
         try:
             self._core.set_option(int(option), optval)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise zmq_error(_named(exc, int(option))) from None
 
     def get(self, option: int) -> Any:
         """The value of a socket option."""
@@ -525,7 +525,7 @@ class Socket(AttributeSetter):
         try:
             value = self._core.get_option(option)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise zmq_error(_named(exc, option)) from None
         if option == _TYPE:
             return constants.SocketType(value)
         return value
@@ -870,6 +870,19 @@ class Socket(AttributeSetter):
                 return 0
             readers = self._core.owner_readers() if flags & POLLIN else []
             self._signaler.wait_readers(readers, remaining)
+
+
+def _named(exc: CoreError, option: int) -> CoreError:
+    """``exc`` saying which option it is about by name, where the core knew only its number."""
+    try:
+        name = constants.SocketOption(option).name
+    except ValueError:
+        return exc
+    if exc.msg and f"option {option}" in exc.msg:
+        exc.msg = exc.msg.replace(f"option {option}", f"option {name} ({option})")
+    elif exc.msg and name not in exc.msg:
+        exc.msg = f"socket option {name}: {exc.msg}"
+    return exc
 
 
 def writable_view(buffer: Any, nbytes: int = 0) -> memoryview:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EINVAL, CoreError
+from ..options import check_value
 from ..pipe import Msg, Pipe
 from ..routing import Distributor
 from ..socket_base import SocketBase, WouldBlock, require_int_flag
@@ -38,6 +39,7 @@ XPUB_NODROP = 69
 XPUB_MANUAL = 71
 XPUB_WELCOME_MSG = 72
 INVERT_MATCHING = 74
+TOPICS_COUNT = 116
 XPUB_VERBOSER = 78
 STALLED_DROP_INTERVAL = 0.001
 
@@ -185,7 +187,7 @@ class XPub(SocketBase):
                 else:
                     self.subscriptions.remove(value, self.last_pipe)
         elif option == INVERT_MATCHING:
-            self.invert = require_int_flag("INVERT_MATCHING", value)
+            self.invert = int(bool(check_value(INVERT_MATCHING, value) and value))
         elif option == XPUB_WELCOME_MSG:
             if not isinstance(value, bytes):
                 raise CoreError(EINVAL, "socket option XPUB_WELCOME_MSG takes bytes")
@@ -200,6 +202,7 @@ class XPub(SocketBase):
             XPUB_VERBOSER: self.verbose_unsubs,
             XPUB_NODROP: self.nodrop,
             INVERT_MATCHING: self.invert,
+            TOPICS_COUNT: len(self.subscriptions.prefixes()),
         }
         if option in values:
             return True, values[option]

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..options import check_value
 from ..pipe import Msg, Pipe
 from ..routing import Distributor, FairQueue
-from ..socket_base import SocketBase, require_int_flag
+from ..socket_base import SocketBase
 from ..trie import Trie
 
 INVERT_MATCHING = 74
+TOPICS_COUNT = 116
 
 
 class XSub(SocketBase):
@@ -100,11 +102,13 @@ class XSub(SocketBase):
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
         if option == INVERT_MATCHING:
-            self.invert = require_int_flag("INVERT_MATCHING", value)
+            self.invert = int(bool(check_value(INVERT_MATCHING, value) and value))
             return True
         return False
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
         if option == INVERT_MATCHING:
             return True, self.invert
+        if option == TOPICS_COUNT:
+            return True, len(self.subscriptions)
         return False, None
