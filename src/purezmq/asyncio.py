@@ -144,7 +144,7 @@ class _Waiting:
         engine = self.shared.engine
         if engine is not None:
             engine.bind_loop(loop, thread)
-        if old is None:
+        if old is None or old.is_closed():
             _bind_siblings(self.state, loop, thread)
         return loop
 
@@ -321,17 +321,22 @@ class _Waiting:
 
 
 def _bind_siblings(state: Any, loop: asyncio.AbstractEventLoop, thread: int) -> None:
-    """The asyncio sockets of a context, made in ``thread``, that met no loop yet run on
-    ``loop`` too: a socket bound before the loop ran serves its peers as soon as any
-    socket of its context is awaited, as a pyzmq socket (whose I/O is libzmq's) does."""
+    """The asyncio sockets of a context, used in ``thread``, that met no loop yet (or whose
+    loop is closed) run on ``loop`` too: a socket bound before the loop ran serves its
+    peers as soon as any socket of its context is awaited, as a pyzmq socket (whose I/O
+    is libzmq's) does, and a pair of sockets moves to a new loop together."""
     for sock in list(state.sockets):
         waiting = getattr(sock, "_waiting", None)
-        if waiting is not None and waiting.loop is None and waiting.thread == thread:
+        if waiting is None or waiting.thread != thread:
+            continue
+        if waiting.loop is None or waiting.loop.is_closed():
             waiting.bind_loop(loop)
 
 
 class Socket(_socket.Socket):
     """A socket whose send/recv/poll return awaitables on the running loop."""
+
+    _repr_cls = "zmq.asyncio.Socket"
 
     _waiting: _Waiting
     _waiting_class: type[_Waiting] = _Waiting  # what runs its operations
@@ -367,11 +372,13 @@ class Socket(_socket.Socket):
     @property
     def _recv_futures(self) -> list[asyncio.Future[Any]]:
         """pyzmq's name: the recv and poll operations still waiting."""
-        return [fut for fut, _, _ in (*self._waiting.recv.queue, *self._waiting.poll.queue)]
+        waiting = self._waiting
+        ops = (*waiting.recv.queue, *waiting.poll.queue)
+        return [fut for fut, _, _ in ops if not fut.done()]
 
     @property
     def _send_futures(self) -> list[asyncio.Future[Any]]:
-        return [fut for fut, _, _ in self._waiting.send.queue]
+        return [fut for fut, _, _ in self._waiting.send.queue if not fut.done()]
 
     def _get_loop(self) -> asyncio.AbstractEventLoop:
         return self._waiting.get_loop()
@@ -460,6 +467,10 @@ class Socket(_socket.Socket):
                 timeout / 1000, _expire, waiting.poll, fut, 0
             )
             fut.add_done_callback(lambda _: handle.cancel())
+        if not fut.done():
+            # A poll is often abandoned (cancelled by a wait_for or a select): it leaves
+            # the queue at once rather than at the next poll.
+            fut.add_done_callback(waiting.poll.forget)
         return fut
 
     def _recv_loaded(
@@ -493,6 +504,7 @@ class Context(_context.Context):
     """A Context whose sockets are asyncio sockets on their caller's loop."""
 
     _socket_class = Socket
+    _repr_cls = "zmq.asyncio.Context"
     # Context.instance() of this class is not the sync one's (as pyzmq's).
     _instance = None
 

@@ -67,13 +67,16 @@ def test_a_socket_bound_before_the_loop_serves_once_any_socket_meets_it(
     ctx.destroy(linger=0)
 
 
-def test_sockets_move_to_a_new_loop_after_the_old_one_closed() -> None:
-    """pyzmq's test_multiple_loops: one pair of sockets, three loops one after another."""
+@pytest.mark.parametrize("binder", ["PULL", "PUSH"])
+def test_sockets_move_to_a_new_loop_after_the_old_one_closed(binder: str) -> None:
+    """pyzmq's test_multiple_loops: one pair of sockets, three loops one after another.
+    When the PUSH binds, its send waits for the PULL's connection: both must move."""
     ctx = azmq.Context()
     pull = ctx.socket(zmq.PULL)
-    pull.bind("tcp://127.0.0.1:*")
     push = ctx.socket(zmq.PUSH)
-    push.connect(pull.last_endpoint.decode())
+    bound, connecting = (pull, push) if binder == "PULL" else (push, pull)
+    bound.bind("tcp://127.0.0.1:*")
+    connecting.connect(bound.last_endpoint.decode())
 
     async def exchange(i: int) -> bytes:
         await push.send(b"%d" % i)
@@ -139,6 +142,9 @@ def test_operations_that_end_without_the_socket_leave_nothing_behind() -> None:
         for _ in range(2000):
             pending = sock.recv()
             pending.cancel()
+            await asyncio.sleep(0)
+        for _ in range(10):  # pyzmq's test_poll_leak
+            asyncio.ensure_future(sock.poll(timeout=1000)).cancel()
             await asyncio.sleep(0)
         sock.rcvtimeo = 1
         for _ in range(20):

@@ -39,6 +39,8 @@ _COLLECT_EVERY = 0.5
 class Socket(_SyncSocket):
     """A socket whose blocking calls block only the calling greenlet."""
 
+    _repr_cls = "zmq.green.Socket"
+
     def _wait(self, attempt: Callable[[], Any], timeout_ms: int, reading: bool = False) -> Any:
         """Retry ``attempt`` each time the socket may have changed; Again once
         ``timeout_ms`` (-1: never) passes, ContextTerminated when the context is."""
@@ -90,6 +92,8 @@ class Socket(_SyncSocket):
 
 class Context(_SyncContext):
     """A Context whose sockets are green, and whose term() waits cooperatively."""
+
+    _repr_cls = "zmq.green.Context"
 
     _socket_class = Socket
     _instance: ClassVar[Any] = None

@@ -47,6 +47,18 @@ _CONTEXT_OPTIONS = {
     _IPV6: 0,
     _BLOCKY: 1,
     int(constants.ContextOption.MAX_MSGSZ): 2**31 - 1,
+    # libzmq's I/O thread settings: stored and read back, as purezmq's I/O thread is a
+    # Python thread that the OS schedules like any other.
+    int(constants.ContextOption.THREAD_SCHED_POLICY): -1,
+    int(constants.ContextOption.THREAD_NAME_PREFIX): 0,
+    # sizeof(zmq_msg_t) in libzmq; read-only.
+    int(constants.ContextOption.MSG_T_SIZE): 64,
+}
+_READ_ONLY = {int(constants.ContextOption.MSG_T_SIZE)}
+# Set-only in libzmq (CPU affinity of the I/O threads): accepted, without effect.
+_WRITE_ONLY = {
+    int(constants.ContextOption.THREAD_AFFINITY_CPU_ADD),
+    int(constants.ContextOption.THREAD_AFFINITY_CPU_REMOVE),
 }
 _SOCKET_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.SocketOption}
 _CONTEXT_OPTION_NAMES = {o.name.lower(): int(o) for o in constants.ContextOption}
@@ -96,6 +108,8 @@ class Context:
     _instance_pid: ClassVar[int | None] = None
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
     _socket_class: Any = None  # set by purezmq/__init__.py to the sync Socket
+    # The name repr() shows for this exact class: pyzmq's, which programs and tests read.
+    _repr_cls: ClassVar[str] = "zmq.Context"
 
     _state: _State
     _shadow: bool
@@ -125,6 +139,8 @@ class Context:
         from .handles import resolve
 
         other = resolve(shadow, Context)
+        if other._shadow:
+            other = other._shadow_obj  # a shadow of a shadow is a shadow of the original
         object.__setattr__(self, "_state", other._state)
         object.__setattr__(self, "sockopts", other._state.sockopts)
         object.__setattr__(self, "_shadow", True)
@@ -170,7 +186,7 @@ class Context:
     def __repr__(self) -> str:
         cls = type(self)
         name = cls.__dict__.get("_repr_cls") or f"{cls.__module__}.{cls.__name__}"
-        count = len(self._state.sockets)
+        count = sum(not sock.closed for sock in list(self._state.sockets))
         sockets = f"{count} socket{'s' if count > 1 else ''}" if count else ""
         closed = " closed" if self.closed else ""
         return f"<{name}({sockets}) at {id(self):#x}{closed}>"
@@ -220,7 +236,10 @@ class Context:
     def socket(self, socket_type: int, socket_class: Any = None, **kwargs: Any) -> Any:
         """A new socket of ``socket_type`` (zmq.REQ, zmq.PUB, ...)."""
         if self.closed:
-            raise ZMQError(constants.Errno.ENOTSUP, "the context is terminated")
+            # pyzmq: ENOTSUP from the context that was terminated; a shadow of it reaches
+            # libzmq, which says EFAULT.
+            code = constants.Errno.EFAULT if self._shadow else constants.Errno.ENOTSUP
+            raise ZMQError(code, "the context is terminated")
         cls = socket_class or self._socket_class
         sock = cls(self, socket_type, **kwargs)
         for option, value in self.sockopts.items():
@@ -343,10 +362,12 @@ class Context:
     def set(self, option: int, value: int) -> None:
         """Set a context option (IO_THREADS, MAX_SOCKETS, IPV6, BLOCKY ...)."""
         options = self._state.options
-        if option not in options:
-            raise ZMQError(EINVAL, f"unknown context option {option}")
+        if (option not in options and option not in _WRITE_ONLY) or option in _READ_ONLY:
+            raise ZMQError(EINVAL, f"unknown or read-only context option {_name(option)}")
         if not isinstance(value, int):
-            raise ZMQError(EINVAL, f"context option {option} takes an int")
+            raise ZMQError(EINVAL, f"context option {_name(option)} takes an int")
+        if option in _WRITE_ONLY:
+            return
         options[option] = value
         if option == _IPV6:
             self.sockopts[int(constants.SocketOption.IPV6)] = value
@@ -355,7 +376,7 @@ class Context:
         """The value of a context option."""
         options = self._state.options
         if option not in options:
-            raise ZMQError(EINVAL, f"unknown context option {option}")
+            raise ZMQError(EINVAL, f"unknown or write-only context option {_name(option)}")
         return options[option]
 
     setsockopt_ctx = set
@@ -387,7 +408,10 @@ class Context:
             raise AttributeError(name)
         key = name.lower()
         if key in _CONTEXT_OPTION_NAMES:
-            return self.get(_CONTEXT_OPTION_NAMES[key])
+            try:
+                return self.get(_CONTEXT_OPTION_NAMES[key])
+            except ZMQError:
+                raise AttributeError(f"{name} attribute is write-only") from None
         if key in _SOCKET_OPTION_NAMES and _SOCKET_OPTION_NAMES[key] in self.sockopts:
             return self.sockopts[_SOCKET_OPTION_NAMES[key]]
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
@@ -401,6 +425,13 @@ class Context:
         if option is None or option not in self.sockopts:
             raise AttributeError(name)
         del self.sockopts[option]
+
+
+def _name(option: int) -> str:
+    try:
+        return f"{constants.ContextOption(option).name} ({option})"
+    except ValueError:
+        return str(option)
 
 
 def _declared(cls: type, name: str) -> bool:

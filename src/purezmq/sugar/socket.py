@@ -17,7 +17,7 @@ import random
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .. import constants
 from ..core.endpoint import parse_endpoint
@@ -89,6 +89,9 @@ class _EndpointContext:
         self.kind = kind
         self.addr = addr
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}({self.kind}={self.addr!r})>"
+
     def __enter__(self) -> Socket:
         return self.socket
 
@@ -137,6 +140,8 @@ class Socket(AttributeSetter):
     _shadow_obj: Any
     _shadow_hook: Any
     _signaler: Any  # a Signaler here; an AsyncSignaler in purezmq.asyncio
+    # The name repr() shows for this exact class: pyzmq's, which programs and tests read.
+    _repr_cls: ClassVar[str] = "zmq.Socket"
 
     def __init__(
         self,
