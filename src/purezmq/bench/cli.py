@@ -7,16 +7,17 @@ import importlib.util
 import os
 import platform
 import shutil
-import signal
 import sys
 import tempfile
-import textwrap
 import time
 from typing import Any
 
+from .estimate import Estimate, guess
+from .progress import Progress, choose_mode
 from .report import FOOTNOTES, libs_of, summarize, table, write_json
 from .runner import Options, Run, run_once
-from .spec import APIS, TRANSPORTS, Scenario, select
+from .spec import APIS, TRANSPORTS, Scenario, Step, plan, select
+from .stopping import Interrupted, StopRequest, stop_on_signals
 
 DESCRIPTION = """\
 Benchmarks modelled on libzmq's perf tools: throughput (PUSH -> PULL; 16 B to 1 MiB),
@@ -64,6 +65,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--no-floor", action="store_true", help="skip the plain-socket floor runs")
     add("--list", action="store_true", help="list the selected scenarios and exit")
     add(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="the run, its round, time elapsed and left, on stderr (default: on a terminal;"
+        " elsewhere a line per finished run)",
+    )
+    add(
         "-v",
         "--verbose",
         action="store_true",
@@ -80,67 +87,6 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
         raise SystemExit(f"purezmq bench: unknown transport(s): {', '.join(sorted(unknown))}")
     filters = [f.strip() for arg in args.filter for f in arg.split(",") if f.strip()]
     return select(apis, transports, filters)
-
-
-class Progress:
-    """One line on stderr, rewritten in place on a terminal."""
-
-    def __init__(self, total: int, verbose: bool) -> None:
-        self.total, self.done, self.verbose = total, 0, verbose
-        self.tty = sys.stderr.isatty()
-
-    def start(self, s: Scenario, lib: str, repeat: int) -> None:
-        text = f"[{self.done + 1}/{self.total}] {s.name} {lib} #{repeat + 1} ..."
-        if self.tty:
-            sys.stderr.write("\r\033[K" + text)
-            sys.stderr.flush()
-
-    def end(self, run: Run) -> None:
-        self.done += 1
-        if self.verbose or not self.tty:
-            line = f"[{self.done}/{self.total}] {run.scenario} {run.lib} #{run.repeat + 1}: "
-            line += _describe(run, self.verbose)
-            sys.stderr.write(("\r\033[K" if self.tty else "") + line + "\n")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.tty and not self.verbose:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
-def _describe(run: Run, verbose: bool) -> str:
-    if run.status != "ok":
-        text = f"{run.status} ({run.note})"
-        if verbose:
-            for name, stack in run.raw.get("stacks", {}).items():
-                text += f"\n    {name} stacks:\n" + textwrap.indent(stack.strip(), "      ")
-        return text
-    parts = [f"{k}={v:.4g}" for k, v in run.metrics.items()]
-    text = " ".join(parts) + f" [{run.seconds:.1f} s]"
-    if run.note:
-        text += f" ({run.note})"
-    if verbose:
-        for role, result in _roles(run.raw):
-            loop = result.get("loop")
-            if loop:
-                text += f"\n    {role} loop: {loop}"
-            stats = result.get("stats")
-            if stats:
-                text += f"\n    {role} statistics(): " + ", ".join(
-                    f"{k}={v}" for k, v in stats.items()
-                )
-    return text
-
-
-def _roles(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out = [("binder", raw.get("binder") or {})]
-    out += [(f"connecter{i}", r or {}) for i, r in enumerate(raw.get("connecters", []))]
-    return out
-
-
-def _terminated(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # so that the running run's workers are killed
 
 
 def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
@@ -181,6 +127,7 @@ def _check(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The benchmark as the options ask; the exit status (128 + N if signal N stopped it)."""
     scenarios = _scenarios(args)
     if args.list:
         print("\n".join(s.name for s in scenarios))
@@ -190,35 +137,69 @@ def run(args: argparse.Namespace) -> int:
         return 2
     use_uvloop = _check(args)
     libs = libs_of(args.vs == "pyzmq")
-    ipc_dir = tempfile.mkdtemp(prefix="pzbench-")
+    steps = plan(scenarios, libs, args.repeat, not args.no_floor)
+    with stop_on_signals() as stop:
+        opts = _options(args, use_uvloop, stop)
+        meta = _meta(args, opts)
+        try:
+            runs = _measure(steps, opts, _progress(args, steps, opts))
+        finally:
+            shutil.rmtree(opts.ipc_dir, ignore_errors=True)
+        _report(args, opts, meta, scenarios, libs, runs, len(steps))
+        return stop.exit_status
+
+
+def _options(args: argparse.Namespace, use_uvloop: bool, stop: StopRequest) -> Options:
     timeout = args.timeout or (30.0 if args.quick else 60.0)
-    opts = Options(args.quick, timeout, args.messages, ipc_dir, args.verbose, use_uvloop)
-    plan = [
-        (s, lib, r)
-        for s in scenarios
-        for r in range(args.repeat)
-        for lib in libs + ([] if args.no_floor else s.floors)
-    ]
-    progress = Progress(len(plan), args.verbose)
-    signal.signal(signal.SIGTERM, _terminated)
+    ipc_dir = tempfile.mkdtemp(prefix="pzbench-")
+    return Options(args.quick, timeout, args.messages, ipc_dir, args.verbose, use_uvloop, stop)
+
+
+def _progress(args: argparse.Namespace, steps: list[Step], opts: Options) -> Progress:
+    counts = [step.scenario.count(opts.quick, opts.messages) for step in steps]
+    estimate = Estimate(steps, [guess(step, n) for step, n in zip(steps, counts, strict=True)])
+    mode = choose_mode(args.progress, sys.stderr)
+    return Progress(steps, estimate, mode, args.verbose)
+
+
+def _measure(steps: list[Step], opts: Options, progress: Progress) -> list[Run]:
+    """The runs of the plan that finished: all of them, or those before a stop signal."""
     runs: list[Run] = []
     try:
-        for s, lib, r in plan:
-            progress.start(s, lib, r)
-            runs.append(run_once(s, lib, r, opts))
+        for index, (s, lib, repeat) in enumerate(steps):
+            opts.stop.check()
+            progress.start(index)
+            runs.append(run_once(s, lib, repeat, opts))
             progress.end(runs[-1])
+    except Interrupted:
+        pass
     finally:
         progress.close()
-        shutil.rmtree(ipc_dir, ignore_errors=True)
-    meta = _meta(args, opts)
+    return runs
+
+
+def _report(
+    args: argparse.Namespace,
+    opts: Options,
+    meta: dict[str, Any],
+    scenarios: list[Scenario],
+    libs: list[str],
+    runs: list[Run],
+    planned: int,
+) -> None:
+    """The table and its notes on stdout, and the JSON file if asked."""
+    meta |= {"runs_planned": planned, "runs_done": len(runs)}
     versions = f"purezmq {meta['purezmq']}"
     if args.vs:
         versions += f" vs pyzmq {meta['pyzmq']} (libzmq {meta['libzmq']})"
     mode = "quick" if args.quick else "full"
     print(
         f"purezmq bench: {versions}; Python {meta['python']}; {meta['cpus']} CPUs; {mode};"
-        f" {args.repeat} repeat(s); uvloop {'on' if use_uvloop else 'off'}"
+        f" {args.repeat} repeat(s); uvloop {'on' if opts.uvloop else 'off'}"
     )
+    if opts.stop.requested:
+        meta["interrupted"] = opts.stop.name
+        print(f"interrupted by {opts.stop.name}: {len(runs)} of {planned} runs done")
     print(table(scenarios, summarize(runs), libs))
     print()
     print("\n".join(FOOTNOTES))
@@ -227,9 +208,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n{len(failed)} run(s) failed:")
         for bad in failed:
             print(f"  {bad.scenario} {bad.lib} #{bad.repeat + 1}: {bad.status}: {bad.note}")
+    sys.stdout.flush()
     if args.json:
         write_json(args.json, meta, scenarios, runs)
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

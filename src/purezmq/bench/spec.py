@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 KINDS = ("thr", "lat", "fan", "idle")
 TRANSPORTS = ("tcp", "ipc", "inproc")
@@ -107,6 +107,24 @@ def select(apis: list[str], transports: list[str], filters: list[str]) -> list[S
         if s.api in apis
         and s.transport in transports
         and (not filters or any(f in s.name for f in filters))
+    ]
+
+
+class Step(NamedTuple):
+    """One run of the plan: a scenario, a library (or a floor), which repeat (from 0)."""
+
+    scenario: Scenario
+    lib: str
+    repeat: int
+
+
+def plan(scenarios: list[Scenario], libs: list[str], repeat: int, floors: bool) -> list[Step]:
+    """Every run, scenario by scenario; within a repeat the libraries (then floors) in turn."""
+    return [
+        Step(s, lib, r)
+        for s in scenarios
+        for r in range(repeat)
+        for lib in libs + (s.floors if floors else [])
     ]
 
 
