@@ -42,6 +42,15 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def is_worker(pid: int) -> bool:
+    """Whether ``pid`` runs a bench worker (and so is past its exec: a child stopped
+    between fork and exec would hold its parent in Popen)."""
+    try:
+        return b"purezmq.bench.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def alive(pid: int) -> bool:
     """Whether ``pid`` is still a process (a zombie no longer counts)."""
     try:
@@ -90,6 +99,8 @@ def freeze_a_worker(parent: int, seen: set[int]) -> int:
     while time.monotonic() < deadline:
         for pid in children(parent):
             seen.add(pid)
+            if not is_worker(pid):
+                continue
             try:
                 os.kill(pid, signal.SIGSTOP)
             except ProcessLookupError:
