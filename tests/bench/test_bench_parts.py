@@ -6,6 +6,7 @@ import struct
 
 from purezmq.bench.common import latency, throughput
 from purezmq.bench.framing import Deframer
+from purezmq.bench.metrics import cpu_per_message
 from purezmq.bench.report import summarize, table
 from purezmq.bench.runner import Run
 from purezmq.bench.spec import Scenario, select, size_label
@@ -95,3 +96,30 @@ def test_the_task_floor_has_its_own_column() -> None:
     # Without a task floor run there is no such column.
     plain = table([lat], summarize(runs[:2]), ["purezmq"])
     assert "floor task" not in plain
+
+
+def _cpu(user: float, system: float) -> dict[str, float]:
+    return {"user": user, "system": system}
+
+
+def test_cpu_per_message_counts_each_process_once() -> None:
+    # Two processes: each end's own span, added.
+    apart = {
+        "binder": {"cpu_start": _cpu(1.0, 0.5), "cpu_end": _cpu(1.5, 0.75)},
+        "connecters": [{"cpu_start": _cpu(2.0, 0.0), "cpu_end": _cpu(2.25, 0.5)}],
+    }
+    assert cpu_per_message(apart, 1000) == {
+        "cpu_user_s": 0.75,
+        "cpu_sys_s": 0.75,
+        "cpu_us": 1500.0,
+    }
+    # One process (inproc): from the earliest start to the shared end.
+    shared = {
+        "binder": {"cpu_start": _cpu(1.0, 0.5)},
+        "connecters": [{"cpu_start": _cpu(1.25, 0.5)}],
+        "cpu_end": _cpu(2.0, 1.0),
+    }
+    assert cpu_per_message(shared, 500)["cpu_us"] == 3000.0
+    # A worker killed before it said its CPU time: no figure rather than a wrong one.
+    del apart["connecters"][0]["cpu_end"]
+    assert cpu_per_message(apart, 1000) == {}

@@ -26,6 +26,11 @@ def _pct(v: float) -> str:
     return f"{100 * v:.1f}%"
 
 
+def _cpu(v: float) -> str:
+    """Three significant figures or so: 0.85, 12.5, 1,130."""
+    return f"{v:,.2f}" if v < 10 else f"{v:,.1f}" if v < 1000 else f"{v:,.0f}"
+
+
 @dataclass(frozen=True)
 class Section:
     title: str
@@ -39,7 +44,12 @@ SECTIONS = {
     "thr": Section(
         "Throughput: PUSH -> PULL, timed at the receiver from the first to the last message;"
         " MB = 10^6 B",
-        (("msg/s", "msg_s", _int), ("MB/s", "mb_s", _f1), ("RSS MiB", "rss_mib", _f1)),
+        (
+            ("msg/s", "msg_s", _int),
+            ("MB/s", "mb_s", _f1),
+            ("CPU us/msg", "cpu_us", _cpu),
+            ("RSS MiB", "rss_mib", _f1),
+        ),
         "msg_s",
         True,
         ("msg/s", "msg_s", _int),
@@ -180,6 +190,9 @@ FOOTNOTES = (
     " between two threads/tasks)",
     "floor task = the asyncio round trip's floor with each reply written by a task that awaits"
     " the request, as a REP application does, rather than inside data_received",
+    "CPU us/msg = user + system CPU time of both ends' processes (every thread) per message,"
+    " from each end's first send or receive to the end of the transfer: the figure that a"
+    " busy machine disturbs least",
 )
 
 

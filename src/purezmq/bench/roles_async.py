@@ -12,6 +12,7 @@ from typing import Any
 
 from .common import (
     AsyncLink,
+    cpu_times,
     current_rss_kib,
     latency,
     throughput,
@@ -25,12 +26,13 @@ from .spec import Params
 async def thr_recv(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     sock, endpoint = _bound(ctx, zmq.PULL, p, "thr")
     link.ready({"data": endpoint})
+    cpu = cpu_times()
     recv = sock.recv
     await recv()
     start = perf_counter()
     for _ in range(p.count - 1):
         await recv()
-    result = throughput(p.count, p.size, perf_counter() - start)
+    result = throughput(p.count, p.size, perf_counter() - start) | {"cpu_start": cpu}
     await link.finish(result | _stats(p, sock))
     _close(sock)
 
@@ -40,10 +42,10 @@ async def thr_send(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     sock.connect(p.endpoints["data"])
     send = sock.send
     payload = b"x" * p.size
-    start = perf_counter()
+    cpu, start = cpu_times(), perf_counter()
     for _ in range(p.count):
         await send(payload)
-    await link.finish({"send_s": perf_counter() - start} | _stats(p, sock))
+    await link.finish({"send_s": perf_counter() - start, "cpu_start": cpu} | _stats(p, sock))
     _close(sock)
 
 

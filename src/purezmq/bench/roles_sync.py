@@ -15,6 +15,7 @@ from typing import Any
 
 from .common import (
     Link,
+    cpu_times,
     current_rss_kib,
     last_endpoint,
     latency,
@@ -49,12 +50,13 @@ def _stats(p: Params, *socks: Any) -> dict[str, Any]:
 def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     sock, endpoint = _bound(ctx, zmq.PULL, p, "thr")
     link.ready({"data": endpoint})
+    cpu = cpu_times()
     recv = sock.recv
     recv()
     start = perf_counter()
     for _ in range(p.count - 1):
         recv()
-    result = throughput(p.count, p.size, perf_counter() - start)
+    result = throughput(p.count, p.size, perf_counter() - start) | {"cpu_start": cpu}
     link.finish(result | _stats(p, sock))
     _close(sock)
 
@@ -64,10 +66,10 @@ def thr_send(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     sock.connect(p.endpoints["data"])
     send = sock.send
     payload = b"x" * p.size
-    start = perf_counter()
+    cpu, start = cpu_times(), perf_counter()
     for _ in range(p.count):
         send(payload)
-    link.finish({"send_s": perf_counter() - start} | _stats(p, sock))
+    link.finish({"send_s": perf_counter() - start, "cpu_start": cpu} | _stats(p, sock))
     _close(sock)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .metrics import metrics
 from .spec import FLOORS, ROLES, Params, Scenario
 from .stopping import WAKE, StopRequest, block_in_this_thread
 
@@ -170,6 +171,9 @@ class _Session:
             worker.ready = json.loads(data)
         elif tag == "RESULT":
             worker.result = json.loads(data)
+        elif tag == "CPU" and worker.result is not None:
+            # Said once released, after the result: into the result, where metrics look.
+            worker.result["cpu_end"] = json.loads(data)
 
     def stacks(self) -> dict[str, str]:
         """Every live worker's threads' stacks (asked for with SIGUSR1), by worker."""
@@ -188,7 +192,18 @@ class _Session:
             worker.release()
         deadline = time.monotonic() + EXIT_GRACE
         stuck = [w.name for w in self.workers if not w.reap(deadline)]
+        self._drain()
         return f"killed at exit: {', '.join(stuck)}" if ok and stuck else ""
+
+    def _drain(self) -> None:
+        """Handle the lines the workers said after their results (their CPU times)."""
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if event is not WAKE and event[1] is not None:
+                self._handle(*event)
 
 
 def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
@@ -237,39 +252,24 @@ def run_once(s: Scenario, lib: str, repeat: int, opts: Options) -> Run:
     ok = False
     try:
         run.raw = _collect(session, s, lib, opts)
-        run.metrics = metrics(s, run.raw)
         ok = True
     except _TimedOut as exc:
         run.status, run.note = "timeout", f"{opts.timeout:g} s waiting for {exc}"
         run.raw = {"stacks": session.stacks()}
-    except (_Failed, OSError, KeyError, ValueError, ZeroDivisionError) as exc:
+    except (_Failed, OSError, KeyError, ValueError) as exc:
         run.status, run.note = "error", str(exc)
     finally:
         exit_note = session.finish(ok)
     run.note = run.note or exit_note
     run.seconds = time.monotonic() - start
+    if ok:
+        _measured(run, s)
     return run
 
 
-def metrics(s: Scenario, raw: dict[str, Any]) -> dict[str, Any]:
-    """The numbers the table shows, from the workers' results."""
-    binder: dict[str, Any] = raw["binder"]
-    connecters: list[dict[str, Any]] = raw["connecters"]
-    everyone = [binder, *connecters]
-    out: dict[str, Any] = {"rss_mib": max(r["rss_kib"] for r in everyone) / 1024}
-    if s.kind == "thr":
-        out |= {"msg_s": binder["msg_s"], "mb_s": binder["mb_s"]}
-    elif s.kind == "lat":
-        out |= {k: connecters[0][k] for k in ("mean_us", "p50_us", "p99_us")}
-    elif s.kind == "fan":
-        rates = [c["msg_s"] for c in connecters]
-        received = [c["received"] for c in connecters]
-        out |= {
-            "msg_s": sum(rates) / len(rates),
-            "min_msg_s": min(rates),
-            "delivered": sum(received) / len(received) / binder["sent"],
-            "pub_msg_s": binder["pub_msg_s"],
-        }
-    else:
-        out |= {k: binder[k] for k in ("kib_per_conn", "kib_per_socket", "growth_kib")}
-    return out
+def _measured(run: Run, s: Scenario) -> None:
+    """The run's metrics from its workers' results (an error if they do not add up)."""
+    try:
+        run.metrics = metrics(s, run.raw)
+    except (KeyError, ValueError, ZeroDivisionError) as exc:
+        run.status, run.note = "error", f"its results do not add up: {exc!r}"
