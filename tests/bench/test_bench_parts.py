@@ -7,7 +7,7 @@ import struct
 from purezmq.bench.common import latency, throughput
 from purezmq.bench.framing import Deframer
 from purezmq.bench.metrics import cpu_per_message
-from purezmq.bench.report import summarize, table
+from purezmq.bench.report import report, summarize
 from purezmq.bench.runner import Run
 from purezmq.bench.spec import Scenario, select, size_label
 
@@ -67,7 +67,7 @@ def test_medians_ratio_and_failed_runs() -> None:
     summary = summarize(runs)
     assert summary["thr-tcp-16-sync"]["purezmq"]["median"]["msg_s"] == 20.0
     assert summary["thr-tcp-16-sync"]["pyzmq"]["status"] == "partial"
-    text = table([Scenario("thr", "tcp", 16, "sync")], summary, ["purezmq", "pyzmq"])
+    text = report([Scenario("thr", "tcp", 16, "sync")], summary, ["purezmq", "pyzmq"], 2)
     assert "higher is better" in text
     assert "1.00" in text  # ratio 20/20
     assert "20*" in text  # a failed repeat is flagged
@@ -88,13 +88,13 @@ def test_the_task_floor_has_its_own_column() -> None:
         Run(lat.name, "floor", 0, metrics={"p50_us": 61.0}),
         Run(lat.name, "floor-task", 0, metrics={"p50_us": 87.0}),
     ]
-    lines = table([lat], summarize(runs), ["purezmq"]).splitlines()
+    lines = report([lat], summarize(runs), ["purezmq"], 1).splitlines()
     head = next(line for line in lines if line.startswith("scenario"))
     row = next(line for line in lines if line.startswith(lat.name))
     assert head.endswith("floor p50  floor task p50")
     assert row.split()[-2:] == ["61.0", "87.0"]
     # Without a task floor run there is no such column.
-    plain = table([lat], summarize(runs[:2]), ["purezmq"])
+    plain = report([lat], summarize(runs[:2]), ["purezmq"], 1)
     assert "floor task" not in plain
 
 

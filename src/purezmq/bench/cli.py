@@ -14,7 +14,7 @@ from typing import Any
 
 from .estimate import Estimate, guess
 from .progress import Progress, choose_mode
-from .report import FOOTNOTES, libs_of, summarize, table, write_json
+from .report import libs_of, report, summarize, write_json
 from .runner import Options, Run, run_once
 from .spec import APIS, TRANSPORTS, Scenario, Step, plan, select
 from .stopping import Interrupted, StopRequest, stop_on_signals
@@ -200,9 +200,7 @@ def _report(
     if opts.stop.requested:
         meta["interrupted"] = opts.stop.name
         print(f"interrupted by {opts.stop.name}: {len(runs)} of {planned} runs done")
-    print(table(scenarios, summarize(runs), libs))
-    print()
-    print("\n".join(FOOTNOTES))
+    print(report(scenarios, summarize(runs), libs, args.repeat))
     failed = [r for r in runs if r.status != "ok"]
     if failed:
         print(f"\n{len(failed)} run(s) failed:")

@@ -13,28 +13,28 @@ from collections.abc import Sequence
 
 from .spec import FLOORS, Step
 
-STAGE_S = 0.3  # starting worker processes and importing the library, per stage
-BYTES_PER_US = 1500.0  # how fast the payload moves, roughly (1.5 GB/s)
-IDLE_S = 1.5  # the idle scenario: 100 pairs and its settling pauses
-# Microseconds per message (per round trip for lat) beside the payload's bytes:
-# (kind, library, api); the floors go as "floor".
+STAGE_S = 0.2  # starting worker processes and importing the library, per stage
+BYTES_PER_US = 3000.0  # how fast a payload moves, roughly (3 GB/s)
+IDLE_S = 0.5  # the idle scenario: 100 pairs and its settling pauses
+# Microseconds per message (per round trip for lat) beside the payload's bytes, by
+# (kind, library, api), the floors as "floor": medians of a full run on 2 cores.
 PER_MESSAGE_US: dict[tuple[str, str, str], float] = {
-    ("thr", "purezmq", "sync"): 0.5,
-    ("thr", "purezmq", "asyncio"): 1.0,
-    ("thr", "pyzmq", "sync"): 0.5,
-    ("thr", "pyzmq", "asyncio"): 10.0,
-    ("thr", "floor", "sync"): 0.2,
-    ("thr", "floor", "asyncio"): 0.3,
-    ("lat", "purezmq", "sync"): 90.0,
-    ("lat", "purezmq", "asyncio"): 90.0,
-    ("lat", "pyzmq", "sync"): 60.0,
-    ("lat", "pyzmq", "asyncio"): 180.0,
-    ("lat", "floor", "sync"): 50.0,
-    ("lat", "floor", "asyncio"): 100.0,
-    ("fan", "purezmq", "sync"): 10.0,
-    ("fan", "purezmq", "asyncio"): 10.0,
-    ("fan", "pyzmq", "sync"): 8.0,
-    ("fan", "pyzmq", "asyncio"): 40.0,
+    ("thr", "purezmq", "sync"): 0.35,
+    ("thr", "purezmq", "asyncio"): 0.8,
+    ("thr", "pyzmq", "sync"): 0.4,
+    ("thr", "pyzmq", "asyncio"): 9.5,
+    ("thr", "floor", "sync"): 0.1,
+    ("thr", "floor", "asyncio"): 0.1,
+    ("lat", "purezmq", "sync"): 45.0,
+    ("lat", "purezmq", "asyncio"): 40.0,
+    ("lat", "pyzmq", "sync"): 43.0,
+    ("lat", "pyzmq", "asyncio"): 110.0,
+    ("lat", "floor", "sync"): 30.0,
+    ("lat", "floor", "asyncio"): 20.0,
+    ("fan", "purezmq", "sync"): 2.5,
+    ("fan", "purezmq", "asyncio"): 4.5,
+    ("fan", "pyzmq", "sync"): 1.1,
+    ("fan", "pyzmq", "asyncio"): 6.5,
 }
 
 
