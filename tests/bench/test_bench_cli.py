@@ -82,3 +82,20 @@ def test_cpu_per_message_of_throughput_runs(tmp_path: Path) -> None:
     assert doc["medians"]["thr-tcp-16-sync"]["purezmq"]["median"]["cpu_us"] > 0
     lat = [r for r in doc["runs"] if r["scenario"].startswith("lat-")]
     assert lat and not any("cpu_us" in r["metrics"] for r in lat)
+
+
+def test_copy_adds_inproc_throughput_rows_that_copy(tmp_path: Path) -> None:
+    extra = ["--copy"]
+    if importlib.util.find_spec("zmq") is not None:
+        extra += ["--vs", "pyzmq"]
+    doc = bench(tmp_path, *extra, only="thr-inproc-16")
+    copies = {"thr-inproc-16-sync-copy", "thr-inproc-16-asyncio-copy"}
+    assert set(doc["medians"]) == copies | {"thr-inproc-16-sync", "thr-inproc-16-asyncio"}
+    assert doc["meta"]["copy"] is True
+    for name in copies:
+        libs = doc["medians"][name]
+        assert "floor" not in libs  # the twin's floor is the same transfer
+        for entry in libs.values():
+            assert entry["ok"] == 1
+            assert entry["median"]["msg_s"] > 0
+            assert entry["median"]["cpu_us"] > 0

@@ -64,6 +64,7 @@ def subjects(table: str) -> dict[str, bool]:
 
 
 ALL = select(["sync", "asyncio"], ["tcp", "ipc", "inproc"], [])
+WITH_COPIES = select(["sync", "asyncio"], ["tcp", "ipc", "inproc"], [], copy=True)
 OPTION_SETS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "vs": {"vs": True},
@@ -74,6 +75,8 @@ OPTION_SETS: dict[str, dict[str, Any]] = {
     "tcp-thr": {"only": "thr-tcp"},
     "fan-idle": {"only": "fan-,idle-"},
     "idle": {"only": "idle-"},
+    "copy": {"copy": True, "vs": True},
+    "copy-rows-only": {"copy": True, "only": "-copy"},
 }
 
 
@@ -81,7 +84,8 @@ OPTION_SETS: dict[str, dict[str, Any]] = {
 def test_every_note_explains_something_shown(name: str) -> None:
     options = dict(OPTION_SETS[name])
     only = options.pop("only", "")
-    scenarios = [s for s in ALL if not only or any(o in s.name for o in only.split(","))]
+    every = WITH_COPIES if options.pop("copy", False) else ALL
+    scenarios = [s for s in every if not only or any(o in s.name for o in only.split(","))]
     repeat = options.get("repeat", 1)
     table, notes = text_of(
         scenarios, made_up(scenarios, **options), options.get("vs", False), repeat
@@ -145,3 +149,15 @@ def test_inproc_throughput_marks_purezmq_mb_s_only() -> None:
     assert "^" not in tcp
     (note,) = [n for n in notes if n.startswith("^ =")]
     assert "--copy" in note  # there are no -copy rows to point to
+
+
+def test_copy_rows_are_explained_and_pointed_to() -> None:
+    inproc = [s for s in WITH_COPIES if s.name.startswith("thr-inproc-1m-sync")]
+    table, notes = text_of(inproc, made_up(inproc, vs=True), vs=True)
+    copy_row = next(
+        line for line in table.splitlines() if line.startswith("thr-inproc-1m-sync-copy")
+    )
+    assert "^" not in copy_row  # its bytes really moved
+    (ref,) = [n for n in notes if n.startswith("^ =")]
+    assert "-copy row" in ref and "--copy" not in ref
+    assert [n for n in notes if n.startswith("-copy rows")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 from purezmq.bench.common import latency, throughput
+from purezmq.bench.copying import send_all
 from purezmq.bench.framing import Deframer
 from purezmq.bench.metrics import cpu_per_message
 from purezmq.bench.report import report, summarize
@@ -123,3 +124,32 @@ def test_cpu_per_message_counts_each_process_once() -> None:
     # A worker killed before it said its CPU time: no figure rather than a wrong one.
     del apart["connecters"][0]["cpu_end"]
     assert cpu_per_message(apart, 1000) == {}
+
+
+def test_copy_mode_sends_a_new_object_each_time() -> None:
+    sent: list[bytes] = []
+    send_all(sent.append, 64, 3, copy=False)
+    assert sent[0] is sent[1] is sent[2]
+    sent.clear()
+    send_all(sent.append, 64, 3, copy=True)
+    assert sent[0] == sent[1] == b"x" * 64
+    assert sent[0] is not sent[1] and sent[1] is not sent[2]
+    assert all(type(m) is bytes for m in sent)  # what the libraries get without --copy too
+
+
+def test_copy_twins_only_with_copy_and_only_inproc_throughput() -> None:
+    plain = select(["sync", "asyncio"], ["tcp", "ipc", "inproc"], [])
+    both = select(["sync", "asyncio"], ["tcp", "ipc", "inproc"], [], copy=True)
+    twins = [s for s in both if s.copy]
+    assert not any(s.copy for s in plain)
+    assert len(twins) == 10
+    assert all(s.kind == "thr" and s.transport == "inproc" for s in twins)
+    names = [s.name for s in both]
+    # Each twin right after the row it copies, without floor runs of its own.
+    for twin in twins:
+        assert names[names.index(twin.name) - 1] == twin.name.removesuffix("-copy")
+        assert twin.floors == []
+    assert [s.name for s in select(["sync"], ["inproc"], ["1m"], copy=True)] == [
+        "thr-inproc-1m-sync",
+        "thr-inproc-1m-sync-copy",
+    ]

@@ -63,6 +63,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds before a run is killed (default 60, --quick 30)",
     )
     add("--no-floor", action="store_true", help="skip the plain-socket floor runs")
+    add(
+        "--copy",
+        action="store_true",
+        help="also run each inproc throughput scenario copying (rows named ...-copy): the"
+        " sender makes every message anew from a bytearray and the receiver copies each"
+        " into a bytearray, with either library. Without it purezmq's inproc hands the"
+        " receiver the sender's bytes object and pyzmq copies, so inproc MB/s is no"
+        " bandwidth; with it both move every byte",
+    )
     add("--list", action="store_true", help="list the selected scenarios and exit")
     add(
         "--progress",
@@ -86,7 +95,7 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
     if unknown:
         raise SystemExit(f"purezmq bench: unknown transport(s): {', '.join(sorted(unknown))}")
     filters = [f.strip() for arg in args.filter for f in arg.split(",") if f.strip()]
-    return select(apis, transports, filters)
+    return select(apis, transports, filters, args.copy)
 
 
 def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
@@ -98,6 +107,7 @@ def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "quick": args.quick,
         "repeat": args.repeat,
+        "copy": args.copy,
         "uvloop": opts.uvloop,
         "timeout_s": opts.timeout,
         "messages": args.messages,

@@ -23,6 +23,7 @@ from .common import (
     throughput,
     zmq_bind_address,
 )
+from .copying import recv_all, send_all
 from .spec import Params
 
 WARMUP_ROUND_TRIPS = 50
@@ -54,8 +55,7 @@ def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     recv = sock.recv
     recv()
     start = perf_counter()
-    for _ in range(p.count - 1):
-        recv()
+    recv_all(recv, p.count - 1, p.copy)
     result = throughput(p.count, p.size, perf_counter() - start) | {"cpu_start": cpu}
     link.finish(result | _stats(p, sock))
     _close(sock)
@@ -64,11 +64,8 @@ def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
 def thr_send(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     sock = ctx.socket(zmq.PUSH)
     sock.connect(p.endpoints["data"])
-    send = sock.send
-    payload = b"x" * p.size
     cpu, start = cpu_times(), perf_counter()
-    for _ in range(p.count):
-        send(payload)
+    send_all(sock.send, p.size, p.count, p.copy)
     link.finish({"send_s": perf_counter() - start, "cpu_start": cpu} | _stats(p, sock))
     _close(sock)
 

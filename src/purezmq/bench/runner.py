@@ -219,6 +219,7 @@ def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
         ipc_dir=opts.ipc_dir,
         stats=opts.stats and lib not in FLOORS,
         uvloop=opts.uvloop,
+        copy=s.copy,
         lifetime=opts.timeout + EXIT_GRACE + 30,
     )
 

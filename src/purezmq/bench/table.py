@@ -70,6 +70,8 @@ def _row(
     seen: Seen,
 ) -> list[str]:
     row = [s.name]
+    if s.copy:
+        seen.marks.add(notes.COPY)
     for lib in libs:
         for column in section.columns:
             row.append(_cell(by_lib.get(lib), column, seen) + _mark(s, lib, column, seen))
@@ -101,7 +103,9 @@ def _cell(entry: Entry | None, column: Column, seen: Seen) -> str:
 
 def _mark(s: Scenario, lib: str, column: Column, seen: Seen) -> str:
     """The mark of purezmq's inproc MB/s, which counts references handed over."""
-    if s.kind == "thr" and s.transport == "inproc" and lib == "purezmq" and column.metric == "mb_s":
+    if column.metric != "mb_s" or lib != "purezmq" or s.copy:
+        return ""
+    if s.kind == "thr" and s.transport == "inproc":
         seen.marks.add(notes.INPROC_REF)
         return notes.INPROC_MARK
     return ""
