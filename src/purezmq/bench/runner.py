@@ -108,6 +108,7 @@ class _Worker:
             pass  # it already exited (inproc runs do not wait)
 
     def kill(self) -> None:
+        """SIGKILL, if it still runs (stopped or not)."""
         if self.popen.poll() is None:
             self.popen.kill()
 
@@ -192,7 +193,8 @@ class _Session:
             worker.release()
         deadline = time.monotonic() + EXIT_GRACE
         stuck = [w.name for w in self.workers if not w.reap(deadline)]
-        self._drain()
+        if ok:
+            self._drain()  # a killed worker's last line may be cut short: not read
         return f"killed at exit: {', '.join(stuck)}" if ok and stuck else ""
 
     def _drain(self) -> None:
