@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .estimate import Estimate, guess
@@ -26,14 +27,30 @@ on the sync and the asyncio API, and the memory of 100 idle tcp connections. tcp
 ipc ends run in separate processes, inproc ends in two threads (sync) or two tasks
 (asyncio). Each run is killed after --timeout. Scenario names look like
 thr-tcp-16-sync, lat-ipc-1k-asyncio, fan-inproc-1k-sync, idle-tcp-sync.
+
+How long: a full run (every scenario, 3 repeats, with the floors) takes about 4
+minutes on a 2-core machine, about 10 with --vs pyzmq; a --quick one about 2 minutes,
+about 3 with --vs pyzmq. --repeat scales that; --filter, --api, --transport shrink it.
+
+Ctrl-C (or SIGTERM) stops it: the run under way is abandoned and its worker
+processes are killed, the table of the runs that finished is printed (and written to
+--json FILE), and the exit status is 130 (143 for SIGTERM).
 """
+
+Add = Callable[..., Any]  # ArgumentParser.add_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``purezmq bench``, and its description, on ``parser``."""
     parser.description = DESCRIPTION
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    add = parser.add_argument
-    add("--quick", action="store_true", help="fewer messages: a few seconds per scenario")
+    _what_to_run(parser.add_argument)
+    _how_to_run(parser.add_argument)
+    _what_to_show(parser.add_argument)
+
+
+def _what_to_run(add: Add) -> None:
+    add("--quick", action="store_true", help="a tenth of the messages or so")
     add("--vs", choices=["pyzmq"], help="also run every scenario with pyzmq, interleaved")
     add("--repeat", type=int, default=3, metavar="N", help="runs per scenario and library")
     add(
@@ -50,7 +67,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help="comma-separated: tcp,ipc,inproc",
     )
-    add("--json", metavar="FILE", help="write every run and the medians to FILE")
+    add("--no-floor", action="store_true", help="skip the plain-socket floor runs")
+    add(
+        "--copy",
+        action="store_true",
+        help="also run each inproc throughput scenario copying (rows named ...-copy): the"
+        " sender makes every message anew from a bytearray and the receiver copies each"
+        " into a bytearray, with either library. Without it purezmq's inproc hands the"
+        " receiver the sender's bytes object where pyzmq copies, so its inproc MB/s is no"
+        " bandwidth; with it both move every byte",
+    )
+    add("--messages", type=int, help=argparse.SUPPRESS)  # tests: tiny runs
+
+
+def _how_to_run(add: Add) -> None:
     add(
         "--uvloop",
         action="store_true",
@@ -62,22 +92,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds before a run is killed (default 60, --quick 30)",
     )
-    add("--no-floor", action="store_true", help="skip the plain-socket floor runs")
-    add(
-        "--copy",
-        action="store_true",
-        help="also run each inproc throughput scenario copying (rows named ...-copy): the"
-        " sender makes every message anew from a bytearray and the receiver copies each"
-        " into a bytearray, with either library. Without it purezmq's inproc hands the"
-        " receiver the sender's bytes object and pyzmq copies, so inproc MB/s is no"
-        " bandwidth; with it both move every byte",
-    )
+
+
+def _what_to_show(add: Add) -> None:
     add("--list", action="store_true", help="list the selected scenarios and exit")
+    add("--json", metavar="FILE", help="write every run and the medians to FILE")
     add(
         "--progress",
         action=argparse.BooleanOptionalAction,
-        help="the run, its round, time elapsed and left, on stderr (default: on a terminal;"
-        " elsewhere a line per finished run)",
+        help="show the run under way, its round, the time elapsed and an estimate of the"
+        " time left on stderr: by default a line rewritten in place when stderr is a"
+        " terminal; --progress elsewhere prints a line per finished run",
     )
     add(
         "-v",
@@ -85,7 +110,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="every run's numbers, and purezmq's statistics() counters when it has any",
     )
-    add("--messages", type=int, help=argparse.SUPPRESS)  # tests: tiny runs
 
 
 def _scenarios(args: argparse.Namespace) -> list[Scenario]:
