@@ -161,3 +161,13 @@ def test_copy_rows_are_explained_and_pointed_to() -> None:
     (ref,) = [n for n in notes if n.startswith("^ =")]
     assert "-copy row" in ref and "--copy" not in ref
     assert [n for n in notes if n.startswith("-copy rows")]
+
+
+def test_medians_of_fewer_runs_where_a_stop_cut_short() -> None:
+    two = [s for s in ALL if s.name in ("thr-tcp-16-sync", "thr-tcp-16-asyncio")]
+    runs = made_up(two, repeat=3)
+    _, notes = text_of(two, runs, repeat=3)
+    assert "medians of the 3 runs of each scenario and library" in notes
+    _, cut = text_of(two, runs[:-2], repeat=3)  # stopped during the last scenario
+    assert not [n for n in cut if n.startswith("medians of the 3 runs")]
+    assert [n for n in cut if n.startswith("medians of") and "fewer" in n]

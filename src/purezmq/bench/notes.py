@@ -27,6 +27,7 @@ class Seen:
     marks: set[str] = field(default_factory=set)
     floor_apis: set[str] = field(default_factory=set)  # APIs of the rows with a floor figure
     floor_inproc: bool = False  # an inproc row has a floor figure
+    run_counts: set[int] = field(default_factory=set)  # runs behind each figure shown
 
 
 def footnotes(seen: Seen, repeat: int) -> list[str]:
@@ -34,7 +35,7 @@ def footnotes(seen: Seen, repeat: int) -> list[str]:
     marks = seen.marks
     out = []
     if repeat > 1 and marks:
-        out.append(f"medians of the {repeat} runs of each scenario and library")
+        out.append(_medians(seen.run_counts, repeat))
     if PARTIAL in marks:
         out.append("* = some of its runs failed: the median of the others")
     if FAILED in marks:
@@ -50,6 +51,15 @@ def footnotes(seen: Seen, repeat: int) -> list[str]:
     if COPY in marks:
         out.append(TEXTS[COPY])
     return out
+
+
+def _medians(run_counts: set[int], repeat: int) -> str:
+    if run_counts <= {repeat}:
+        return f"medians of the {repeat} runs of each scenario and library"
+    return (
+        f"medians of the runs of each scenario and library: {repeat}, or fewer where the"
+        " stop cut a scenario short"
+    )
 
 
 def _floor(seen: Seen) -> str:

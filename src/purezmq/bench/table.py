@@ -89,6 +89,7 @@ def _row(
 def _cell(entry: Entry | None, column: Column, seen: Seen) -> str:
     if entry is None:
         return "-"
+    seen.run_counts.add(entry["runs"])
     if not entry["ok"]:
         seen.marks.add(notes.FAILED)
         return str(entry["status"])
