@@ -19,11 +19,12 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 EXPECTED = {f"{kind}-inproc-16-{api}" for kind in ("thr", "lat") for api in ("sync", "asyncio")}
 
 
-def bench(tmp_path: Path, *extra: str) -> dict[str, Any]:
+def bench(tmp_path: Path, *extra: str, only: str = "inproc-16") -> dict[str, Any]:
+    """The --json document of a tiny run of the scenarios whose names contain ``only``."""
     out = tmp_path / "out.json"
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
-    args = ["--quick", "--filter", "inproc-16", "--json", str(out), "--messages", "300"]
+    args = ["--quick", "--filter", only, "--json", str(out), "--messages", "300"]
     proc = subprocess.run(
         [sys.executable, "-m", "purezmq", "bench", *args, "--repeat", "1", *extra],
         env=env,
@@ -32,7 +33,7 @@ def bench(tmp_path: Path, *extra: str) -> dict[str, Any]:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "thr-inproc-16-sync" in proc.stdout  # the table
+    assert only in proc.stdout  # the table
     result: dict[str, Any] = json.loads(out.read_text())
     return result
 
@@ -63,3 +64,38 @@ def test_vs_pyzmq_gives_ratios(tmp_path: Path) -> None:
         libs = [r["lib"] for r in doc["runs"] if r["scenario"] == name]
         assert libs == ["purezmq", "pyzmq"]
     assert doc["meta"]["pyzmq"]
+
+
+def test_cpu_per_message_of_throughput_runs(tmp_path: Path) -> None:
+    """Both ends' CPU time, in processes of their own (tcp) or sharing one (inproc)."""
+    doc = bench(tmp_path, only="16-sync")
+    thr = [r for r in doc["runs"] if r["scenario"].startswith("thr-")]
+    assert {r["scenario"] for r in thr} == {
+        "thr-tcp-16-sync",
+        "thr-ipc-16-sync",
+        "thr-inproc-16-sync",
+    }
+    for run in thr:
+        metrics = run["metrics"]
+        assert metrics["cpu_us"] > 0, run
+        assert metrics["cpu_user_s"] + metrics["cpu_sys_s"] > 0
+    assert doc["medians"]["thr-tcp-16-sync"]["purezmq"]["median"]["cpu_us"] > 0
+    lat = [r for r in doc["runs"] if r["scenario"].startswith("lat-")]
+    assert lat and not any("cpu_us" in r["metrics"] for r in lat)
+
+
+def test_copy_adds_inproc_throughput_rows_that_copy(tmp_path: Path) -> None:
+    extra = ["--copy"]
+    if importlib.util.find_spec("zmq") is not None:
+        extra += ["--vs", "pyzmq"]
+    doc = bench(tmp_path, *extra, only="thr-inproc-16")
+    copies = {"thr-inproc-16-sync-copy", "thr-inproc-16-asyncio-copy"}
+    assert set(doc["medians"]) == copies | {"thr-inproc-16-sync", "thr-inproc-16-asyncio"}
+    assert doc["meta"]["copy"] is True
+    for name in copies:
+        libs = doc["medians"][name]
+        assert "floor" not in libs  # the twin's floor is the same transfer
+        for entry in libs.values():
+            assert entry["ok"] == 1
+            assert entry["median"]["msg_s"] > 0
+            assert entry["median"]["cpu_us"] > 0

@@ -7,16 +7,18 @@ import importlib.util
 import os
 import platform
 import shutil
-import signal
 import sys
 import tempfile
-import textwrap
 import time
+from collections.abc import Callable
 from typing import Any
 
-from .report import FOOTNOTES, libs_of, summarize, table, write_json
+from .estimate import Estimate, guess
+from .progress import Progress, choose_mode
+from .report import libs_of, report, summarize, write_json
 from .runner import Options, Run, run_once
-from .spec import APIS, TRANSPORTS, Scenario, select
+from .spec import APIS, TRANSPORTS, Scenario, Step, plan, select
+from .stopping import Interrupted, StopRequest, stop_on_signals
 
 DESCRIPTION = """\
 Benchmarks modelled on libzmq's perf tools: throughput (PUSH -> PULL; 16 B to 1 MiB),
@@ -25,14 +27,30 @@ on the sync and the asyncio API, and the memory of 100 idle tcp connections. tcp
 ipc ends run in separate processes, inproc ends in two threads (sync) or two tasks
 (asyncio). Each run is killed after --timeout. Scenario names look like
 thr-tcp-16-sync, lat-ipc-1k-asyncio, fan-inproc-1k-sync, idle-tcp-sync.
+
+How long: a full run (every scenario, 3 repeats, with the floors) takes about 4
+minutes on a 2-core machine, about 10 with --vs pyzmq; a --quick one about 2 minutes,
+about 3 with --vs pyzmq. --repeat scales that; --filter, --api, --transport shrink it.
+
+Ctrl-C (or SIGTERM) stops it: the run under way is abandoned and its worker
+processes are killed, the table of the runs that finished is printed (and written to
+--json FILE), and the exit status is 130 (143 for SIGTERM).
 """
+
+Add = Callable[..., Any]  # ArgumentParser.add_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``purezmq bench``, and its description, on ``parser``."""
     parser.description = DESCRIPTION
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    add = parser.add_argument
-    add("--quick", action="store_true", help="fewer messages: a few seconds per scenario")
+    _what_to_run(parser.add_argument)
+    _how_to_run(parser.add_argument)
+    _what_to_show(parser.add_argument)
+
+
+def _what_to_run(add: Add) -> None:
+    add("--quick", action="store_true", help="a tenth of the messages or so")
     add("--vs", choices=["pyzmq"], help="also run every scenario with pyzmq, interleaved")
     add("--repeat", type=int, default=3, metavar="N", help="runs per scenario and library")
     add(
@@ -49,7 +67,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help="comma-separated: tcp,ipc,inproc",
     )
-    add("--json", metavar="FILE", help="write every run and the medians to FILE")
+    add("--no-floor", action="store_true", help="skip the plain-socket floor runs")
+    add(
+        "--copy",
+        action="store_true",
+        help="also run each inproc throughput scenario copying (rows named ...-copy): the"
+        " sender makes every message anew from a bytearray and the receiver copies each"
+        " into a bytearray, with either library. Without it purezmq's inproc hands the"
+        " receiver the sender's bytes object where pyzmq copies, so its inproc MB/s is no"
+        " bandwidth; with it both move every byte",
+    )
+    add("--messages", type=int, help=argparse.SUPPRESS)  # tests: tiny runs
+
+
+def _how_to_run(add: Add) -> None:
     add(
         "--uvloop",
         action="store_true",
@@ -61,15 +92,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds before a run is killed (default 60, --quick 30)",
     )
-    add("--no-floor", action="store_true", help="skip the plain-socket floor runs")
+
+
+def _what_to_show(add: Add) -> None:
     add("--list", action="store_true", help="list the selected scenarios and exit")
+    add("--json", metavar="FILE", help="write every run and the medians to FILE")
+    add(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="show the run under way, its round, the time elapsed and an estimate of the"
+        " time left on stderr: by default a line rewritten in place when stderr is a"
+        " terminal; --progress elsewhere prints a line per finished run",
+    )
     add(
         "-v",
         "--verbose",
         action="store_true",
         help="every run's numbers, and purezmq's statistics() counters when it has any",
     )
-    add("--messages", type=int, help=argparse.SUPPRESS)  # tests: tiny runs
 
 
 def _scenarios(args: argparse.Namespace) -> list[Scenario]:
@@ -79,68 +119,7 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
     if unknown:
         raise SystemExit(f"purezmq bench: unknown transport(s): {', '.join(sorted(unknown))}")
     filters = [f.strip() for arg in args.filter for f in arg.split(",") if f.strip()]
-    return select(apis, transports, filters)
-
-
-class Progress:
-    """One line on stderr, rewritten in place on a terminal."""
-
-    def __init__(self, total: int, verbose: bool) -> None:
-        self.total, self.done, self.verbose = total, 0, verbose
-        self.tty = sys.stderr.isatty()
-
-    def start(self, s: Scenario, lib: str, repeat: int) -> None:
-        text = f"[{self.done + 1}/{self.total}] {s.name} {lib} #{repeat + 1} ..."
-        if self.tty:
-            sys.stderr.write("\r\033[K" + text)
-            sys.stderr.flush()
-
-    def end(self, run: Run) -> None:
-        self.done += 1
-        if self.verbose or not self.tty:
-            line = f"[{self.done}/{self.total}] {run.scenario} {run.lib} #{run.repeat + 1}: "
-            line += _describe(run, self.verbose)
-            sys.stderr.write(("\r\033[K" if self.tty else "") + line + "\n")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.tty and not self.verbose:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
-def _describe(run: Run, verbose: bool) -> str:
-    if run.status != "ok":
-        text = f"{run.status} ({run.note})"
-        if verbose:
-            for name, stack in run.raw.get("stacks", {}).items():
-                text += f"\n    {name} stacks:\n" + textwrap.indent(stack.strip(), "      ")
-        return text
-    parts = [f"{k}={v:.4g}" for k, v in run.metrics.items()]
-    text = " ".join(parts) + f" [{run.seconds:.1f} s]"
-    if run.note:
-        text += f" ({run.note})"
-    if verbose:
-        for role, result in _roles(run.raw):
-            loop = result.get("loop")
-            if loop:
-                text += f"\n    {role} loop: {loop}"
-            stats = result.get("stats")
-            if stats:
-                text += f"\n    {role} statistics(): " + ", ".join(
-                    f"{k}={v}" for k, v in stats.items()
-                )
-    return text
-
-
-def _roles(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out = [("binder", raw.get("binder") or {})]
-    out += [(f"connecter{i}", r or {}) for i, r in enumerate(raw.get("connecters", []))]
-    return out
-
-
-def _terminated(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # so that the running run's workers are killed
+    return select(apis, transports, filters, args.copy)
 
 
 def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
@@ -152,6 +131,7 @@ def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "quick": args.quick,
         "repeat": args.repeat,
+        "copy": args.copy,
         "uvloop": opts.uvloop,
         "timeout_s": opts.timeout,
         "messages": args.messages,
@@ -181,6 +161,7 @@ def _check(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The benchmark as the options ask; the exit status (128 + N if signal N stopped it)."""
     scenarios = _scenarios(args)
     if args.list:
         print("\n".join(s.name for s in scenarios))
@@ -190,46 +171,78 @@ def run(args: argparse.Namespace) -> int:
         return 2
     use_uvloop = _check(args)
     libs = libs_of(args.vs == "pyzmq")
-    ipc_dir = tempfile.mkdtemp(prefix="pzbench-")
+    steps = plan(scenarios, libs, args.repeat, not args.no_floor)
+    with stop_on_signals() as stop:
+        opts = _options(args, use_uvloop, stop)
+        meta = _meta(args, opts)
+        try:
+            runs = _measure(steps, opts, _progress(args, steps, opts))
+        finally:
+            shutil.rmtree(opts.ipc_dir, ignore_errors=True)
+        _report(args, opts, meta, scenarios, libs, runs, len(steps))
+        return stop.exit_status
+
+
+def _options(args: argparse.Namespace, use_uvloop: bool, stop: StopRequest) -> Options:
     timeout = args.timeout or (30.0 if args.quick else 60.0)
-    opts = Options(args.quick, timeout, args.messages, ipc_dir, args.verbose, use_uvloop)
-    plan = [
-        (s, lib, r)
-        for s in scenarios
-        for r in range(args.repeat)
-        for lib in libs + ([] if args.no_floor else s.floors)
-    ]
-    progress = Progress(len(plan), args.verbose)
-    signal.signal(signal.SIGTERM, _terminated)
+    ipc_dir = tempfile.mkdtemp(prefix="pzbench-")
+    return Options(args.quick, timeout, args.messages, ipc_dir, args.verbose, use_uvloop, stop)
+
+
+def _progress(args: argparse.Namespace, steps: list[Step], opts: Options) -> Progress:
+    counts = [step.scenario.count(opts.quick, opts.messages) for step in steps]
+    estimate = Estimate(steps, [guess(step, n) for step, n in zip(steps, counts, strict=True)])
+    mode = choose_mode(args.progress, sys.stderr)
+    return Progress(steps, estimate, mode, args.verbose)
+
+
+def _measure(steps: list[Step], opts: Options, progress: Progress) -> list[Run]:
+    """The runs of the plan that finished: all of them, or those before a stop signal."""
     runs: list[Run] = []
     try:
-        for s, lib, r in plan:
-            progress.start(s, lib, r)
-            runs.append(run_once(s, lib, r, opts))
+        for index, (s, lib, repeat) in enumerate(steps):
+            opts.stop.check()
+            progress.start(index)
+            runs.append(run_once(s, lib, repeat, opts))
             progress.end(runs[-1])
+    except Interrupted:
+        pass
     finally:
         progress.close()
-        shutil.rmtree(ipc_dir, ignore_errors=True)
-    meta = _meta(args, opts)
+    return runs
+
+
+def _report(
+    args: argparse.Namespace,
+    opts: Options,
+    meta: dict[str, Any],
+    scenarios: list[Scenario],
+    libs: list[str],
+    runs: list[Run],
+    planned: int,
+) -> None:
+    """The table and its notes on stdout, and the JSON file if asked."""
+    meta |= {"runs_planned": planned, "runs_done": len(runs)}
     versions = f"purezmq {meta['purezmq']}"
     if args.vs:
         versions += f" vs pyzmq {meta['pyzmq']} (libzmq {meta['libzmq']})"
     mode = "quick" if args.quick else "full"
     print(
         f"purezmq bench: {versions}; Python {meta['python']}; {meta['cpus']} CPUs; {mode};"
-        f" {args.repeat} repeat(s); uvloop {'on' if use_uvloop else 'off'}"
+        f" {args.repeat} repeat(s); uvloop {'on' if opts.uvloop else 'off'}"
     )
-    print(table(scenarios, summarize(runs), libs))
-    print()
-    print("\n".join(FOOTNOTES))
+    if opts.stop.requested:
+        meta["interrupted"] = opts.stop.name
+        print(f"interrupted by {opts.stop.name}: {len(runs)} of {planned} runs done")
+    print(report(scenarios, summarize(runs), libs, args.repeat))
     failed = [r for r in runs if r.status != "ok"]
     if failed:
         print(f"\n{len(failed)} run(s) failed:")
         for bad in failed:
             print(f"  {bad.scenario} {bad.lib} #{bad.repeat + 1}: {bad.status}: {bad.note}")
+    sys.stdout.flush()
     if args.json:
         write_json(args.json, meta, scenarios, runs)
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

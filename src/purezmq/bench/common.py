@@ -79,6 +79,12 @@ def current_rss_kib() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+def cpu_times() -> dict[str, float]:
+    """This process's CPU time so far, every thread's, in seconds: ``{"user", "system"}``."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"user": usage.ru_utime, "system": usage.ru_stime}
+
+
 def throughput(count: int, size: int, elapsed: float) -> dict[str, Any]:
     """msg/s and MB/s (10^6 bytes) of ``count`` messages, timed from the first to the last."""
     rate = (count - 1) / elapsed if elapsed > 0 and count > 1 else 0.0

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from time import perf_counter, perf_counter_ns
 from typing import Any, cast
 
-from .common import AsyncLink, latency, throughput, unix_path
+from .common import AsyncLink, cpu_times, latency, throughput, unix_path
 from .framing import HEADER, Deframer, framed_batches, nodelay, split_address
 from .roles_sync import WARMUP_ROUND_TRIPS
 from .spec import FLOOR_TASK, Params
@@ -145,12 +145,14 @@ async def thr_recv(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
         if state["count"] >= p.count and not done.done():
             done.set_result(perf_counter())
 
+    cpu = cpu_times()
     stream, server = await _serve(p, link, "thr")
     stream.handle(on_messages)
     await asyncio.wait([done, stream.closed], return_when=asyncio.FIRST_COMPLETED)
     if not done.done():
         raise EOFError("the sender went away")
-    await link.finish(throughput(p.count, p.size, done.result() - state["start"]))
+    result = throughput(p.count, p.size, done.result() - state["start"])
+    await link.finish(result | {"cpu_start": cpu})
     _close(stream, server)
 
 
@@ -158,12 +160,12 @@ async def thr_send(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     stream = await _connect(p.endpoints["data"])
     transport = stream.transport
     assert transport is not None
-    start = perf_counter()
+    cpu, start = cpu_times(), perf_counter()
     for batch in framed_batches(p.count, p.size):
         transport.write(batch)
         if not stream.writable.is_set():
             await stream.writable.wait()
-    await link.finish({"send_s": perf_counter() - start})
+    await link.finish({"send_s": perf_counter() - start, "cpu_start": cpu})
     _close(stream)
 
 

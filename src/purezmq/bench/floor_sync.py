@@ -10,7 +10,7 @@ import socket
 from time import perf_counter, perf_counter_ns
 from typing import Any
 
-from .common import Link, latency, throughput
+from .common import Link, cpu_times, latency, throughput
 from .framing import CHUNK, HEADER, Deframer, connect, framed_batches, listen, nodelay
 from .roles_sync import WARMUP_ROUND_TRIPS
 from .spec import Params
@@ -26,6 +26,7 @@ def _accept(p: Params, link: Link, name: str) -> socket.socket:
 
 
 def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
+    cpu = cpu_times()
     conn = _accept(p, link, "thr")
     deframer, recv = Deframer(), conn.recv
     count, start = 0, 0.0
@@ -37,16 +38,16 @@ def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
         if got and not count:
             start = perf_counter()
         count += got
-    link.finish(throughput(p.count, p.size, perf_counter() - start))
+    link.finish(throughput(p.count, p.size, perf_counter() - start) | {"cpu_start": cpu})
     conn.close()
 
 
 def thr_send(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     sock = connect(p.endpoints["data"])
-    start = perf_counter()
+    cpu, start = cpu_times(), perf_counter()
     for batch in framed_batches(p.count, p.size):
         sock.sendall(batch)
-    link.finish({"send_s": perf_counter() - start})
+    link.finish({"send_s": perf_counter() - start, "cpu_start": cpu})
     sock.close()
 
 

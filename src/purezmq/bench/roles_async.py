@@ -12,10 +12,12 @@ from typing import Any
 
 from .common import (
     AsyncLink,
+    cpu_times,
     current_rss_kib,
     latency,
     throughput,
 )
+from .copying import recv_all_async, send_all_async
 from .roles_sync import START, TICK_MS, WARMUP_ROUND_TRIPS, _bound, _close, _stats, fan_rate
 from .spec import Params
 
@@ -25,12 +27,12 @@ from .spec import Params
 async def thr_recv(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     sock, endpoint = _bound(ctx, zmq.PULL, p, "thr")
     link.ready({"data": endpoint})
+    cpu = cpu_times()
     recv = sock.recv
     await recv()
     start = perf_counter()
-    for _ in range(p.count - 1):
-        await recv()
-    result = throughput(p.count, p.size, perf_counter() - start)
+    await recv_all_async(recv, p.count - 1, p.copy)
+    result = throughput(p.count, p.size, perf_counter() - start) | {"cpu_start": cpu}
     await link.finish(result | _stats(p, sock))
     _close(sock)
 
@@ -38,12 +40,9 @@ async def thr_recv(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
 async def thr_send(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     sock = ctx.socket(zmq.PUSH)
     sock.connect(p.endpoints["data"])
-    send = sock.send
-    payload = b"x" * p.size
-    start = perf_counter()
-    for _ in range(p.count):
-        await send(payload)
-    await link.finish({"send_s": perf_counter() - start} | _stats(p, sock))
+    cpu, start = cpu_times(), perf_counter()
+    await send_all_async(sock.send, p.size, p.count, p.copy)
+    await link.finish({"send_s": perf_counter() - start, "cpu_start": cpu} | _stats(p, sock))
     _close(sock)
 
 

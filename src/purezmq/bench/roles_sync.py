@@ -15,6 +15,7 @@ from typing import Any
 
 from .common import (
     Link,
+    cpu_times,
     current_rss_kib,
     last_endpoint,
     latency,
@@ -22,6 +23,7 @@ from .common import (
     throughput,
     zmq_bind_address,
 )
+from .copying import recv_all, send_all
 from .spec import Params
 
 WARMUP_ROUND_TRIPS = 50
@@ -49,12 +51,12 @@ def _stats(p: Params, *socks: Any) -> dict[str, Any]:
 def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     sock, endpoint = _bound(ctx, zmq.PULL, p, "thr")
     link.ready({"data": endpoint})
+    cpu = cpu_times()
     recv = sock.recv
     recv()
     start = perf_counter()
-    for _ in range(p.count - 1):
-        recv()
-    result = throughput(p.count, p.size, perf_counter() - start)
+    recv_all(recv, p.count - 1, p.copy)
+    result = throughput(p.count, p.size, perf_counter() - start) | {"cpu_start": cpu}
     link.finish(result | _stats(p, sock))
     _close(sock)
 
@@ -62,12 +64,9 @@ def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
 def thr_send(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     sock = ctx.socket(zmq.PUSH)
     sock.connect(p.endpoints["data"])
-    send = sock.send
-    payload = b"x" * p.size
-    start = perf_counter()
-    for _ in range(p.count):
-        send(payload)
-    link.finish({"send_s": perf_counter() - start} | _stats(p, sock))
+    cpu, start = cpu_times(), perf_counter()
+    send_all(sock.send, p.size, p.count, p.copy)
+    link.finish({"send_s": perf_counter() - start, "cpu_start": cpu} | _stats(p, sock))
     _close(sock)
 
 

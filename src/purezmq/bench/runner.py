@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .metrics import metrics
 from .spec import FLOORS, ROLES, Params, Scenario
+from .stopping import WAKE, StopRequest, block_in_this_thread
 
 EXIT_GRACE = 5.0  # seconds a worker has to exit once released
 STACKS_WAIT = 0.5  # seconds for a stuck worker to print its stacks (SIGUSR1) before the kill
@@ -29,6 +31,7 @@ class Options:
     ipc_dir: str
     stats: bool = False
     uvloop: bool = False
+    stop: StopRequest = field(default_factory=StopRequest)
 
 
 @dataclass
@@ -62,9 +65,11 @@ def worker_env(uvloop: bool) -> dict[str, str]:
 
 
 class _Worker:
-    def __init__(self, name: str, p: Params, env: dict[str, str], events: queue.Queue[Any]):
+    def __init__(self, name: str, p: Params, env: dict[str, str], events: queue.SimpleQueue[Any]):
         self.name = name
         self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in reap)
+        # A session of its own: a Ctrl-C at the terminal reaches the parent alone, which
+        # then kills the workers it started, rather than each of them dying its own way.
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "purezmq.bench.worker", p.to_json()],
             stdin=subprocess.PIPE,
@@ -73,12 +78,15 @@ class _Worker:
             env=env,
             text=True,
             bufsize=1,
+            start_new_session=True,
         )
         self.ready: dict[str, str] | None = None
         self.result: dict[str, Any] | None = None
-        threading.Thread(target=self._read, args=(events,), daemon=True).start()
+        self.reader = threading.Thread(target=self._read, args=(events,), daemon=True)
+        self.reader.start()
 
-    def _read(self, events: queue.Queue[Any]) -> None:
+    def _read(self, events: queue.SimpleQueue[Any]) -> None:
+        block_in_this_thread()
         assert self.popen.stdout is not None
         for line in self.popen.stdout:
             events.put((self, line))
@@ -99,8 +107,16 @@ class _Worker:
         except (OSError, ValueError):
             pass  # it already exited (inproc runs do not wait)
 
+    def kill(self) -> None:
+        """SIGKILL, if it still runs (stopped or not)."""
+        if self.popen.poll() is None:
+            self.popen.kill()
+
     def reap(self, deadline: float) -> bool:
-        """Wait for the exit until ``deadline``, else kill; True if it exited by itself."""
+        """Wait for the exit until ``deadline``, else kill; True if it exited by itself.
+
+        Its last lines are read (and queued) by the time this returns.
+        """
         try:
             self.popen.wait(max(0.0, deadline - time.monotonic()))
             return True
@@ -109,13 +125,15 @@ class _Worker:
             self.popen.wait()
             return False
         finally:
+            self.reader.join(max(0.0, deadline - time.monotonic()))
             self.stderr.close()
 
 
 class _Session:
-    def __init__(self, deadline: float, env: dict[str, str]) -> None:
-        self.deadline, self.env = deadline, env
-        self.events: queue.Queue[Any] = queue.Queue()
+    def __init__(self, deadline: float, env: dict[str, str], stop: StopRequest) -> None:
+        self.deadline, self.env, self.stop = deadline, env, stop
+        # A SimpleQueue: the stop signal's handler puts on it, maybe in the middle of a get.
+        self.events: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.workers: list[_Worker] = []
 
     def start(self, name: str, p: Params) -> _Worker:
@@ -124,25 +142,39 @@ class _Session:
         return worker
 
     def pump(self, done: Any, waiting_for: str) -> None:
-        """Handle the workers' lines until ``done()``; raise on a timeout or a worker's death."""
-        while not done():
-            remaining = self.deadline - time.monotonic()
-            try:
-                worker, line = self.events.get(timeout=max(0.0, remaining))
-            except queue.Empty:
-                silent = [w.name for w in self.workers if w.result is None]
-                raise _TimedOut(f"{waiting_for}; no result from {', '.join(silent)}") from None
-            if line is None:
-                if worker.result is None:
-                    worker.popen.wait()
-                    code = worker.popen.returncode
-                    raise _Failed(f"{worker.name} exited {code}: {worker.stderr_tail()}")
-                continue
-            tag, _, data = line.partition(" ")
-            if tag == "READY":
-                worker.ready = json.loads(data)
-            elif tag == "RESULT":
-                worker.result = json.loads(data)
+        """Handle the workers' lines until ``done()``; raise on a timeout, a worker's death
+        or a stop signal (:class:`.Interrupted`)."""
+        with self.stop.waking(self.events):
+            while not done():
+                self.stop.check()
+                self._next(waiting_for)
+
+    def _next(self, waiting_for: str) -> None:
+        remaining = self.deadline - time.monotonic()
+        try:
+            event = self.events.get(timeout=max(0.0, remaining))
+        except queue.Empty:
+            silent = [w.name for w in self.workers if w.result is None]
+            raise _TimedOut(f"{waiting_for}; no result from {', '.join(silent)}") from None
+        if event is not WAKE:
+            self._handle(*event)
+
+    def _handle(self, worker: _Worker, line: str | None) -> None:
+        """One line of a worker's (None: its end of output)."""
+        if line is None:
+            if worker.result is None:
+                worker.popen.wait()
+                code = worker.popen.returncode
+                raise _Failed(f"{worker.name} exited {code}: {worker.stderr_tail()}")
+            return
+        tag, _, data = line.partition(" ")
+        if tag == "READY":
+            worker.ready = json.loads(data)
+        elif tag == "RESULT":
+            worker.result = json.loads(data)
+        elif tag == "CPU" and worker.result is not None:
+            # Said once released, after the result: into the result, where metrics look.
+            worker.result["cpu_end"] = json.loads(data)
 
     def stacks(self) -> dict[str, str]:
         """Every live worker's threads' stacks (asked for with SIGUSR1), by worker."""
@@ -156,13 +188,24 @@ class _Session:
         """Release or kill every worker; a note if one had to be killed after its result."""
         if not ok:
             for worker in self.workers:
-                if worker.popen.poll() is None:
-                    worker.popen.kill()
+                worker.kill()
         for worker in self.workers:
             worker.release()
         deadline = time.monotonic() + EXIT_GRACE
         stuck = [w.name for w in self.workers if not w.reap(deadline)]
+        if ok:
+            self._drain()  # a killed worker's last line may be cut short: not read
         return f"killed at exit: {', '.join(stuck)}" if ok and stuck else ""
+
+    def _drain(self) -> None:
+        """Handle the lines the workers said after their results (their CPU times)."""
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if event is not WAKE and event[1] is not None:
+                self._handle(*event)
 
 
 def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
@@ -178,6 +221,7 @@ def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
         ipc_dir=opts.ipc_dir,
         stats=opts.stats and lib not in FLOORS,
         uvloop=opts.uvloop,
+        copy=s.copy,
         lifetime=opts.timeout + EXIT_GRACE + 30,
     )
 
@@ -207,43 +251,28 @@ def run_once(s: Scenario, lib: str, repeat: int, opts: Options) -> Run:
     """One run of one scenario with one library (or the floor), bounded by ``opts.timeout``."""
     run = Run(s.name, lib, repeat)
     start = time.monotonic()
-    session = _Session(start + opts.timeout, worker_env(opts.uvloop))
+    session = _Session(start + opts.timeout, worker_env(opts.uvloop), opts.stop)
     ok = False
     try:
         run.raw = _collect(session, s, lib, opts)
-        run.metrics = metrics(s, run.raw)
         ok = True
     except _TimedOut as exc:
         run.status, run.note = "timeout", f"{opts.timeout:g} s waiting for {exc}"
         run.raw = {"stacks": session.stacks()}
-    except (_Failed, OSError, KeyError, ValueError, ZeroDivisionError) as exc:
+    except (_Failed, OSError, KeyError, ValueError) as exc:
         run.status, run.note = "error", str(exc)
     finally:
         exit_note = session.finish(ok)
     run.note = run.note or exit_note
     run.seconds = time.monotonic() - start
+    if ok:
+        _measured(run, s)
     return run
 
 
-def metrics(s: Scenario, raw: dict[str, Any]) -> dict[str, Any]:
-    """The numbers the table shows, from the workers' results."""
-    binder: dict[str, Any] = raw["binder"]
-    connecters: list[dict[str, Any]] = raw["connecters"]
-    everyone = [binder, *connecters]
-    out: dict[str, Any] = {"rss_mib": max(r["rss_kib"] for r in everyone) / 1024}
-    if s.kind == "thr":
-        out |= {"msg_s": binder["msg_s"], "mb_s": binder["mb_s"]}
-    elif s.kind == "lat":
-        out |= {k: connecters[0][k] for k in ("mean_us", "p50_us", "p99_us")}
-    elif s.kind == "fan":
-        rates = [c["msg_s"] for c in connecters]
-        received = [c["received"] for c in connecters]
-        out |= {
-            "msg_s": sum(rates) / len(rates),
-            "min_msg_s": min(rates),
-            "delivered": sum(received) / len(received) / binder["sent"],
-            "pub_msg_s": binder["pub_msg_s"],
-        }
-    else:
-        out |= {k: binder[k] for k in ("kib_per_conn", "kib_per_socket", "growth_kib")}
-    return out
+def _measured(run: Run, s: Scenario) -> None:
+    """The run's metrics from its workers' results (an error if they do not add up)."""
+    try:
+        run.metrics = metrics(s, run.raw)
+    except (KeyError, ValueError, ZeroDivisionError) as exc:
+        run.status, run.note = "error", f"its results do not add up: {exc!r}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 KINDS = ("thr", "lat", "fan", "idle")
 TRANSPORTS = ("tcp", "ipc", "inproc")
@@ -59,16 +59,20 @@ class Scenario:
     transport: str
     size: int
     api: str
+    copy: bool = False  # each message made anew and copied on receipt (see .copying)
 
     @property
     def name(self) -> str:
         if self.kind == "idle":
             return f"idle-{self.transport}-{self.api}"
-        return f"{self.kind}-{self.transport}-{size_label(self.size)}-{self.api}"
+        name = f"{self.kind}-{self.transport}-{size_label(self.size)}-{self.api}"
+        return name + "-copy" if self.copy else name
 
     @property
     def floors(self) -> list[str]:
-        """The floor runs that go with this scenario's runs."""
+        """The floor runs that go with this scenario's runs (a copy row shares its twin's)."""
+        if self.copy:
+            return []
         if self.kind == "thr":
             return [FLOOR]
         if self.kind == "lat":
@@ -85,11 +89,15 @@ class Scenario:
         return quick_count if quick else full_count
 
 
-def all_scenarios() -> list[Scenario]:
+def all_scenarios(copy: bool = False) -> list[Scenario]:
+    """Every scenario; with ``copy``, each inproc throughput one followed by its -copy twin."""
     out: list[Scenario] = []
     for transport in TRANSPORTS:
         for size in THR_SIZES:
-            out += [Scenario("thr", transport, size, api) for api in APIS]
+            for api in APIS:
+                out.append(Scenario("thr", transport, size, api))
+                if copy and transport == "inproc":
+                    out.append(Scenario("thr", transport, size, api, copy=True))
     for transport in TRANSPORTS:
         for size in LAT_SIZES:
             out += [Scenario("lat", transport, size, api) for api in APIS]
@@ -99,14 +107,34 @@ def all_scenarios() -> list[Scenario]:
     return out
 
 
-def select(apis: list[str], transports: list[str], filters: list[str]) -> list[Scenario]:
+def select(
+    apis: list[str], transports: list[str], filters: list[str], copy: bool = False
+) -> list[Scenario]:
     """The scenarios of these APIs and transports whose name contains one of ``filters``."""
     return [
         s
-        for s in all_scenarios()
+        for s in all_scenarios(copy)
         if s.api in apis
         and s.transport in transports
         and (not filters or any(f in s.name for f in filters))
+    ]
+
+
+class Step(NamedTuple):
+    """One run of the plan: a scenario, a library (or a floor), which repeat (from 0)."""
+
+    scenario: Scenario
+    lib: str
+    repeat: int
+
+
+def plan(scenarios: list[Scenario], libs: list[str], repeat: int, floors: bool) -> list[Step]:
+    """Every run, scenario by scenario; within a repeat the libraries (then floors) in turn."""
+    return [
+        Step(s, lib, r)
+        for s in scenarios
+        for r in range(repeat)
+        for lib in libs + (s.floors if floors else [])
     ]
 
 
@@ -125,6 +153,7 @@ class Params:
     subs: int = FAN_SUBS
     stats: bool = False
     uvloop: bool = False
+    copy: bool = False
     lifetime: float = 0.0  # seconds after which the worker kills itself (0: never)
     endpoints: dict[str, str] = field(default_factory=dict)
 

@@ -1,10 +1,12 @@
 """``python -m purezmq.bench.worker PARAMS_JSON``: one role of a run, or a whole inproc run.
 
 Speaks to the parent on stdout: ``READY {endpoints}`` once a binder is bound, then
-``RESULT {result}``; then it waits for a line on stdin (every role has reported), closes
-its sockets and exits. An inproc run (role ``inproc``) runs the binder and the
-connecters in threads (sync) or tasks on one loop (asyncio) of this one process and
-reports ``RESULT {"binder": ..., "connecters": [...]}``. Any error exits 1 at once.
+``RESULT {result}``; then it waits for a line on stdin (every role has reported), says
+``CPU {"user", "system"}`` (its CPU time so far, which covers the end of the transfer
+for a sender), closes its sockets and exits. An inproc run (role ``inproc``) runs the
+binder and the connecters in threads (sync) or tasks on one loop (asyncio) of this
+one process and reports ``RESULT {"binder": ..., "connecters": [...], "cpu_end": ...}``,
+the process's CPU time when the last role was done. Any error exits 1 at once.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from . import floor_async, floor_sync, roles_async, roles_sync
-from .common import load_zmq, peak_rss_kib
+from .common import cpu_times, load_zmq, peak_rss_kib
 from .spec import FLOORS, ROLES, Params
 
 
@@ -66,12 +68,14 @@ class ProcessLink:
     def finish(self, result: dict[str, Any]) -> None:
         _say("RESULT", result | {"rss_kib": peak_rss_kib()})
         sys.stdin.readline()
+        _say("CPU", cpu_times())
 
 
 class AsyncProcessLink(ProcessLink):
     async def finish(self, result: dict[str, Any]) -> None:  # type: ignore[override]
         _say("RESULT", result | {"rss_kib": peak_rss_kib(), "loop": _loop_name()})
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        _say("CPU", cpu_times())
 
 
 def _sync_process(p: Params) -> None:
@@ -107,7 +111,8 @@ class ThreadHub:
     def __init__(self, roles: int) -> None:
         self.endpoints: queue.Queue[dict[str, str]] = queue.Queue()
         self.results: list[dict[str, Any]] = [{} for _ in range(roles)]
-        self.barrier = threading.Barrier(roles)
+        self.cpu_end: dict[str, float] = {}
+        self.barrier = threading.Barrier(roles, action=lambda: self.cpu_end.update(cpu_times()))
 
 
 def _in_thread(target: Callable[..., Any], *args: Any) -> threading.Thread:
@@ -135,7 +140,7 @@ def _sync_inproc(p: Params) -> dict[str, Any]:
         thread.join()
     if ctx is not None:
         ctx.term()
-    return {"binder": hub.results[0], "connecters": hub.results[1:]}
+    return {"binder": hub.results[0], "connecters": hub.results[1:], "cpu_end": hub.cpu_end}
 
 
 class TaskHub:
@@ -143,6 +148,7 @@ class TaskHub:
         loop = asyncio.get_running_loop()
         self.endpoints: asyncio.Future[dict[str, str]] = loop.create_future()
         self.results: list[dict[str, Any]] = [{} for _ in range(roles)]
+        self.cpu_end: dict[str, float] = {}
         self.left = roles
         self.all_done = asyncio.Event()
 
@@ -159,6 +165,7 @@ class TaskLink:
         hub.results[self.index] = result | {"rss_kib": peak_rss_kib(), "loop": _loop_name()}
         hub.left -= 1
         if not hub.left:
+            hub.cpu_end = cpu_times()
             hub.all_done.set()
         await hub.all_done.wait()
 
@@ -177,7 +184,7 @@ async def _async_inproc(p: Params) -> dict[str, Any]:
     await asyncio.gather(*tasks)
     if ctx is not None:
         ctx.term()
-    return {"binder": hub.results[0], "connecters": hub.results[1:]}
+    return {"binder": hub.results[0], "connecters": hub.results[1:], "cpu_end": hub.cpu_end}
 
 
 # -- entry point ------------------------------------------------------------------------
