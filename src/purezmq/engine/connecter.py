@@ -170,6 +170,12 @@ class Connecter:
             return
         self._close_now()
 
+    def give_up(self) -> None:
+        """LINGER ran out: stop trying to deliver what is queued."""
+        if self.linger_timer is not None:
+            self.linger_timer.cancel()
+        self._give_up()
+
     def _give_up(self) -> None:
         self.linger_timer = None
         self._close_now()

@@ -208,6 +208,19 @@ class SocketEngine:
         for session in list(self.sessions):
             session.close()
 
+    def expire(self) -> None:
+        """LINGER is over, whatever is still going on (loop thread): every connection
+        and every lingering connecter ends now, and the engine is done."""
+        self._linger_expired()
+        for connecter in list(self.lingering):
+            connecter.give_up()
+        self.sessions.clear()
+        self.lingering.clear()
+        if self.linger_timer is not None:
+            self.linger_timer.cancel()
+            self.linger_timer = None
+        self.done.set()
+
     def check_done(self) -> None:
         if self.closed and not self.sessions and not self.lingering:
             if self.linger_timer is not None:

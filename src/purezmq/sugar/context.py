@@ -67,6 +67,9 @@ _CONTEXT_OPTION_NAMES.update(ipv6=_IPV6, blocky=_BLOCKY)
 # dropped inside a reference cycle is only closed when a collection finds it, and a
 # thread waiting in term() allocates nothing that would start one.
 _COLLECT_EVERY = 0.5
+# How much longer than its LINGER term() waits for an engine before ending it: the loop
+# may be busy, and the engine ends its connections itself when LINGER runs out.
+_LINGER_SLACK = 0.5
 
 
 def _want_uvloop() -> bool:
@@ -329,7 +332,7 @@ class Context:
     def _wait_flushed(self, engines: list[Any]) -> None:
         """Return once ``engines`` have flushed (LINGER); purezmq.green waits cooperatively."""
         for engine in engines:
-            engine.done.wait()
+            _wait_flushed(engine)
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then terminate."""
@@ -425,6 +428,18 @@ class Context:
         if option is None or option not in self.sockopts:
             raise AttributeError(name)
         del self.sockopts[option]
+
+
+def _wait_flushed(engine: Any) -> None:
+    """Wait until ``engine`` has flushed its connections. With a finite LINGER, at most
+    about that long: if the engine has not ended by then, whatever state a connection
+    is in (a handshake that never ends, a peer that never reads), it is ended."""
+    if engine.linger < 0:
+        engine.done.wait()
+        return
+    if not engine.done.wait(engine.linger / 1000 + _LINGER_SLACK):
+        engine.schedule(engine.expire)
+        engine.done.wait(_LINGER_SLACK)
 
 
 def _name(option: int) -> str:
