@@ -162,10 +162,7 @@ class _Waiting:
             for waiters in (self.recv, self.send, self.poll):
                 waiters.fail_all(exc)
             return
-        mailbox = self.core._mailbox
-        while mailbox:  # SocketBase.process_commands, inlined
-            handler, pipe = mailbox.popleft()
-            handler(pipe)
+        self.core.process_commands()
         if self.recv.queue:
             self.recv.run()
         if self.send.queue:
@@ -192,8 +189,7 @@ class _Waiting:
             signaler.scheduled
             or signaler.running
             or signaler.hooks
-            or core._mailbox
-            or core._in_parts
+            or not core.quiet()
             or self.state.terminated
         ):
             return False
@@ -206,11 +202,9 @@ class _Waiting:
             return False
         queue.popleft()
         if attempt == frame_op:
-            more = len(taken) > 1
-            if more:
-                core._in_parts = taken
-                core._in_index = 1
-            fut.set_result(taken[0] if copy else _frame(taken[0], more))
+            first = core.begin_message(taken)
+            more = core.more
+            fut.set_result(first if copy else _frame(first, more))
             if more and queue:
                 self.recv.run()  # the next recv()s wait for the next frames: here they are
         else:
@@ -280,35 +274,29 @@ class _Waiting:
     # -- what the primitives try (now, or again on each wake-up) ----------------
 
     def send_part(self, frame: bytes) -> None:
-        self.core.send_part(frame, True)
+        self.core.send_frame(frame, True)
 
     def send_message(self, msg: Any) -> None:
-        core = self.core
-        if not core._out_parts:
-            core.xcheck_send()
-        core.send(msg)
+        self.core.send_message(msg)
 
     def recv_frame(self, copy: bool) -> Any:
         core = self.core
-        if not core._in_parts and not core._mailbox:
-            # The hot path, as the sync facade's recv: a whole message from the type.
-            msg = core.xrecv()
-            if msg is None:
-                if not core._mailbox:
-                    return _PENDING
-                frame, more = core.recv_part()  # a pipe's end left a command: look again
-            else:
-                if len(msg) > 1:
-                    core._in_parts = msg
-                    core._in_index = 1
-                frame, more = msg[0], len(msg) > 1
-        else:
-            frame, more = core.recv_part()
-        return frame if copy else _frame(frame, more)
+        frame = core.recv_frame()
+        if frame is None:
+            return _PENDING
+        return frame if copy else _frame(frame, core.more)
 
     def recv_message(self, copy: bool) -> Any:
-        msg = self.core.recv()
+        msg = self.core.recv_message()
+        if msg is None:
+            return _PENDING
         return msg_list(msg) if copy else _frames(msg)
+
+    def recv_loaded(self, load: Callable[[Any], Any], multipart: bool) -> Any:
+        """What ``load`` makes of the next frame (whole message if ``multipart``)."""
+        core = self.core
+        got = core.recv_message() if multipart else core.recv_frame()
+        return _PENDING if got is None else load(got)
 
     def ready_events(self, flags: int) -> int:
         events: int = self.core.events() & flags
@@ -476,11 +464,10 @@ class Socket(_socket.Socket):
     def _recv_loaded(
         self, flags: int, load: Callable[[Any], Any], multipart: bool = False
     ) -> asyncio.Future[Any]:
-        core = self._core
-        take = core.recv if multipart else (lambda: core.recv_part()[0])
         waiting = self._waiting
         return waiting.start(
-            waiting.recv, lambda _: load(take()), None, flags, core.options.rcvtimeo
+            waiting.recv, lambda _: waiting.recv_loaded(load, multipart), None, flags,
+            self._core.options.rcvtimeo,
         )
 
 

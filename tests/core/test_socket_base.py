@@ -112,11 +112,11 @@ def test_close_delivers_then_delimits() -> None:
 
 @pytest.mark.parametrize("type_id", sorted(SOCKET_TYPES))
 def test_closed_socket_refuses_everything(type_id: int) -> None:
-    """After close(), send, recv, send_part and recv_part raise ENOTSOCK, whatever the type."""
+    """After close(), send, recv, send_frame and recv_frame raise ENOTSOCK, whatever the type."""
     sock = SOCKET_TYPES[type_id]()
     sock.close()
-    calls = [lambda: sock.send([b"x"]), sock.recv, lambda: sock.send_part(b"x", True),
-             sock.recv_part]
+    calls = [lambda: sock.send([b"x"]), sock.recv, lambda: sock.send_frame(b"x", True),
+             sock.recv_frame]
     for call in calls:
         with pytest.raises(CoreError) as info:
             call()
@@ -153,11 +153,11 @@ def test_maxmsgsize_check() -> None:
 
 
 def test_recv_of_a_partly_read_message_returns_the_rest() -> None:
-    """recv after recv_part returns the remaining frames; events() still shows POLLIN then."""
+    """recv after recv_frame returns the remaining frames; events() still shows POLLIN then."""
     dealer = Dealer()
     peer = join(dealer)
     peer.send(b"1", b"2", b"3")
-    assert dealer.recv_part() == (b"1", True)
+    assert (dealer.recv_frame(), dealer.more) == (b"1", True)
     assert dealer.events() & POLLIN
     assert dealer.recv() == [b"2", b"3"]
     assert not dealer.rcvmore

@@ -141,19 +141,19 @@ def test_pair_events() -> None:
     assert pair.events() == 0
 
 
-def test_pair_send_part_recv_part() -> None:
+def test_pair_send_frame_recv_frame() -> None:
     """PAIR: SHALL not filter or modify outgoing or incoming messages (frame by frame)."""
     pair = Pair()
     peer = join(pair)
-    pair.send_part(b"a", True)
+    pair.send_frame(b"a", True)
     assert peer.recv_all() == []
-    pair.send_part(b"b", False)
+    pair.send_frame(b"b", False)
     assert peer.recv_all() == [[b"a", b"b"]]
     peer.send(b"x", b"y", b"z")
-    assert pair.recv_part() == (b"x", True)
+    assert (pair.recv_frame(), pair.more) == (b"x", True)
     assert pair.rcvmore
-    assert pair.recv_part() == (b"y", True)
-    assert pair.recv_part() == (b"z", False)
+    assert (pair.recv_frame(), pair.more) == (b"y", True)
+    assert (pair.recv_frame(), pair.more) == (b"z", False)
     assert not pair.rcvmore
 
 

@@ -71,7 +71,7 @@ def test_push_refused_message_leaves_nothing_behind() -> None:
     push = Push()
     for frame, more in ((b"lost-1", True), (b"lost-2", False)):
         try:
-            push.send_part(frame, more)
+            push.send_frame(frame, more)
         except WouldBlock:
             break
     else:
@@ -117,14 +117,14 @@ def test_push_drops_departed_peer() -> None:
     assert len(push.pipes) == 1
 
 
-def test_push_multipart_send_part() -> None:
+def test_push_multipart_send_frame() -> None:
     """PUSH: SHALL not filter or modify outgoing messages (frames sent one by one arrive whole)."""
     push = Push()
     peer = join(push)
-    push.send_part(b"a", True)
-    push.send_part(b"b", True)
+    push.send_frame(b"a", True)
+    push.send_frame(b"b", True)
     assert peer.recv_all() == []  # nothing leaves before the last frame
-    push.send_part(b"c", False)
+    push.send_frame(b"c", False)
     assert peer.recv_all() == [[b"a", b"b", b"c"]]
 
 
@@ -205,14 +205,14 @@ def test_pull_incoming_hwm_pushes_back() -> None:
     assert peer.try_send(b"more")
 
 
-def test_pull_recv_part() -> None:
+def test_pull_recv_frame() -> None:
     """PULL: SHALL deliver these to its calling application (frame by frame with RCVMORE)."""
     pull = Pull()
     peer = join(pull)
     peer.send(b"1", b"2")
-    assert pull.recv_part() == (b"1", True)
+    assert (pull.recv_frame(), pull.more) == (b"1", True)
     assert pull.get_option(13) == 1
-    assert pull.recv_part() == (b"2", False)
+    assert (pull.recv_frame(), pull.more) == (b"2", False)
     assert pull.get_option(13) == 0
 
 
@@ -220,7 +220,7 @@ def test_pull_cannot_send() -> None:
     """PULL: SHALL only receive messages."""
     pull = Pull()
     join(pull)
-    for call in (lambda: pull.send([b"x"]), lambda: pull.send_part(b"x", True)):
+    for call in (lambda: pull.send([b"x"]), lambda: pull.send_frame(b"x", True)):
         with pytest.raises(CoreError) as info:
             call()
         assert info.value.errno == ENOTSUP

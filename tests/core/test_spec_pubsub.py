@@ -223,14 +223,13 @@ def test_xpub_delivers_other_messages_from_subscribers() -> None:
     assert xpub.events() == POLLOUT
 
 
-def test_xpub_recv_part_on_subscription() -> None:
+def test_xpub_recv_frame_on_subscription() -> None:
     """XPUB: SHALL deliver these commands to its calling application (one frame, no RCVMORE)."""
     xpub = XPub()
     peer = join(xpub)
     peer.subscribe(b"topic")
-    assert xpub.recv_part() == (b"\x01topic", False)
-    with pytest.raises(WouldBlock):
-        xpub.recv_part()
+    assert (xpub.recv_frame(), xpub.more) == (b"\x01topic", False)
+    assert xpub.recv_frame() is None  # nothing more waits
 
 
 # ================================================================== SUB
@@ -314,23 +313,23 @@ def test_sub_cannot_send() -> None:
     """SUB: SHALL only receive messages."""
     sub = Sub()
     join(sub)
-    for call in (lambda: sub.send([b"x"]), lambda: sub.send_part(b"x", True)):
+    for call in (lambda: sub.send([b"x"]), lambda: sub.send_frame(b"x", True)):
         with pytest.raises(CoreError) as info:
             call()
         assert info.value.errno == ENOTSUP
     assert sub.events() == 0
 
 
-def test_sub_events_and_recv_part() -> None:
+def test_sub_events_and_recv_frame() -> None:
     """SUB: SHALL deliver messages to its calling application (POLLIN, frame by frame)."""
     sub = Sub()
     peer = join(sub)
     sub.set_option(SUBSCRIBE, b"")
     peer.send(b"a", b"b")
     assert sub.events() == POLLIN
-    assert sub.recv_part() == (b"a", True)
+    assert (sub.recv_frame(), sub.more) == (b"a", True)
     assert sub.events() == POLLIN  # the rest of the message is still to read
-    assert sub.recv_part() == (b"b", False)
+    assert (sub.recv_frame(), sub.more) == (b"b", False)
     assert sub.events() == 0
 
 

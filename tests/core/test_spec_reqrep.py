@@ -121,7 +121,7 @@ def test_req_recv_before_send_is_efsm() -> None:
     req = Req()
     join(req)
     efsm(req.recv)
-    efsm(req.recv_part)
+    efsm(req.recv_frame)
 
 
 def test_req_second_send_is_efsm() -> None:
@@ -130,7 +130,7 @@ def test_req_second_send_is_efsm() -> None:
     join(req)
     req.send([b"q"])
     efsm(lambda: req.send([b"again"]))
-    efsm(lambda: req.send_part(b"again", True))
+    efsm(lambda: req.send_frame(b"again", True))
 
 
 def test_req_events_follow_the_lock_step() -> None:
@@ -147,18 +147,18 @@ def test_req_events_follow_the_lock_step() -> None:
     assert req.events() == POLLOUT
 
 
-def test_req_multipart_with_send_part_and_recv_part() -> None:
+def test_req_multipart_with_send_frame_and_recv_frame() -> None:
     """REQ: "One or more data frames, comprising the message visible to the application"."""
     req = Req()
     peer = join(req)
-    req.send_part(b"a", True)
-    req.send_part(b"b", True)
-    req.send_part(b"c", False)
+    req.send_frame(b"a", True)
+    req.send_frame(b"b", True)
+    req.send_frame(b"c", False)
     assert peer.recv_all() == [[b"", b"a", b"b", b"c"]]
     peer.send(b"", b"x", b"y")
-    assert req.recv_part() == (b"x", True)
+    assert (req.recv_frame(), req.more) == (b"x", True)
     assert req.rcvmore and req.get_option(13) == 1
-    assert req.recv_part() == (b"y", False)
+    assert (req.recv_frame(), req.more) == (b"y", False)
     assert not req.rcvmore and req.get_option(13) == 0
 
 
@@ -267,7 +267,7 @@ def test_rep_send_before_recv_is_efsm() -> None:
     rep = Rep()
     join(rep)
     efsm(lambda: rep.send([b"r"]))
-    efsm(lambda: rep.send_part(b"r", False))
+    efsm(lambda: rep.send_frame(b"r", False))
 
 
 def test_rep_second_recv_is_efsm() -> None:
@@ -360,7 +360,7 @@ def test_dealer_refuses_first_frame_when_no_peer_is_available() -> None:
     """DEALER: SHALL not accept further messages when it has no available peers (frame by frame)."""
     dealer = Dealer()
     with pytest.raises(WouldBlock):
-        dealer.send_part(b"first", True)
+        dealer.send_frame(b"first", True)
 
 
 def test_dealer_refused_message_leaves_nothing_behind() -> None:
@@ -368,7 +368,7 @@ def test_dealer_refused_message_leaves_nothing_behind() -> None:
     dealer = Dealer()
     for frame, more in ((b"lost-1", True), (b"lost-2", False)):
         try:
-            dealer.send_part(frame, more)
+            dealer.send_frame(frame, more)
         except WouldBlock:
             break
     else:
@@ -439,15 +439,15 @@ def test_dealer_events() -> None:
     assert dealer.events() == 0
 
 
-def test_dealer_recv_part() -> None:
+def test_dealer_recv_frame() -> None:
     """DEALER: SHALL deliver these to its calling application (frame by frame with RCVMORE)."""
     dealer = Dealer()
     peer = join(dealer)
     peer.send(b"1", b"2", b"3")
     peer.send(b"single")
-    assert dealer.recv_part() == (b"1", True)
+    assert (dealer.recv_frame(), dealer.more) == (b"1", True)
     assert dealer.recv() == [b"2", b"3"]  # the rest of a partly read message
-    assert dealer.recv_part() == (b"single", False)
+    assert (dealer.recv_frame(), dealer.more) == (b"single", False)
     assert not dealer.rcvmore
 
 
@@ -528,8 +528,8 @@ def test_router_drops_unroutable_silently() -> None:
     router = Router()
     peer = join(router, identity=b"A")
     router.send([b"nobody", b"x"])
-    router.send_part(b"nobody", True)
-    router.send_part(b"y", False)
+    router.send_frame(b"nobody", True)
+    router.send_frame(b"y", False)
     assert peer.recv_all() == []
 
 
@@ -550,8 +550,8 @@ def test_router_mandatory_unroutable_multipart_leaves_nothing_behind() -> None:
     peer = join(router, identity=b"A")
     router.set_option(ROUTER_MANDATORY, 1)
     with pytest.raises(CoreError) as info:
-        router.send_part(b"nobody", True)
-        router.send_part(b"x", False)
+        router.send_frame(b"nobody", True)
+        router.send_frame(b"x", False)
     assert info.value.errno == EHOSTUNREACH
     router.send([b"A", b"next"])
     assert peer.recv_all() == [[b"next"]]

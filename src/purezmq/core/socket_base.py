@@ -65,7 +65,7 @@ class SocketBase:
         # did, and the session then does not write the message to ``pipe``.
         self.take_direct: Callable[[Pipe, Msg], bool] | None = None
         self._out_parts: list[bytes] = []
-        self._in_parts: Msg = []
+        self._in_parts: Msg = ()
         self._in_index = 0
         self.closed = False
         # Called when a pipe is added or removed, for the engine's bookkeeping.
@@ -194,17 +194,33 @@ class SocketBase:
             self._refuse_all(_terminated)
 
     def _refuse_all(self, refusal: Callable[..., Any]) -> None:
-        self.send = self.recv = self.send_part = self.recv_part = refusal  # type: ignore[method-assign]
+        self.send = self.recv = self.send_frame = self.recv_frame = refusal  # type: ignore[method-assign]
+        self.send_message = self.recv_message = refusal  # type: ignore[method-assign]
         self.xsend = self.xrecv = refusal  # type: ignore[method-assign]
 
-    # -- messages (owner thread) -----------------------------------------
+    # -- messages and frames (owner thread) ---------------------------------
+    #
+    # The API both facades are built on. Sends raise WouldBlock when they cannot go
+    # now; receives return None when nothing waits (an exception there would cost
+    # more than the rest of the call, and finding nothing ends every wait). Both raise
+    # CoreError for a refusal (EFSM, ENOTSOCK, ETERM ...). A multipart message is
+    # split into frames here, once, for recv_frame.
 
     def send(self, msg: Msg) -> None:
-        """Send a whole message now, or raise WouldBlock / CoreError."""
+        """Send a whole message now (after the frames held by send_frame), or raise
+        WouldBlock / CoreError. Commands come first: a publisher must know every
+        subscription that reached it before it sends."""
         if self._mailbox or self._out_parts:
             self._send_slow(msg)
         else:
             self.xsend(msg)
+
+    def send_message(self, msg: Msg) -> None:
+        """:meth:`send`, refusing first what the type refuses before a message's first
+        frame (as a frame-by-frame send would)."""
+        if not self._out_parts:
+            self.xcheck_send()
+        self.send(msg)
 
     def _send_slow(self, msg: Msg) -> None:
         self.process_commands()
@@ -220,7 +236,7 @@ class SocketBase:
         else:
             self.xsend(msg)
 
-    def send_part(self, frame: bytes, more: bool) -> None:
+    def send_frame(self, frame: bytes, more: bool) -> None:
         """Send one frame; with ``more`` it is held until the last frame of the message."""
         if not self._out_parts:
             self.xcheck_send()
@@ -229,54 +245,77 @@ class SocketBase:
             return
         self.send((frame,))
 
-    def recv(self) -> Msg:
-        """The next whole message (or the rest of a partly read one), or WouldBlock."""
-        if self._in_parts or self._mailbox:
-            return self._recv_slow()
-        msg = self.xrecv()
-        if msg is not None:
-            return msg
-        # Reading may have met a pipe's end; what the type does about it (ROUTER_NOTIFY,
-        # XPUB's unsubscriptions) may be a message, so look before saying "none".
-        if not self._mailbox:
-            raise WouldBlock("no message is waiting")
-        return self._recv_slow()
-
-    def _recv_slow(self) -> Msg:
-        if self._in_parts:
-            rest = self._in_parts[self._in_index :]
-            self._in_parts = []
-            return rest
-        while True:
-            self.process_commands()
-            msg = self.xrecv()
-            if msg is not None:
-                return msg
-            if not self._mailbox:
-                raise WouldBlock("no message is waiting")
-
-    def recv_part(self) -> tuple[bytes, bool]:
-        """The next frame and whether more frames of its message follow."""
+    def recv_frame(self) -> bytes | None:
+        """The next frame, or None if no message waits; :attr:`more` then says whether
+        more frames of its message follow (RCVMORE)."""
         parts = self._in_parts
-        if not parts:
-            parts = self.recv()
-            if len(parts) == 1:
-                return parts[0], False
-            self._in_parts = parts
-            self._in_index = 1
-            return parts[0], True
+        if parts:
+            return self._next_part(parts)
+        msg = None if self._mailbox else self.xrecv()
+        if msg is None:
+            msg = self._recv_after_commands()
+            if msg is None:
+                return None
+        if len(msg) == 1:
+            return msg[0]
+        return self.begin_message(msg)
+
+    def begin_message(self, msg: Msg) -> bytes:
+        """Hand out ``msg`` frame by frame: its first frame now, the others from the
+        next calls of :meth:`recv_frame` (``more`` set accordingly)."""
+        self._in_parts = msg if len(msg) > 1 else ()
+        self._in_index = 1
+        return msg[0]
+
+    def _next_part(self, parts: Msg) -> bytes:
         i = self._in_index
         frame = parts[i]
         i += 1
         if i >= len(parts):
-            self._in_parts = []
-            return frame, False
-        self._in_index = i
-        return frame, True
+            self._in_parts = ()
+        else:
+            self._in_index = i
+        return frame
+
+    def recv_message(self) -> Msg | None:
+        """The next whole message (or the rest of a partly read one), or None."""
+        parts = self._in_parts
+        if parts:
+            self._in_parts = ()
+            return parts[self._in_index :]
+        msg = None if self._mailbox else self.xrecv()
+        if msg is None:
+            return self._recv_after_commands()
+        return msg
+
+    def _recv_after_commands(self) -> Msg | None:
+        # Reading may have met a pipe's end; what the type does about it (ROUTER_NOTIFY,
+        # XPUB's unsubscriptions) may be a message, so look again before saying "none".
+        while self._mailbox:
+            self.process_commands()
+            msg = self.xrecv()
+            if msg is not None:
+                return msg
+        return None
+
+    def recv(self) -> Msg:
+        """:meth:`recv_message`, raising WouldBlock when nothing waits."""
+        msg = self.recv_message()
+        if msg is None:
+            raise WouldBlock("no message is waiting")
+        return msg
+
+    def quiet(self) -> bool:
+        """No command waits for this socket and no message is partly read: the next
+        message the type hands out is the next one read (see the direct receive)."""
+        return not self._mailbox and not self._in_parts
 
     @property
-    def rcvmore(self) -> bool:
+    def more(self) -> bool:
+        """Whether the frame recv_frame last returned has more frames after it (RCVMORE)."""
         return bool(self._in_parts)
+
+    rcvmore = more
 
     def events(self) -> int:
         """POLLIN | POLLOUT as libzmq's ZMQ_EVENTS reports them now."""

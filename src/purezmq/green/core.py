@@ -42,20 +42,21 @@ class Socket(_SyncSocket):
     _repr_cls = "zmq.green.Socket"
 
     def _wait(self, attempt: Callable[[], Any], timeout_ms: int, reading: bool = False) -> Any:
-        """Retry ``attempt`` each time the socket may have changed; Again once
-        ``timeout_ms`` (-1: never) passes, ContextTerminated when the context is."""
+        """Retry ``attempt`` each time the socket may have changed until it gives
+        something (not None, no WouldBlock); Again once ``timeout_ms`` (-1: never)
+        passes, ContextTerminated when the context is."""
 
         def probe() -> Any:
             self._check_open()
             try:
-                return (attempt(),)  # boxed: an attempt may return None
+                return attempt()
             except WouldBlock:
                 return None
 
         found = wait_until(probe, [self], None if timeout_ms < 0 else timeout_ms / 1000)
         if found is None:
             raise Again()
-        return found[0]
+        return found
 
     def poll(self, timeout: int | None = None, flags: int = _POLLIN) -> int:
         """Wait up to ``timeout`` ms (None or negative: for ever) for ``flags``, blocking

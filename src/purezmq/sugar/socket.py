@@ -622,7 +622,8 @@ class Socket(AttributeSetter):
         self.set(constants.SocketOption.RCVHWM, value)
 
     def _wait(self, attempt: Callable[[], Any], timeout_ms: int, reading: bool = False) -> Any:
-        """Retry ``attempt`` after each wake-up until it succeeds or the timeout passes.
+        """Retry ``attempt`` after each wake-up until it gives something (not None, no
+        WouldBlock), or raise Again once ``timeout_ms`` (-1: never) has passed.
 
         ``reading``: waiting for a message, so this thread may read its connections
         itself meanwhile (Signaler.wait_readers; see engine/stream.py).
@@ -640,49 +641,37 @@ class Socket(AttributeSetter):
             if not signaler.wait_readers(readers, remaining) and deadline is not None:
                 raise Again()
             try:
-                return attempt()
+                result = attempt()
             except WouldBlock:
                 continue
+            if result is not None:
+                return result
 
-    def _send_msg(self, msg: Msg, flags: int) -> None:
-        """Send a whole message, waiting (SNDTIMEO) unless NOBLOCK."""
-        core = self._core
-        self._attempt_send(lambda: core.send(msg), flags)
+    def _send_later(self, attempt: Callable[[], None], flags: int) -> None:
+        """``attempt`` found no room: wait for some and retry (SNDTIMEO), unless NOBLOCK."""
+        if flags & NOBLOCK:
+            raise Again()
+        self._check_open()
 
-    def _attempt_send(self, attempt: Callable[[], None], flags: int) -> None:
-        """Run ``attempt``; on WouldBlock wait and retry (SNDTIMEO) unless NOBLOCK."""
-        try:
+        def sent() -> bool:
             attempt()
-        except WouldBlock:
-            if flags & NOBLOCK:
-                raise Again() from None
-            self._check_open()
-            try:
-                self._wait(attempt, self._core.options.sndtimeo)
-            except CoreError as exc:
-                raise zmq_error(exc) from None
+            return True
+
+        try:
+            self._wait(sent, self._core.options.sndtimeo)
         except CoreError as exc:
             raise zmq_error(exc) from None
 
-    def _recv_msg(self, flags: int, found_none: bool = False) -> Msg:
-        """Receive a whole message, waiting (RCVTIMEO) unless NOBLOCK. ``found_none``:
-        the caller's xrecv() just found nothing with nothing in the mailbox, so a
-        first try would find nothing either: wait at once."""
+    def _recv_later(self, attempt: Callable[[], Any], flags: int) -> Any:
+        """``attempt`` found nothing: wait for it (RCVTIMEO), unless NOBLOCK."""
         core = self._core
-        if not found_none:
-            try:
-                return core.recv()
-            except WouldBlock:
-                pass
-            except CoreError as exc:
-                raise zmq_error(exc) from None
         if flags & NOBLOCK:
             # Polling with NOBLOCK: the I/O thread must read the connections.
             core.release_readers()
             raise Again()
         self._check_open()
         try:
-            return self._wait(core.recv, core.options.rcvtimeo, True)  # type: ignore[no-any-return]
+            return self._wait(attempt, core.options.rcvtimeo, True)
         except CoreError as exc:
             raise zmq_error(exc) from None
 
@@ -698,23 +687,20 @@ class Socket(AttributeSetter):
         """Send one frame; with SNDMORE it waits for the rest of its message."""
         if type(data) is not bytes:
             data = as_frame_bytes(data)
-        if flags & SNDMORE:
-            self._send_more(data, flags)
-        else:
-            core = self._core
-            try:
-                if core._mailbox or core._out_parts:
-                    core.send((data,))
-                else:
-                    core.xsend((data,))
-            except CoreError:
-                self._send_msg((data,), flags)
-        return _FINISHED_TRACKER if track else None
-
-    def _send_more(self, data: bytes, flags: int) -> None:
-        # Not inlined in send(): a closure there would cost every send() its cells.
         core = self._core
-        self._attempt_send(lambda: core.send_part(data, True), flags)
+        try:
+            if flags & SNDMORE:
+                core.send_frame(data, True)
+            else:
+                core.send((data,))
+        except WouldBlock:
+            if flags & SNDMORE:
+                self._send_later(lambda: core.send_frame(data, True), flags)
+            else:
+                self._send_later(lambda: core.send((data,)), flags)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+        return _FINISHED_TRACKER if track else None
 
     def send_multipart(
         self,
@@ -731,39 +717,26 @@ class Socket(AttributeSetter):
         if flags & SNDMORE:
             for frame in msg:
                 self.send(frame, SNDMORE)
-        else:
-            try:
-                self._core.send(msg)
-            except CoreError:
-                self._send_msg(msg, flags)
+            return _FINISHED_TRACKER if track else None
+        core = self._core
+        try:
+            core.send(msg)
+        except WouldBlock:
+            self._send_later(lambda: core.send(msg), flags)
+        except CoreError as exc:
+            raise zmq_error(exc) from None
         return _FINISHED_TRACKER if track else None
 
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """The next frame: bytes, or a Frame with ``copy=False``."""
         core = self._core
-        if not core._in_parts and not core._mailbox:
-            # The hot path: a whole single-frame message straight from the socket type.
-            try:
-                msg = core.xrecv()
-            except CoreError:
-                msg = self._recv_msg(flags)
-            if msg is None:
-                msg = self._recv_msg(flags, not core._mailbox)
-            if len(msg) == 1 and copy:
-                return msg[0]
-        elif core._in_parts:
-            try:
-                frame, more = core.recv_part()
-            except CoreError as exc:
-                raise zmq_error(exc) from None
-            return frame if copy else _frame(frame, more)
-        else:
-            msg = self._recv_msg(flags)
-        if len(msg) > 1:
-            core._in_parts = msg
-            core._in_index = 1
-            return msg[0] if copy else _frame(msg[0], True)
-        return msg[0] if copy else _frame(msg[0], False)
+        try:
+            frame = core.recv_frame()
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+        if frame is None:
+            frame = self._recv_later(core.recv_frame, flags)
+        return frame if copy else _frame(frame, core.more)
 
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
         """Receive a frame into ``buffer`` (at most ``nbytes`` if given); returns its full size.
@@ -779,11 +752,11 @@ class Socket(AttributeSetter):
         """Every frame of the next message (the rest of it, if partly read)."""
         core = self._core
         try:
-            msg = core.recv()
-        except WouldBlock:
-            msg = self._recv_msg(flags, not core._mailbox)
-        except CoreError:
-            msg = self._recv_msg(flags)
+            msg = core.recv_message()
+        except CoreError as exc:
+            raise zmq_error(exc) from None
+        if msg is None:
+            msg = self._recv_later(core.recv_message, flags)
         if copy:
             return msg_list(msg)
         return _frames(msg)
