@@ -61,8 +61,10 @@ def _returns_in_time(call: Callable[[], None]) -> float:
     return time.monotonic() - started
 
 
-def test_destroy_with_sockets_in_every_state(silent_server: tuple[str, list[socket.socket]]) -> None:
-    address, accepted = silent_server
+def test_destroy_with_sockets_in_every_state(
+    silent_server: tuple[str, list[socket.socket]],
+) -> None:
+    address, _ = silent_server
     ctx = zmq.Context()
     handshaking = ctx.socket(zmq.DEALER)  # the server never sends its greeting
     handshaking.connect(address)
