@@ -55,3 +55,14 @@ def bind(sock: zmq.Socket, transport: str, ipc_dir: str) -> str:
 @pytest.fixture(params=TRANSPORTS)
 def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+def needs_fastpath(name: str) -> pytest.MarkDecorator:
+    """Skip a test that checks a shortcut's own effect (its counters, its waits) when
+    the suite runs with that shortcut off (PUREZMQ_FASTPATHS): the behaviour tests run
+    either way."""
+    from purezmq.engine.fastpaths import SWITCHES
+
+    return pytest.mark.skipif(
+        not getattr(SWITCHES, name), reason=f"the {name} shortcut is off (PUREZMQ_FASTPATHS)"
+    )

@@ -335,7 +335,6 @@ class Socket(_socket.Socket):
         self._signaler = waiting.signaler
         core = self._core
         core.wake = waiting.signaler.wake
-        core.take_direct = waiting.take_direct
         if isinstance(core, XPub):
             core.on_drop = waiting.note_drop
             core.drop_clock = time.monotonic
@@ -378,6 +377,8 @@ class Socket(_socket.Socket):
             waiting = self._waiting
             engine = SocketEngine(self._core, waiting.loop, waiting.thread)
             engine.monitor = shared.monitor
+            if not self._shadow:
+                engine.direct_receiver = waiting.take_direct
             shared.engine = engine
         return engine
 

@@ -365,7 +365,7 @@ def test_statistics_follow_the_queues() -> None:
     # Each first write found its reader asleep: one wake-up per direction, no more.
     wakeups = {
         "in_reader_wakeups": 1, "out_reader_wakeups": 1,
-        "in_writer_wakeups": 0, "out_writer_wakeups": 0, "owner_reads": 0,
+        "in_writer_wakeups": 0, "out_writer_wakeups": 0,
     }
     assert a.statistics() == {
         "queued_in": 1, "queued_out": 3, "out_hwm": 5, "in_hwm": 7,

@@ -11,7 +11,7 @@ import pytest
 
 import purezmq as zmq
 import purezmq.asyncio as azmq
-from tests.conftest import bind_address
+from tests.conftest import bind_address, needs_fastpath
 
 
 def _run(body: Callable[[azmq.Context, str], Awaitable[None]], address: str) -> None:
@@ -52,6 +52,7 @@ async def _pipeline(ctx: azmq.Context, address: str) -> tuple[Any, Any]:
     return pull, push
 
 
+@needs_fastpath("direct_receive")
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
 def test_round_trips_to_waiting_receivers_skip_the_pipe(transport: str, ipc_dir: str) -> None:
     """Each request and each reply reaches a recv() that already waits: no message goes

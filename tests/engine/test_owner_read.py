@@ -17,7 +17,7 @@ import pytest
 
 import purezmq as zmq
 from purezmq.utils.monitor import recv_monitor_message
-from tests.conftest import bind
+from tests.conftest import bind, needs_fastpath
 from tests.engine.test_session import (
     GREETING_NULL_31,
     closed_by_peer,
@@ -35,6 +35,7 @@ def _frame(body: bytes) -> bytes:
     return b"\x02" + len(body).to_bytes(8, "big") + body
 
 
+@needs_fastpath("owner_read")
 def test_request_reply_replies_are_read_by_the_waiting_thread(
     ctx: zmq.Context, transport: str, ipc_dir: str
 ) -> None:
@@ -61,8 +62,8 @@ def test_request_reply_replies_are_read_by_the_waiting_thread(
         assert req.recv() == b"%d" % i
     server.join(10)
     assert not server.is_alive()
-    assert req._core.statistics()["owner_reads"] > 0
-    assert rep._core.statistics()["owner_reads"] > 0
+    assert req._engine.statistics()["owner_reads"] > 0
+    assert rep._engine.statistics()["owner_reads"] > 0
 
 
 @pytest.mark.parametrize("transport_name", ["tcp", "ipc"])
@@ -140,7 +141,7 @@ def _recv_in_a_thread_that_watches(sock: zmq.Socket) -> tuple[threading.Thread, 
     received: list[bytes] = []
     waiter = threading.Thread(target=lambda: received.append(sock.recv()))
     waiter.start()
-    wait_for(lambda: any(r.owner_waiting for r in sock._core.owner_readers()))
+    wait_for(lambda: any(r.waiting for r in sock._engine.owner_readers()))
     return waiter, received
 
 
@@ -151,6 +152,7 @@ def _good_dealer(ctx: zmq.Context, sock: zmq.Socket) -> zmq.Socket:
     return peer
 
 
+@needs_fastpath("owner_read")
 def test_a_faulty_peer_read_by_the_waiting_thread_is_dropped(ctx: zmq.Context) -> None:
     """A good message and then an oversized frame header, read by the socket's thread
     while it waits in recv(): the message is delivered, the connection dropped, and
@@ -173,6 +175,7 @@ def test_a_faulty_peer_read_by_the_waiting_thread_is_dropped(ctx: zmq.Context) -
     assert sock.recv() == b"still serving"
 
 
+@needs_fastpath("owner_read")
 def test_peer_gone_while_the_thread_waits_then_a_new_peer(ctx: zmq.Context) -> None:
     """The peer closes while the socket's thread watches its connection in recv(): the
     connection ends (monitor DISCONNECTED) and the same wait then gets a new peer's

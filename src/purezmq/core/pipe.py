@@ -85,24 +85,6 @@ class PipeSink(Protocol):
     def pipe_delimited(self, pipe: Pipe) -> None: ...
 
 
-class OwnerReader(Protocol):
-    """A connection the socket's own thread may read while it waits for a message."""
-
-    fd: int
-    # Set by the waiting thread around its wait, for the connection's loop to see,
-    # and the count of waits begun.
-    owner_waiting: bool
-    owner_waits: int
-    # Reads that delivered messages, for statistics().
-    owner_reads: int
-
-    def owner_read(self) -> bool:
-        """Read and deliver what is there; False: do not poll this one again now."""
-
-    def owner_release(self) -> None:
-        """The thread waits some other way from now: the loop should read again."""
-
-
 def compute_lwm(hwm: int) -> int:
     """Low-water mark for ``hwm`` (libzmq ``compute_lwm``)."""
     if hwm < 0:
@@ -147,7 +129,6 @@ class Pipe:
         "in_active",
         "open",
         "out_active",
-        "owner_reader",
         "peer",
         "probed",
         "properties",
@@ -183,9 +164,6 @@ class Pipe:
         # end empty, and it writes the next messages from the reader's thread (True if
         # it did). Pipe.read and check_read call it before the reader goes to sleep.
         self.refill: Callable[[], bool] | None = None
-        # Set by a session whose connection the reader's thread may read itself while
-        # it waits for a message (engine/stream.py).
-        self.owner_reader: OwnerReader | None = None
 
     def __repr__(self) -> str:
         state = "delimited" if self.delimited else "terminated" if self.terminated else "open"
@@ -452,8 +430,6 @@ class Pipe:
             "out_reader_wakeups": self._out.reader_wakeups,
             "in_writer_wakeups": self._in.writer_wakeups,
             "out_writer_wakeups": self._out.writer_wakeups,
-            # Reads of this pipe's connection made by the socket's own thread.
-            "owner_reads": 0 if self.owner_reader is None else self.owner_reader.owner_reads,
         }
 
 

@@ -23,13 +23,10 @@ from typing import Any, ClassVar
 
 from .errors import EINVAL, EMSGSIZE, ENOTSOCK, ENOTSUP, ETERM, CoreError, WouldBlock
 from .options import Options
-from .pipe import Msg, OwnerReader, Pipe
+from .pipe import Msg, Pipe
 
 POLLIN = 1
 POLLOUT = 2
-# A socket waiting in recv() watches its connections itself up to this many of them
-# (Pipe.owner_reader); beyond, polling them all costs more than the I/O thread's hand-off.
-MAX_OWNER_READERS = 4
 
 
 def _no_wake() -> None:
@@ -48,7 +45,7 @@ class SocketBase:
     sends_subscriptions: ClassVar[bool] = False
     receives_subscriptions: ClassVar[bool] = False
     # Request/reply types alternate sends and receives: a send may skip the I/O thread.
-    direct_send: ClassVar[bool] = False
+    alternates: ClassVar[bool] = False
 
     def __init__(self, options: Options | None = None) -> None:
         self.options = options or Options(self.type_id)
@@ -60,10 +57,6 @@ class SocketBase:
         # call fewer on every delivery to a waiting recv.
         self._read_activation: Callable[[Pipe], None] = self._on_read_activated
         self.wake: Callable[[], None] = _no_wake
-        # Set by a facade whose recv() may take a message straight from a connection on
-        # its own thread (the asyncio socket): ``take_direct(pipe, msg)`` is True if it
-        # did, and the session then does not write the message to ``pipe``.
-        self.take_direct: Callable[[Pipe, Msg], bool] | None = None
         self._out_parts: list[bytes] = []
         self._in_parts: Msg = ()
         self._in_index = 0
@@ -124,21 +117,6 @@ class SocketBase:
         return bool(self._mailbox)
 
     # -- pipes (owner thread) -------------------------------------------
-
-    def owner_readers(self) -> list[OwnerReader]:
-        """The connections this thread may read itself while it waits for a message."""
-        pipes = self.pipes
-        if len(pipes) > MAX_OWNER_READERS:
-            return []
-        return [reader for pipe in pipes if (reader := pipe.owner_reader) is not None]
-
-    def release_readers(self) -> None:
-        """This thread waits for messages some other way now (a poll): the connections'
-        loop reads them again at once."""
-        for pipe in self.pipes:
-            reader = pipe.owner_reader
-            if reader is not None:
-                reader.owner_release()
 
     def attach_pipe(self, pipe: Pipe) -> None:
         """Adopt ``pipe`` (an end this socket reads and writes)."""
@@ -401,7 +379,8 @@ class SocketBase:
     def xaccept(self, pipe: Pipe, msg: Msg) -> Msg | None:
         """What :meth:`xrecv` would return for ``msg`` read from ``pipe`` now, with the same
         effect on the type's state; None to leave the message to the pipe (and so to
-        xrecv). Only asked when every pipe is empty and a recv() waits (take_direct)."""
+        xrecv). Only asked when every pipe is empty and a recv() waits (the engine's
+        direct receive)."""
         return None
 
     def xhas_in(self) -> bool:

@@ -14,25 +14,22 @@ what disconnect() always does here: no attempt is made after it.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from ..constants import ReconnectStop
 from ..core.endpoint import Endpoint
 from ..core.pipe import Pipe
+from .host import ConnecterHost
 from .session import Session
 from .tcp import connect
-
-if TYPE_CHECKING:
-    from .socket_engine import SocketEngine
 
 
 class Connecter:
     """Keeps one outgoing connection alive for as long as the socket wants it."""
 
     def __init__(
-        self, engine: SocketEngine, endpoint: Endpoint, pipe: Pipe | None, routing_id: bytes = b""
+        self, host: ConnecterHost, endpoint: Endpoint, pipe: Pipe | None, routing_id: bytes = b""
     ) -> None:
-        self.engine = engine
+        self.host = host
         self.endpoint = endpoint
         self.pipe = pipe
         self.routing_id = routing_id
@@ -42,7 +39,7 @@ class Connecter:
         self.closed = False
         self.task: asyncio.Task[None] | None = None
         self.retry: asyncio.TimerHandle | None = None
-        self.ivl = engine.core.options.reconnect_ivl
+        self.ivl = host.options.reconnect_ivl
         self.was_connected = False
         self.linger_timer: asyncio.TimerHandle | None = None
 
@@ -53,24 +50,24 @@ class Connecter:
     def start(self) -> None:
         self.retry = None
         if not self.closed:
-            self.task = self.engine.loop.create_task(self._connect())
+            self.task = self.host.loop.create_task(self._connect())
 
     async def _connect(self) -> None:
-        options = self.engine.core.options
+        options = self.host.options
         # CONNECT_TIMEOUT (ms, tcp only; 0 leaves it to the OS, as libzmq).
         timeout = options.connect_timeout / 1000 if options.connect_timeout > 0 else None
-        self.engine.connect_started(self)
+        self.host.connect_started(self)
         try:
             sock = await asyncio.wait_for(
-                connect(self.engine.loop, self.endpoint, options), timeout
+                connect(self.host.loop, self.endpoint, options), timeout
             )
             try:
-                await self.engine.open_session(sock, self._new_session)
+                await self.host.open_session(sock, self._new_session)
             except BaseException:
                 sock.close()
                 raise
         except (OSError, asyncio.TimeoutError) as exc:
-            self.engine.connect_failed(self, exc)
+            self.host.connect_failed(self, exc)
             if isinstance(exc, ConnectionRefusedError) and self._stops(ReconnectStop.CONN_REFUSED):
                 self._stop()
             else:
@@ -79,28 +76,33 @@ class Connecter:
             self.task = None
 
     def _new_session(self) -> Session:
-        session = Session(self.engine, str(self.endpoint), self.pipe, on_lost=self._lost)
-        session.reconnected = self.was_connected
-        session.routing_id = self.routing_id
-        session.lingering = self in self.engine.lingering
+        session = Session(
+            self.host.session_host(),
+            str(self.endpoint),
+            self.pipe,
+            on_lost=self._lost,
+            orphaned=self.host.is_lingering(self),
+            reconnected=self.was_connected,
+            routing_id=self.routing_id,
+        )
         self.session = session
         return session
 
     def _lost(self, session: Session) -> None:
         if self.session is session:
             self.session = None
-        if session.ready:
-            self.ivl = self.engine.core.options.reconnect_ivl
+        if session.handshake_done:
+            self.ivl = self.host.options.reconnect_ivl
         if self.pipe is not None and self.pipe.delimited:
             self._stop_lingering()
             self.closed = True
-        if not session.was_ready and self._stops(ReconnectStop.HANDSHAKE_FAILED):
+        if not session.handshake_done and self._stops(ReconnectStop.HANDSHAKE_FAILED):
             self._stop()
         else:
             self._schedule_retry()
 
     def _stops(self, reason: ReconnectStop) -> bool:
-        return bool(self.engine.core.options.reconnect_stop & reason)
+        return bool(self.host.options.reconnect_stop & reason)
 
     def _stop(self) -> None:
         """RECONNECT_STOP: give the endpoint up; messages queued for it are dropped."""
@@ -110,31 +112,31 @@ class Connecter:
         self._stop_lingering()
         if self.pipe is not None:
             self.pipe.terminate()  # the socket reads the delimiter and lets the pipe go
-        self.engine.connecter_stopped(self)
+        self.host.connecter_stopped(self)
 
     def _schedule_retry(self) -> None:
         if self.closed or self.ivl < 0:
             return
-        options = self.engine.core.options
+        options = self.host.options
         delay = self.ivl
         if options.reconnect_ivl_max > options.reconnect_ivl:
             self.ivl = min(self.ivl * 2, options.reconnect_ivl_max)
-        self.engine.connect_retried(self, delay)
-        self.retry = self.engine.loop.call_later(delay / 1000, self.start)
+        self.host.connect_retried(self, delay)
+        self.retry = self.host.loop.call_later(delay / 1000, self.start)
 
     def session_ready(self) -> None:
-        self.ivl = self.engine.core.options.reconnect_ivl
+        self.ivl = self.host.options.reconnect_ivl
         self.was_connected = True
 
     # -- pipe sink (any thread) --------------------------------------------
 
     def read_activated(self, pipe: Pipe) -> None:
-        self.engine.schedule(self._forward_read)
+        self.host.schedule(self._forward_read)
 
     def write_activated(self, pipe: Pipe) -> None:
         session = self.session
         if session is None or not session.refill():
-            self.engine.schedule(self._forward_write)
+            self.host.schedule(self._forward_write)
 
     def pipe_delimited(self, pipe: Pipe) -> None:
         if self.session is not None:
@@ -146,7 +148,7 @@ class Connecter:
 
     def _forward_write(self) -> None:
         if self.session is not None:
-            self.session.drain_backlog()
+            self.session.intake.drain()
 
     def close(self) -> None:
         """Stop connecting; a live session closes once the socket's pipe is drained.
@@ -156,15 +158,15 @@ class Connecter:
         interpreter's exit).
         """
         pipe = self.pipe
-        linger = self.engine.linger
+        linger = self.host.linger
         # At interpreter exit, a peer that is not connected now is not waited for.
-        absent = self.engine.exiting and self.session is None
+        absent = self.host.exiting and self.session is None
         if linger != 0 and pipe is not None and pipe.has_pending() and not absent:
-            self.engine.lingering.add(self)
+            self.host.linger_started(self)
             if linger > 0:
-                self.linger_timer = self.engine.loop.call_later(linger / 1000, self._give_up)
+                self.linger_timer = self.host.loop.call_later(linger / 1000, self._give_up)
             if self.session is not None:
-                self.session.lingering = True  # let its handshake finish, then it drains
+                self.session.orphan()  # let its handshake finish, then it drains
             elif self.retry is None and self.task is None:
                 self.start()
             return
@@ -185,9 +187,7 @@ class Connecter:
         if self.linger_timer is not None:
             self.linger_timer.cancel()
             self.linger_timer = None
-        if self in self.engine.lingering:
-            self.engine.lingering.discard(self)
-            self.engine.check_done()
+        self.host.linger_ended(self)
 
     def _close_now(self) -> None:
         self.closed = True
@@ -197,6 +197,6 @@ class Connecter:
         if self.task is not None:
             self.task.cancel()
         session = self.session
-        if session is not None and (not session.ready or session.owns_pipe):
+        if session is not None and (not session.established or session.owns_pipe):
             # A pipe made at the handshake is not drained by the socket: close now.
-            session.close(abort=not session.ready)
+            session.close(abort=not session.established)

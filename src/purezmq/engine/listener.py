@@ -14,15 +14,11 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from typing import TYPE_CHECKING
 
 from ..constants import Event as ev
+from .host import ListenerHost
 from .session import Session
 from .tcp import BoundSocket
-
-if TYPE_CHECKING:
-    from .socket_engine import SocketEngine
-
 
 ACCEPT_RETRY = 0.1
 _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -33,8 +29,8 @@ _ACCEPTS_PER_WAKEUP = 64
 class Listener:
     """Serves one listening socket on the engine's loop."""
 
-    def __init__(self, engine: SocketEngine, bound: BoundSocket) -> None:
-        self.engine = engine
+    def __init__(self, host: ListenerHost, bound: BoundSocket) -> None:
+        self.host = host
         self.bound = bound
         self.endpoint = bound.endpoint
         self.sessions: set[Session] = set()
@@ -49,12 +45,12 @@ class Listener:
         if self.closed:
             return
         self.retry = None
-        self.engine.loop.add_reader(self.bound.sock.fileno(), self._accept)
+        self.host.loop.add_reader(self.bound.sock.fileno(), self._accept)
         self.reading = True
 
     def _stop_reading(self) -> None:
         if self.reading:
-            self.engine.loop.remove_reader(self.bound.sock.fileno())
+            self.host.loop.remove_reader(self.bound.sock.fileno())
             self.reading = False
 
     def _accept(self) -> None:
@@ -65,26 +61,27 @@ class Listener:
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:
-                self.engine.emit(ev.ACCEPT_FAILED, exc.errno or 0, self.endpoint)
+                self.host.emit(ev.ACCEPT_FAILED, exc.errno or 0, self.endpoint)
                 if exc.errno in _OUT_OF_RESOURCES:
                     self._stop_reading()
-                    self.retry = self.engine.loop.call_later(ACCEPT_RETRY, self.start)
+                    self.retry = self.host.loop.call_later(ACCEPT_RETRY, self.start)
                 return
             conn.setblocking(False)
-            self.engine.loop.create_task(self._serve(conn))
+            self.host.loop.create_task(self._serve(conn))
 
     async def _serve(self, conn: socket.socket) -> None:
         if self.closed:
             conn.close()
             return
         try:
-            await self.engine.open_session(conn, self._new_session)
+            await self.host.open_session(conn, self._new_session)
         except OSError:
             conn.close()
 
     def _new_session(self) -> Session:
-        session = Session(self.engine, self.endpoint, on_lost=self.sessions.discard)
-        session.accepted = True
+        session = Session(
+            self.host.session_host(), self.endpoint, on_lost=self.sessions.discard, accepted=True
+        )
         self.sessions.add(session)
         return session
 

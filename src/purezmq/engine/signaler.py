@@ -30,7 +30,7 @@ from .iothread import original, os_lock
 if TYPE_CHECKING:
     import socket
 
-    from ..core.pipe import OwnerReader
+    from .fastpaths.owner_read import OwnerReader
 
 WakeHook = Callable[[], None]
 
@@ -106,15 +106,15 @@ class Signaler(_Hooks):
         # Armed before the last look at the lock: a wake after that look sets the fd.
         self._armed = True
         for reader in readers:
-            reader.owner_waiting = True
-            reader.owner_waits += 1
+            reader.waiting = True
+            reader.waits += 1
         try:
             if lock.acquire(blocking=False):
                 return True
             ready = poll.poll(None if timeout is None else max(0, math.ceil(timeout * 1000)))
         finally:
             for reader in readers:
-                reader.owner_waiting = False
+                reader.waiting = False
             self._armed = False
             if fd.is_set():
                 fd.clear()

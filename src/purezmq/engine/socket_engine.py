@@ -3,7 +3,12 @@
 The owner thread calls :meth:`SocketEngine.bind`, :meth:`connect`, :meth:`unbind`,
 :meth:`disconnect` and :meth:`close`; each does its synchronous part at once (so
 errors reach the caller) and hands the rest to the loop. Everything else in this
-object runs on the loop's thread.
+object runs on the loop's thread, except :meth:`owner_readers` and
+:meth:`release_readers`, which the socket's thread calls around its waits.
+
+A SocketEngine is the host of its sessions, connecters and listeners
+(``host.py``): they reach the socket only through it, and it reports what happens to
+the monitor (zmq_socket_monitor(3)).
 """
 
 from __future__ import annotations
@@ -20,14 +25,20 @@ from ..core.endpoint import Endpoint
 from ..core.errors import ENOENT, CoreError
 from ..core.pipe import Pipe, pipepair
 from ..core.socket_base import SocketBase
-from ..zmtp import RemoteProtocolError
 from .connecter import Connecter
+from .fastpaths.owner_read import OwnerReader
+from .host import Timers
 from .iothread import OsEvent
 from .listener import Listener
 from .monitor import Monitor
 from .session import Session, set_tcp_options
+from .states import Lifecycle
 from .stream import MAX_READ, StreamTransport
 from .tcp import listen
+
+# A socket waiting in recv() watches its connections itself up to this many of them;
+# beyond, polling them all costs more than the I/O thread's hand-off.
+MAX_OWNER_READERS = 4
 
 
 class SocketEngine:
@@ -41,12 +52,23 @@ class SocketEngine:
         owner_reads: bool = False,
     ) -> None:
         self.core = core
+        self.options = core.options
+        self.socket_type = core.type_name
+        self.sends_subscriptions = core.sends_subscriptions
+        # The type alternates sends and receives: its sends may skip the I/O thread.
+        self.owner_sends = core.alternates
         # The socket is a sync one, owned by a thread other than the loop's: its thread
-        # may read its connections while it waits in recv() (see .stream).
+        # may read its connections while it waits in recv() (see fastpaths/owner_read).
         self.owner_reads = owner_reads
+        # An asyncio socket's recv() that waits takes messages straight from its
+        # connections (fastpaths/direct_receive): set by the asyncio facade.
+        self.direct_receiver: Callable[[Pipe, Any], bool] | None = None
+        self._readers: tuple[OwnerReader, ...] = ()
         # An asyncio socket may bind or connect before its loop runs: work for the loop
         # waits in _deferred until bind_loop().
         self.loop: asyncio.AbstractEventLoop = loop  # type: ignore[assignment]
+        # The engine's clock and timers: the loop's (a fake one in unit tests).
+        self.timers: Timers = loop  # type: ignore[assignment]
         self.thread_id = thread_id
         self._deferred: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
         self.listeners: dict[str, Listener] = {}
@@ -79,6 +101,7 @@ class SocketEngine:
         """
         old = self.loop
         self.loop = loop
+        self.timers = loop
         self.thread_id = thread_id
         if old is not None and old is not loop:
             self._move_from(old)
@@ -192,12 +215,7 @@ class SocketEngine:
             for connecter in connecters:
                 connecter.close()
         for session in list(self.sessions):
-            if self.linger == 0:
-                session.close()  # LINGER 0: what is still queued is dropped at once
-            elif session.ready:
-                session.flush()  # sees the delimiter and closes after sending
-            elif not session.lingering:
-                session.close()
+            session.socket_closing(self.linger)
         if self.linger > 0:
             # The LINGER clock runs from close(), whether or not the peer reads.
             self.linger_timer = self.loop.call_later(self.linger / 1000, self._linger_expired)
@@ -242,7 +260,52 @@ class SocketEngine:
 
             await self.loop.connect_accepted_socket(made, sock)
 
-    def configure_transport(self, transport: asyncio.Transport) -> None:
+    def statistics(self) -> dict[str, int]:
+        """Sessions, and the reads the socket's thread made itself (owner reads)."""
+        reads = sum(reader.reads for reader in self._readers)
+        return {"sessions": len(self.sessions), "owner_reads": reads}
+
+    # -- the host of sessions, connecters and listeners (host.py) ---------------
+
+    def session_host(self) -> SocketEngine:
+        return self
+
+    def resubscribe(self, pipe: Pipe) -> None:
+        """The peer behind ``pipe`` is new: the socket sends its subscriptions again."""
+        self.core.post_hiccup(pipe)
+
+    def add_owner_reader(self, reader: OwnerReader) -> None:
+        self._readers = (*self._readers, reader)
+
+    def remove_owner_reader(self, reader: OwnerReader) -> None:
+        self._readers = tuple(r for r in self._readers if r is not reader)
+
+    def owner_readers(self) -> list[OwnerReader]:
+        """The connections the socket's thread may read itself while it waits for a
+        message (socket's thread; see fastpaths/owner_read)."""
+        readers = self._readers
+        if not readers or len(self.sessions) > MAX_OWNER_READERS:
+            return []
+        return [reader for reader in readers if reader.watchable]
+
+    def release_readers(self) -> None:
+        """The socket's thread waits some other way now (a poll): the loop reads its
+        connections again at once (socket's thread)."""
+        for reader in self._readers:
+            reader.release()
+
+    def linger_started(self, connecter: Connecter) -> None:
+        self.lingering.add(connecter)
+
+    def linger_ended(self, connecter: Connecter) -> None:
+        if connecter in self.lingering:
+            self.lingering.discard(connecter)
+            self.check_done()
+
+    def is_lingering(self, connecter: Connecter) -> bool:
+        return connecter in self.lingering
+
+    def configure_transport(self, transport: asyncio.BaseTransport) -> None:
         sock = transport.get_extra_info("socket")
         if sock is not None:
             set_tcp_options(sock, self.core.options)
@@ -277,7 +340,7 @@ class SocketEngine:
     def session_started(self, session: Session) -> None:
         self.sessions.add(session)
         self.emit(ev.ACCEPTED if session.accepted else ev.CONNECTED, session.fd, session.endpoint)
-        if self.closed and not session.lingering:
+        if self.closed and session.life is not Lifecycle.ORPHANED:
             session.close()
 
     def session_ready(self, session: Session) -> None:
@@ -289,16 +352,14 @@ class SocketEngine:
 
     def session_closed(self, session: Session, exc: Exception | None) -> None:
         self.sessions.discard(session)
-        if not session.was_ready and not session.failed:
+        if not session.handshake_done and session.failure is None:
             # Closed (by the peer, a timeout, or us) before the handshake ended.
             self.emit(ev.HANDSHAKE_FAILED_NO_DETAIL, 0, session.endpoint)
         self.emit(ev.DISCONNECTED, session.fd, session.endpoint)
         self.check_done()
 
-    def protocol_error(self, session: Session, exc: RemoteProtocolError) -> None:
-        if not session.ready:
-            session.failed = True
-            self.emit(ev.HANDSHAKE_FAILED_PROTOCOL, exc.code, session.endpoint)
+    def handshake_failed(self, session: Session, code: int) -> None:
+        self.emit(ev.HANDSHAKE_FAILED_PROTOCOL, code, session.endpoint)
 
     def connect_started(self, connecter: Connecter) -> None:
         self.emit(ev.CONNECT_DELAYED, errno.EINPROGRESS, str(connecter.endpoint))

@@ -87,7 +87,7 @@ def wakeups(sock: Any) -> Wakeups:
         found = _by_socket[sock] = Wakeups(sock._fd_signal())
     # While a greenlet waits, the I/O thread reads the socket's connections (a plain
     # socket's own thread reads them itself while it blocks: see engine/stream.py).
-    sock._core.release_readers()
+    sock._release_readers()
     return found
 
 

@@ -132,7 +132,7 @@ class Poller:
         for sock, _ in zsocks:
             sock._signaler.add_hook(waker.wake)
             # The I/O thread reads the sockets' connections while this waits.
-            sock._core.release_readers()
+            sock._release_readers()
         try:
             deadline = None if timeout is None else time.monotonic() + timeout / 1000
             while True:

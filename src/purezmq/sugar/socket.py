@@ -433,6 +433,17 @@ class Socket(AttributeSetter):
         if shared.fd is not None:
             shared.fd.close()
 
+    def _owner_readers(self) -> list[Any]:
+        """The connections this thread may read while it waits for a message."""
+        engine = self._shared.engine
+        return engine.owner_readers() if engine is not None else []
+
+    def _release_readers(self) -> None:
+        """This thread waits some other way now: the I/O thread reads the connections."""
+        engine = self._shared.engine
+        if engine is not None:
+            engine.release_readers()
+
     def _close_waiters(self) -> None:
         """Operations waiting on this socket end (the asyncio socket cancels them)."""
         self._signaler.wake()
@@ -522,7 +533,7 @@ class Socket(AttributeSetter):
         option = int(option)
         if option in (_FD, _EVENTS):
             # Waiting on the FD: the I/O thread must read the connections, not this one.
-            self._core.release_readers()
+            self._release_readers()
         if option == _FD:
             return self._fd_signal().fileno()
         if option == _EVENTS and shared.fd is not None:
@@ -629,7 +640,6 @@ class Socket(AttributeSetter):
         itself meanwhile (Signaler.wait_readers; see engine/stream.py).
         """
         signaler = self._signaler
-        core = self._core
         deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
         while True:
             if self.context.terminated:
@@ -637,7 +647,7 @@ class Socket(AttributeSetter):
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise Again()
-            readers = core.owner_readers() if reading else []
+            readers = self._owner_readers() if reading else []
             if not signaler.wait_readers(readers, remaining) and deadline is not None:
                 raise Again()
             try:
@@ -667,7 +677,7 @@ class Socket(AttributeSetter):
         core = self._core
         if flags & NOBLOCK:
             # Polling with NOBLOCK: the I/O thread must read the connections.
-            core.release_readers()
+            self._release_readers()
             raise Again()
         self._check_open()
         try:
@@ -846,7 +856,7 @@ class Socket(AttributeSetter):
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return 0
-            readers = self._core.owner_readers() if flags & POLLIN else []
+            readers = self._owner_readers() if flags & POLLIN else []
             self._signaler.wait_readers(readers, remaining)
 
 

@@ -24,7 +24,7 @@ PROBE_ROUTER = 51
 
 
 class Dealer(SocketBase):
-    direct_send = True
+    alternates = True
     type_id = 5
     type_name = "DEALER"
 

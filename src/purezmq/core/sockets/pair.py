@@ -17,7 +17,7 @@ from ..socket_base import SocketBase
 
 
 class Pair(SocketBase):
-    direct_send = True
+    alternates = True
     type_id = 0
     type_name = "PAIR"
 

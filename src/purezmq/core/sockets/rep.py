@@ -22,7 +22,7 @@ from .router import ROUTER_NOTIFY, Router
 
 
 class Rep(Router):
-    direct_send = True
+    alternates = True
     type_id = 4
     type_name = "REP"
 

@@ -36,7 +36,7 @@ class Req(Dealer):
     """REQ; REQ_RELAXED lets a new request replace one still waiting for its reply, and
     REQ_CORRELATE prefixes each request with a 4-octet id its reply must echo (libzmq)."""
 
-    direct_send = True
+    alternates = True
     type_id = 3
     type_name = "REQ"
 

@@ -41,7 +41,7 @@ _FLAGS = {33: "mandatory", 51: "probe_router", 56: "handover"}
 
 
 class Router(SocketBase):
-    direct_send = True
+    alternates = True
     type_id = 6
     type_name = "ROUTER"
     pipe_on_connect = False
