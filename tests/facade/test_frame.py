@@ -48,6 +48,26 @@ def test_rejects_what_pyzmq_rejects(bad: object) -> None:
         Frame(bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "strided",
+    [memoryview(bytearray(10))[::2], memoryview(b"abcd")[::-1], memoryview(b"")[::2]],
+    ids=["every-other", "reversed", "empty-strided"],
+)
+def test_non_contiguous_buffer_is_a_buffer_error(strided: memoryview) -> None:
+    """pyzmq's test_bad_buffer_in: libzmq needs the octets in one piece."""
+    with pytest.raises(BufferError):
+        zmq.Frame(strided)
+    with pytest.raises(BufferError, match="contiguous"):
+        Frame(strided)
+
+
+def test_fortran_ordered_buffer_keeps_memory_order() -> None:
+    """A column-major 2x3 array's octets go as they lie in memory, as with pyzmq."""
+    numpy = pytest.importorskip("numpy")
+    array = numpy.asfortranarray(numpy.arange(6, dtype="u1").reshape(2, 3))
+    assert Frame(array).bytes == zmq.Frame(array).bytes == bytes([0, 3, 1, 4, 2, 5])
+
+
 def test_str_error_message() -> None:
     with pytest.raises(TypeError, match="Str objects not allowed"):
         Frame("text")  # type: ignore[arg-type]

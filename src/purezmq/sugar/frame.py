@@ -223,7 +223,18 @@ Message = Frame
 
 
 def _frozen(data: ReadableBuffer | None) -> bytes:
-    """Return `data` as ``bytes``, copying it unless it is ``bytes`` already."""
+    """Return `data` as ``bytes``, copying it unless it is ``bytes`` already.
+
+    The octets are taken in memory order, as libzmq takes them from pyzmq: a
+    Fortran-ordered array is not reordered.
+
+    Raises
+    ------
+    TypeError
+        If `data` is a ``str`` or not a buffer.
+    BufferError
+        If `data` is not contiguous in memory (pyzmq refuses it too).
+    """
     if data is None:
         return b""
     if type(data) is bytes:
@@ -231,7 +242,11 @@ def _frozen(data: ReadableBuffer | None) -> bytes:
     if isinstance(data, str):
         raise TypeError("Str objects not allowed. Only: bytes, buffer interfaces.")
     # memoryview() refuses non-buffers (int, list...) where bytes() would not.
-    return bytes(memoryview(data))
+    with memoryview(data) as view:
+        if not view.contiguous:
+            kind = type(data).__name__
+            raise BufferError(f"a Frame needs a contiguous buffer, not a strided {kind}")
+        return view.tobytes("A")
 
 
 def _preview(content: bytes) -> str:
