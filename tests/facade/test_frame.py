@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import array
 import copy
+import gc
 import sys
 import threading
+import weakref
 
 import pytest
 import zmq
@@ -93,6 +95,23 @@ def test_buffer_is_a_read_only_view() -> None:
     assert isinstance(view, memoryview)
     assert view.readonly
     assert view.tobytes() == b"abc"
+
+
+def test_buffer_is_cached_while_in_use() -> None:
+    """pyzmq's test_buffer_out: the same view each time (pyzmq keeps it weakly)."""
+    frame = Frame(b"content")
+    view = frame.buffer
+    assert frame.buffer is view
+    assert frame.buffer is frame.buffer
+    assert frame.fast_copy().buffer is view
+
+
+def test_buffer_is_not_kept_alive_by_the_frame() -> None:
+    frame = Frame(b"content")
+    gone = weakref.ref(frame.buffer)
+    gc.collect()
+    assert gone() is None
+    assert frame.buffer.tobytes() == b"content"
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 buffer protocol")

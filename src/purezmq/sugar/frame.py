@@ -31,6 +31,7 @@ built without draft support.
 from __future__ import annotations
 
 import builtins
+import weakref
 from collections.abc import Mapping
 from threading import Event
 from types import MappingProxyType
@@ -68,7 +69,7 @@ class Frame:
     Message properties read like a mapping: ``frame["Socket-Type"]``.
     """
 
-    __slots__ = ("_bytes", "_shared", "more", "properties", "tracker", "tracker_event")
+    __slots__ = ("_bytes", "_shared", "_view", "more", "properties", "tracker", "tracker_event")
 
     # Inside this class ``bytes`` names the property below, hence ``builtins.bytes``.
     more: bool
@@ -85,6 +86,7 @@ class Frame:
     ) -> None:
         self._bytes = _frozen(data)
         self._shared = False
+        self._view: weakref.ref[memoryview] | None = None
         self.more = False
         self.properties = _NO_PROPERTIES
         self.tracker = _FINISHED_TRACKER if track else None
@@ -98,8 +100,15 @@ class Frame:
 
     @property
     def buffer(self) -> memoryview:
-        """A read-only ``memoryview`` of the content."""
-        return memoryview(self._bytes)
+        """A read-only ``memoryview`` of the content (no copy is made).
+
+        As pyzmq's, it is cached weakly: the same view while any is in use.
+        """
+        view = self._view() if self._view is not None else None
+        if view is None:
+            view = memoryview(self._bytes)
+            self._view = weakref.ref(view)
+        return view
 
     def __len__(self) -> int:
         return len(self._bytes)
@@ -115,6 +124,7 @@ class Frame:
         """Return a new frame sharing this one's content, flags and tracker."""
         twin = object.__new__(type(self))
         twin._bytes = self._bytes
+        twin._view = self._view
         twin.more = self.more
         twin.properties = self.properties
         twin.tracker = self.tracker
