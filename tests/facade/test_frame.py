@@ -5,6 +5,9 @@ from __future__ import annotations
 import array
 import copy
 import gc
+import hashlib
+import io
+import struct
 import sys
 import threading
 import weakref
@@ -114,9 +117,89 @@ def test_buffer_is_not_kept_alive_by_the_frame() -> None:
     assert frame.buffer.tobytes() == b"content"
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 buffer protocol")
+# A frame is a buffer, on every Python
+
+
 def test_memoryview_of_frame() -> None:
-    assert memoryview(Frame(b"abc")).tobytes() == b"abc"
+    view = memoryview(Frame(b"abc"))
+    assert view.tobytes() == b"abc"
+    assert (view.format, view.ndim, view.shape, view.itemsize) == ("B", 1, (3,), 1)
+    assert view.readonly
+
+
+@pytest.mark.parametrize("data", CONTENTS, ids=lambda d: f"{type(d).__name__}-{len(bytes(d))}")
+def test_memoryview_shape_matches_pyzmq(data: bytes) -> None:
+    """pyzmq's test_memoryview_shape: one dimension of octets, whatever went in."""
+    ours, theirs = Frame(data), zmq.Frame(data)
+    for view, expected in ((memoryview(ours), memoryview(theirs)), (ours.buffer, theirs.buffer)):
+        assert view.tobytes() == expected.tobytes()
+        assert (view.format, view.ndim, view.shape) == (expected.format, 1, expected.shape)
+        assert view.itemsize == expected.itemsize == 1
+
+
+def test_multidimensional_input_is_flat() -> None:
+    numpy = pytest.importorskip("numpy")
+    array = numpy.arange(12, dtype="<f8").reshape(3, 4)
+    for frame in (Frame(array), zmq.Frame(array)):
+        assert memoryview(frame).shape == frame.buffer.shape == (96,)
+        assert numpy.array_equal(numpy.frombuffer(frame, "<f8").reshape(3, 4), array)
+
+
+def test_buffer_consumers_read_the_frame() -> None:
+    frame = Frame(struct.pack("<IH", 7, 9) + b"tail")
+    assert struct.unpack_from("<IH", frame) == (7, 9)
+    assert struct.unpack_from("4s", frame, 6) == (b"tail",)
+    assert b"".join([frame, frame]) == frame.bytes * 2
+    assert bytearray(frame) == frame.bytes
+    assert hashlib.sha256(frame).digest() == hashlib.sha256(frame.bytes).digest()
+    assert bytes(frame) is frame.bytes
+
+
+def test_numpy_frombuffer() -> None:
+    numpy = pytest.importorskip("numpy")
+    values = numpy.array([1.5, -2.0, 3.25], dtype=">f4")
+    frame = Frame(values.tobytes())
+    assert numpy.array_equal(numpy.frombuffer(frame, ">f4"), values)
+    assert not numpy.frombuffer(frame, ">f4").flags.writeable
+
+
+def test_view_shares_the_frames_bytes() -> None:
+    """No copy: the view's memory is the frame's bytes (checked by address)."""
+    numpy = pytest.importorskip("numpy")
+    frame = Frame(b"x" * 4096)
+    address = numpy.frombuffer(frame.bytes, "u1").ctypes.data
+    assert numpy.frombuffer(frame, "u1").ctypes.data == address
+    assert numpy.frombuffer(frame.buffer, "u1").ctypes.data == address
+
+
+def test_what_a_view_refers_to() -> None:
+    """frame.buffer views the frame's bytes; so does memoryview(frame) before 3.12.
+
+    From 3.12 memoryview(frame).obj is a wrapper CPython puts around __buffer__'s view.
+    """
+    frame = Frame(b"content")
+    assert frame.buffer.obj is frame.bytes
+    if sys.version_info < (3, 12):
+        assert memoryview(frame).obj is frame.bytes
+
+
+def test_frame_cannot_be_written_through() -> None:
+    frame = Frame(b"constant")
+    with pytest.raises(TypeError):
+        memoryview(frame)[0] = 0
+    with pytest.raises(TypeError):
+        io.BytesIO(b"changed!").readinto(frame)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        struct.pack_into("B", frame, 0, 1)  # type: ignore[arg-type]
+    assert frame.bytes == b"constant"
+
+
+def test_a_frame_outlives_its_views() -> None:
+    frame = Frame(bytearray(b"abc"))
+    view = memoryview(frame)
+    del frame
+    gc.collect()
+    assert view.tobytes() == b"abc"
 
 
 def test_more_flag() -> None:
