@@ -17,6 +17,7 @@ import zmq
 
 from purezmq.constants import MORE, SHARED, SRCFD, Errno
 from purezmq.error import NotDone, ZMQError
+from purezmq.sugar import frame as frame_module
 from purezmq.sugar.frame import Frame, Message
 from purezmq.sugar.tracker import _FINISHED_TRACKER, MessageTracker
 
@@ -334,6 +335,19 @@ def test_repr_of_subclass_names_its_module() -> None:
         pass
 
     assert repr(Mine(b"ab")) == f"<{__name__}.Mine(b'ab')>"
+
+
+def test_received_frame_is_a_frame_of_the_data() -> None:
+    """The shortcut sockets take has every field Frame(data) sets, and keeps the data."""
+    data = b"received" * 100
+    made, received = Frame(data), frame_module.received_frame(data, True)
+    assert type(received) is Frame
+    assert received.bytes is data
+    assert received.more is True
+    made.more = True
+    for name in (*frame_module._Content.__slots__, *Frame.__slots__):
+        assert getattr(received, name) == getattr(made, name), name
+    assert memoryview(received).tobytes() == data
 
 
 def test_message_alias() -> None:

@@ -385,6 +385,24 @@ class Frame(_Content):
 Message = Frame
 
 
+def received_frame(data: builtins.bytes, more: bool) -> Frame:
+    """A frame of received `data` (kept, not copied), as ``recv(copy=False)`` returns it.
+
+    What ``Frame(data)`` makes, with `more` set, minus the checks and the call of
+    ``__init__``: received data is ``bytes`` already, and a socket makes one frame
+    per part.
+    """
+    frame: Frame = object.__new__(Frame)
+    frame._bytes = data
+    frame._shared = False
+    frame._view = None
+    frame.more = more
+    frame.properties = _NO_PROPERTIES
+    frame.tracker = None
+    frame.tracker_event = None
+    return frame
+
+
 def _frozen(data: ReadableBuffer | None) -> bytes:
     """Return `data` as ``bytes``, copying it unless it is ``bytes`` already.
 
