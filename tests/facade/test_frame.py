@@ -6,15 +6,21 @@ import array
 import copy
 import gc
 import hashlib
+import importlib.util
 import io
+import json
 import struct
+import subprocess
 import sys
+import textwrap
 import threading
 import weakref
 
 import pytest
 import zmq
+from tests.sockets.harness import APIS, Env, scenario
 
+import purezmq
 from purezmq.constants import MORE, SHARED, SRCFD, Errno
 from purezmq.error import NotDone, ZMQError
 from purezmq.sugar import frame as frame_module
@@ -348,6 +354,122 @@ def test_received_frame_is_a_frame_of_the_data() -> None:
     for name in (*frame_module._Content.__slots__, *Frame.__slots__):
         assert getattr(received, name) == getattr(made, name), name
     assert memoryview(received).tobytes() == data
+
+
+# Received frames, on real sockets
+
+
+@pytest.fixture(
+    params=[(api, transport) for api in APIS for transport in ("inproc", "tcp")],
+    ids=lambda param: "-".join(param),
+)
+def env(request: pytest.FixtureRequest, ipc_dir: str) -> Env:
+    api, transport = request.param
+    return Env(api, transport, ipc_dir)
+
+
+def assert_is_a_buffer_of(frame: Frame, payload: bytes) -> None:
+    view = memoryview(frame)
+    assert view.tobytes() == payload
+    assert (view.format, view.shape, view.readonly) == ("B", (len(payload),), True)
+    assert frame.buffer is frame.buffer
+    assert struct.unpack_from("<Id", frame) == struct.unpack_from("<Id", payload)
+    if sys.version_info < (3, 12):
+        assert view.obj is frame.bytes  # the received bytes themselves: no copy
+
+
+@scenario
+async def test_received_frames_are_buffers(env: Env) -> None:
+    """recv(copy=False) and recv_multipart(copy=False) give frames that read as buffers."""
+    receiver = env.socket(purezmq.PAIR)
+    sender = env.socket(purezmq.PAIR)
+    sender.connect(env.bind(receiver))
+    payload = struct.pack("<Id", 7, 2.5) + bytes(range(256)) * 300
+    await sender.send_multipart([b"head", payload])
+    head, body = await receiver.recv_multipart(copy=False)
+    assert (head.bytes, head.more, body.more) == (b"head", True, False)
+    assert_is_a_buffer_of(body, payload)
+    await sender.send_multipart([payload, b"tail"])
+    first = await receiver.recv(copy=False)
+    assert first.more
+    assert_is_a_buffer_of(first, payload)
+    assert (await receiver.recv(copy=False)).bytes == b"tail"
+
+
+@scenario
+async def test_numpy_reads_a_received_frame_in_place(env: Env) -> None:
+    """pyzmq's test_buffer_numpy: numpy.frombuffer(recv(copy=False), dtype) is the array sent."""
+    numpy = pytest.importorskip("numpy")
+    receiver = env.socket(purezmq.PAIR)
+    sender = env.socket(purezmq.PAIR)
+    sender.connect(env.bind(receiver))
+    for dtype in ("<i8", ">f4", "u1", [("a", "<i4"), ("b", "<f8"), ("c", "S8")]):
+        sent = numpy.zeros((3, 5), dtype=dtype)
+        await sender.send(sent, copy=False)
+        frame = await receiver.recv(copy=False)
+        received = numpy.frombuffer(frame, sent.dtype).reshape(sent.shape)
+        assert numpy.array_equal(received, sent)
+        address = numpy.frombuffer(frame.bytes, "u1").ctypes.data
+        assert received.ctypes.data == address
+
+
+JUPYTER_ROUND_TRIP = """
+    import json, sys, types
+    import purezmq
+    purezmq.install_as_zmq()
+    import zmq
+
+    # purezmq has no zmq.eventloop (tornado's ZMQStream) yet; jupyter_client.session
+    # imports ZMQStream only to tell streams from sockets, so a stand-in will do.
+    sys.modules["zmq.eventloop"] = types.ModuleType("zmq.eventloop")
+    stream_module = sys.modules["zmq.eventloop.zmqstream"] = types.ModuleType("zmqstream")
+    stream_module.ZMQStream = type("ZMQStream", (), {})
+    from jupyter_client.session import Session
+
+    ctx = zmq.Context()
+    kernel, client = ctx.socket(zmq.DEALER), ctx.socket(zmq.ROUTER)
+    for sock in (kernel, client):
+        sock.linger, sock.rcvtimeo = 0, 10000
+    if sys.argv[1] == "tcp":
+        kernel.connect(f"tcp://127.0.0.1:{client.bind_to_random_port('tcp://127.0.0.1')}")
+    else:
+        client.bind("inproc://shell")
+        kernel.connect("inproc://shell")
+    session = Session(key=b"secret")
+    buffers = [b"raw", bytearray(b"\\x00\\x01"), memoryview(b"--view--")[2:6], b"x" * 100_000]
+    session.send(kernel, "comm_msg", content={"comm_id": "c1", "data": {"n": 1}}, buffers=buffers)
+    idents, msg = session.recv(client, mode=0, content=True, copy=False)
+    print(json.dumps({
+        "content": msg["content"],
+        "types": [type(b).__name__ for b in msg["buffers"]],
+        "intact": [bytes(got) == bytes(sent) for got, sent in zip(msg["buffers"], buffers)],
+        "count": len(msg["buffers"]),
+    }))
+    ctx.destroy(linger=0)
+"""
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jupyter_client") is None, reason="jupyter_client not installed"
+)
+@pytest.mark.parametrize("transport", ["inproc", "tcp"])
+def test_jupyter_client_buffers_survive_copy_false(transport: str) -> None:
+    """jupyter_client turns every extra part of a copy=False message into memoryview(frame).
+
+    Runs under ``import zmq`` as purezmq, in a child process (this one imports pyzmq as zmq).
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(JUPYTER_ROUND_TRIP), transport],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result == {
+        "content": {"comm_id": "c1", "data": {"n": 1}},
+        "types": ["memoryview"] * 4,
+        "intact": [True] * 4,
+        "count": 4,
+    }
 
 
 def test_message_alias() -> None:
