@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import pickle
 import struct
 import subprocess
 import sys
@@ -251,6 +252,18 @@ def test_copy_shares_content_flags_properties_and_tracker() -> None:
         assert twin.more is True
         assert twin["Socket-Type"] == "DEALER"
         assert twin.tracker is frame.tracker
+
+
+@pytest.mark.parametrize("protocol", range(2, pickle.HIGHEST_PROTOCOL + 1))
+def test_frames_cannot_be_pickled_like_pyzmq(protocol: int) -> None:
+    frame = Frame(b"content")
+    frame.properties = {"Socket-Type": b"DEALER"}
+    with pytest.raises(TypeError):
+        pickle.dumps(zmq.Frame(b"content"), protocol)
+    with pytest.raises(TypeError, match="cannot pickle 'Frame' object"):
+        pickle.dumps(frame, protocol)
+    with pytest.raises(TypeError, match="cannot pickle"):
+        copy.deepcopy(frame)
 
 
 def received_frame() -> Frame:

@@ -89,7 +89,7 @@ import weakref
 from collections.abc import Mapping
 from threading import Event
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, overload
+from typing import TYPE_CHECKING, Final, NoReturn, overload
 
 from ..constants import Errno, MessageOption
 from ..error import ZMQError
@@ -287,6 +287,10 @@ class Frame(_Content):
         return twin
 
     __copy__ = fast_copy
+
+    def __reduce__(self) -> NoReturn:
+        # As pyzmq's, on every Python (what failed first used to depend on the version).
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
 
     @overload
     def get(self, option: int) -> int: ...
