@@ -364,9 +364,10 @@ class Frame(_Content):
             return self.get(option)
 
     def __repr__(self) -> str:
+        # pyzmq's words, as Socket's and Context's reprs: "zmq.Frame", a subclass by its module.
         module = type(self).__module__
         if module == __name__:
-            module = "purezmq"
+            module = "zmq"
         return f"<{module}.{type(self).__name__}({_preview(self._bytes)})>"
 
     def _get_option(self, option: int) -> int:
