@@ -428,16 +428,10 @@ async def test_numpy_reads_a_received_frame_in_place(env: Env) -> None:
 
 
 JUPYTER_ROUND_TRIP = """
-    import json, sys, types
+    import json, sys
     import purezmq
     purezmq.install_as_zmq()
     import zmq
-
-    # purezmq has no zmq.eventloop (tornado's ZMQStream) yet; jupyter_client.session
-    # imports ZMQStream only to tell streams from sockets, so a stand-in will do.
-    sys.modules["zmq.eventloop"] = types.ModuleType("zmq.eventloop")
-    stream_module = sys.modules["zmq.eventloop.zmqstream"] = types.ModuleType("zmqstream")
-    stream_module.ZMQStream = type("ZMQStream", (), {})
     from jupyter_client.session import Session
 
     ctx = zmq.Context()
