@@ -202,7 +202,7 @@ def test_frame_cannot_be_written_through() -> None:
     assert frame.bytes == b"constant"
 
 
-def test_a_frame_outlives_its_views() -> None:
+def test_a_view_outlives_its_frame() -> None:
     frame = Frame(bytearray(b"abc"))
     view = memoryview(frame)
     del frame
