@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import array
 import copy
+import gc
+import hashlib
+import importlib.util
+import io
+import json
+import pickle
+import struct
+import subprocess
 import sys
+import textwrap
 import threading
+import weakref
 
 import pytest
 import zmq
+from tests.sockets.harness import APIS, Env, scenario
 
+import purezmq
 from purezmq.constants import MORE, SHARED, SRCFD, Errno
 from purezmq.error import NotDone, ZMQError
+from purezmq.sugar import frame as frame_module
 from purezmq.sugar.frame import Frame, Message
 from purezmq.sugar.tracker import _FINISHED_TRACKER, MessageTracker
 
@@ -48,6 +61,26 @@ def test_rejects_what_pyzmq_rejects(bad: object) -> None:
         Frame(bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "strided",
+    [memoryview(bytearray(10))[::2], memoryview(b"abcd")[::-1], memoryview(b"")[::2]],
+    ids=["every-other", "reversed", "empty-strided"],
+)
+def test_non_contiguous_buffer_is_a_buffer_error(strided: memoryview) -> None:
+    """pyzmq's test_bad_buffer_in: libzmq needs the octets in one piece."""
+    with pytest.raises(BufferError):
+        zmq.Frame(strided)
+    with pytest.raises(BufferError, match="contiguous"):
+        Frame(strided)
+
+
+def test_fortran_ordered_buffer_keeps_memory_order() -> None:
+    """A column-major 2x3 array's octets go as they lie in memory, as with pyzmq."""
+    numpy = pytest.importorskip("numpy")
+    array = numpy.asfortranarray(numpy.arange(6, dtype="u1").reshape(2, 3))
+    assert Frame(array).bytes == zmq.Frame(array).bytes == bytes([0, 3, 1, 4, 2, 5])
+
+
 def test_str_error_message() -> None:
     with pytest.raises(TypeError, match="Str objects not allowed"):
         Frame("text")  # type: ignore[arg-type]
@@ -75,9 +108,106 @@ def test_buffer_is_a_read_only_view() -> None:
     assert view.tobytes() == b"abc"
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 buffer protocol")
+def test_buffer_is_cached_while_in_use() -> None:
+    """pyzmq's test_buffer_out: the same view each time (pyzmq keeps it weakly)."""
+    frame = Frame(b"content")
+    view = frame.buffer
+    assert frame.buffer is view
+    assert frame.buffer is frame.buffer
+    assert frame.fast_copy().buffer is view
+
+
+def test_buffer_is_not_kept_alive_by_the_frame() -> None:
+    frame = Frame(b"content")
+    gone = weakref.ref(frame.buffer)
+    gc.collect()
+    assert gone() is None
+    assert frame.buffer.tobytes() == b"content"
+
+
+# A frame is a buffer, on every Python
+
+
 def test_memoryview_of_frame() -> None:
-    assert memoryview(Frame(b"abc")).tobytes() == b"abc"
+    view = memoryview(Frame(b"abc"))
+    assert view.tobytes() == b"abc"
+    assert (view.format, view.ndim, view.shape, view.itemsize) == ("B", 1, (3,), 1)
+    assert view.readonly
+
+
+@pytest.mark.parametrize("data", CONTENTS, ids=lambda d: f"{type(d).__name__}-{len(bytes(d))}")
+def test_memoryview_shape_matches_pyzmq(data: bytes) -> None:
+    """pyzmq's test_memoryview_shape: one dimension of octets, whatever went in."""
+    ours, theirs = Frame(data), zmq.Frame(data)
+    for view, expected in ((memoryview(ours), memoryview(theirs)), (ours.buffer, theirs.buffer)):
+        assert view.tobytes() == expected.tobytes()
+        assert (view.format, view.ndim, view.shape) == (expected.format, 1, expected.shape)
+        assert view.itemsize == expected.itemsize == 1
+
+
+def test_multidimensional_input_is_flat() -> None:
+    numpy = pytest.importorskip("numpy")
+    array = numpy.arange(12, dtype="<f8").reshape(3, 4)
+    for frame in (Frame(array), zmq.Frame(array)):
+        assert memoryview(frame).shape == frame.buffer.shape == (96,)
+        assert numpy.array_equal(numpy.frombuffer(frame, "<f8").reshape(3, 4), array)
+
+
+def test_buffer_consumers_read_the_frame() -> None:
+    frame = Frame(struct.pack("<IH", 7, 9) + b"tail")
+    assert struct.unpack_from("<IH", frame) == (7, 9)
+    assert struct.unpack_from("4s", frame, 6) == (b"tail",)
+    assert b"".join([frame, frame]) == frame.bytes * 2
+    assert bytearray(frame) == frame.bytes
+    assert hashlib.sha256(frame).digest() == hashlib.sha256(frame.bytes).digest()
+    assert bytes(frame) is frame.bytes
+
+
+def test_numpy_frombuffer() -> None:
+    numpy = pytest.importorskip("numpy")
+    values = numpy.array([1.5, -2.0, 3.25], dtype=">f4")
+    frame = Frame(values.tobytes())
+    assert numpy.array_equal(numpy.frombuffer(frame, ">f4"), values)
+    assert not numpy.frombuffer(frame, ">f4").flags.writeable
+
+
+def test_view_shares_the_frames_bytes() -> None:
+    """No copy: the view's memory is the frame's bytes (checked by address)."""
+    numpy = pytest.importorskip("numpy")
+    frame = Frame(b"x" * 4096)
+    address = numpy.frombuffer(frame.bytes, "u1").ctypes.data
+    assert numpy.frombuffer(frame, "u1").ctypes.data == address
+    assert numpy.frombuffer(frame.buffer, "u1").ctypes.data == address
+
+
+def test_what_a_view_refers_to() -> None:
+    """frame.buffer views the frame's bytes; so does memoryview(frame) before 3.12.
+
+    From 3.12 memoryview(frame).obj is a wrapper CPython puts around __buffer__'s view.
+    """
+    frame = Frame(b"content")
+    assert frame.buffer.obj is frame.bytes
+    if sys.version_info < (3, 12):
+        assert memoryview(frame).obj is frame.bytes
+
+
+def test_frame_cannot_be_written_through() -> None:
+    frame = Frame(b"constant")
+    with pytest.raises(TypeError):
+        memoryview(frame)[0] = 0
+    with pytest.raises(TypeError):
+        io.BytesIO(b"changed!").readinto(frame)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        struct.pack_into("B", frame, 0, 1)  # type: ignore[arg-type]
+    assert frame.bytes == b"constant"
+
+
+def test_a_view_outlives_its_frame() -> None:
+    frame = Frame(bytearray(b"abc"))
+    view = memoryview(frame)
+    del frame
+    gc.collect()
+    assert view.tobytes() == b"abc"
 
 
 def test_more_flag() -> None:
@@ -122,6 +252,18 @@ def test_copy_shares_content_flags_properties_and_tracker() -> None:
         assert twin.more is True
         assert twin["Socket-Type"] == "DEALER"
         assert twin.tracker is frame.tracker
+
+
+@pytest.mark.parametrize("protocol", range(2, pickle.HIGHEST_PROTOCOL + 1))
+def test_frames_cannot_be_pickled_like_pyzmq(protocol: int) -> None:
+    frame = Frame(b"content")
+    frame.properties = {"Socket-Type": b"DEALER"}
+    with pytest.raises(TypeError):
+        pickle.dumps(zmq.Frame(b"content"), protocol)
+    with pytest.raises(TypeError, match="cannot pickle 'Frame' object"):
+        pickle.dumps(frame, protocol)
+    with pytest.raises(TypeError, match="cannot pickle"):
+        copy.deepcopy(frame)
 
 
 def received_frame() -> Frame:
@@ -202,9 +344,10 @@ def test_identity_equality_and_hash_like_pyzmq() -> None:
 
 
 @pytest.mark.parametrize("size", [0, 3, 16, 17, 999, 2000, 10**6, 2**21])
-def test_repr_matches_pyzmq(size: int) -> None:
+def test_repr_and_str_match_pyzmq(size: int) -> None:
+    """pyzmq's test_str: str is the repr, <zmq.Frame(...)> with the content cut to 12 octets."""
     data = b"x" * size
-    assert repr(Frame(data)) == repr(zmq.Frame(data)).replace("<zmq.", "<purezmq.", 1)
+    assert repr(Frame(data)) == str(Frame(data)) == repr(zmq.Frame(data)) == str(zmq.Frame(data))
 
 
 def test_repr_of_subclass_names_its_module() -> None:
@@ -212,6 +355,129 @@ def test_repr_of_subclass_names_its_module() -> None:
         pass
 
     assert repr(Mine(b"ab")) == f"<{__name__}.Mine(b'ab')>"
+
+
+def test_received_frame_is_a_frame_of_the_data() -> None:
+    """The shortcut sockets take has every field Frame(data) sets, and keeps the data."""
+    data = b"received" * 100
+    made, received = Frame(data), frame_module.received_frame(data, True)
+    assert type(received) is Frame
+    assert received.bytes is data
+    assert received.more is True
+    made.more = True
+    for name in (*frame_module._Content.__slots__, *Frame.__slots__):
+        assert getattr(received, name) == getattr(made, name), name
+    assert memoryview(received).tobytes() == data
+
+
+# Received frames, on real sockets
+
+
+@pytest.fixture(
+    params=[(api, transport) for api in APIS for transport in ("inproc", "tcp")],
+    ids=lambda param: "-".join(param),
+)
+def env(request: pytest.FixtureRequest, ipc_dir: str) -> Env:
+    api, transport = request.param
+    return Env(api, transport, ipc_dir)
+
+
+def assert_is_a_buffer_of(frame: Frame, payload: bytes) -> None:
+    view = memoryview(frame)
+    assert view.tobytes() == payload
+    assert (view.format, view.shape, view.readonly) == ("B", (len(payload),), True)
+    assert frame.buffer is frame.buffer
+    assert struct.unpack_from("<Id", frame) == struct.unpack_from("<Id", payload)
+    if sys.version_info < (3, 12):
+        assert view.obj is frame.bytes  # the received bytes themselves: no copy
+
+
+@scenario
+async def test_received_frames_are_buffers(env: Env) -> None:
+    """recv(copy=False) and recv_multipart(copy=False) give frames that read as buffers."""
+    receiver = env.socket(purezmq.PAIR)
+    sender = env.socket(purezmq.PAIR)
+    sender.connect(env.bind(receiver))
+    payload = struct.pack("<Id", 7, 2.5) + bytes(range(256)) * 300
+    await sender.send_multipart([b"head", payload])
+    head, body = await receiver.recv_multipart(copy=False)
+    assert (head.bytes, head.more, body.more) == (b"head", True, False)
+    assert_is_a_buffer_of(body, payload)
+    await sender.send_multipart([payload, b"tail"])
+    first = await receiver.recv(copy=False)
+    assert first.more
+    assert_is_a_buffer_of(first, payload)
+    assert (await receiver.recv(copy=False)).bytes == b"tail"
+
+
+@scenario
+async def test_numpy_reads_a_received_frame_in_place(env: Env) -> None:
+    """pyzmq's test_buffer_numpy: numpy.frombuffer(recv(copy=False), dtype) is the array sent."""
+    numpy = pytest.importorskip("numpy")
+    receiver = env.socket(purezmq.PAIR)
+    sender = env.socket(purezmq.PAIR)
+    sender.connect(env.bind(receiver))
+    for dtype in ("<i8", ">f4", "u1", [("a", "<i4"), ("b", "<f8"), ("c", "S8")]):
+        sent = numpy.zeros((3, 5), dtype=dtype)
+        await sender.send(sent, copy=False)
+        frame = await receiver.recv(copy=False)
+        received = numpy.frombuffer(frame, sent.dtype).reshape(sent.shape)
+        assert numpy.array_equal(received, sent)
+        address = numpy.frombuffer(frame.bytes, "u1").ctypes.data
+        assert received.ctypes.data == address
+
+
+JUPYTER_ROUND_TRIP = """
+    import json, sys
+    import purezmq
+    purezmq.install_as_zmq()
+    import zmq
+    from jupyter_client.session import Session
+
+    ctx = zmq.Context()
+    kernel, client = ctx.socket(zmq.DEALER), ctx.socket(zmq.ROUTER)
+    for sock in (kernel, client):
+        sock.linger, sock.rcvtimeo = 0, 10000
+    if sys.argv[1] == "tcp":
+        kernel.connect(f"tcp://127.0.0.1:{client.bind_to_random_port('tcp://127.0.0.1')}")
+    else:
+        client.bind("inproc://shell")
+        kernel.connect("inproc://shell")
+    session = Session(key=b"secret")
+    buffers = [b"raw", bytearray(b"\\x00\\x01"), memoryview(b"--view--")[2:6], b"x" * 100_000]
+    session.send(kernel, "comm_msg", content={"comm_id": "c1", "data": {"n": 1}}, buffers=buffers)
+    idents, msg = session.recv(client, mode=0, content=True, copy=False)
+    print(json.dumps({
+        "content": msg["content"],
+        "types": [type(b).__name__ for b in msg["buffers"]],
+        "intact": [bytes(got) == bytes(sent) for got, sent in zip(msg["buffers"], buffers)],
+        "count": len(msg["buffers"]),
+    }))
+    ctx.destroy(linger=0)
+"""
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jupyter_client") is None, reason="jupyter_client not installed"
+)
+@pytest.mark.parametrize("transport", ["inproc", "tcp"])
+def test_jupyter_client_buffers_survive_copy_false(transport: str) -> None:
+    """jupyter_client turns every extra part of a copy=False message into memoryview(frame).
+
+    Runs under ``import zmq`` as purezmq, in a child process (this one imports pyzmq as zmq).
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(JUPYTER_ROUND_TRIP), transport],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result == {
+        "content": {"comm_id": "c1", "data": {"n": 1}},
+        "types": ["memoryview"] * 4,
+        "intact": [True] * 4,
+        "count": 4,
+    }
 
 
 def test_message_alias() -> None:

@@ -32,7 +32,7 @@ from ..engine.signaler import FdSignal, Signaler
 from ..engine.socket_engine import SocketEngine
 from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
 from .attrsettr import AttributeSetter, add_option_properties
-from .frame import Frame
+from .frame import Frame, received_frame
 from .handles import register, resolve
 from .tracker import _FINISHED_TRACKER, MessageTracker
 
@@ -926,10 +926,8 @@ def _yield_gil() -> None:
     time.sleep(0)
 
 
-def _frame(data: bytes, more: bool) -> Frame:
-    frame = Frame(data)
-    frame.more = more
-    return frame
+# What recv(copy=False) returns, here and in asyncio.py.
+_frame = received_frame
 
 
 def msg_list(msg: Msg) -> list[bytes]:
@@ -939,9 +937,4 @@ def msg_list(msg: Msg) -> list[bytes]:
 
 def _frames(msg: Msg) -> list[Any]:
     last = len(msg) - 1
-    frames = []
-    for i, data in enumerate(msg):
-        frame = Frame(data)
-        frame.more = i < last
-        frames.append(frame)
-    return frames
+    return [received_frame(data, i < last) for i, data in enumerate(msg)]
