@@ -79,7 +79,10 @@ class Connecter:
             self.task = None
 
     def _new_session(self) -> Session:
-        session = Session(self.engine, str(self.endpoint), self.pipe, on_lost=self._lost)
+        # HOOK (STREAM): the engine says which class of session (raw.py).
+        session = self.engine.session_class(
+            self.engine, str(self.endpoint), self.pipe, on_lost=self._lost
+        )
         session.reconnected = self.was_connected
         session.routing_id = self.routing_id
         session.lingering = self in self.engine.lingering

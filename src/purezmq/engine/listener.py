@@ -83,7 +83,10 @@ class Listener:
             conn.close()
 
     def _new_session(self) -> Session:
-        session = Session(self.engine, self.endpoint, on_lost=self.sessions.discard)
+        # HOOK (STREAM): the engine says which class of session (raw.py).
+        session = self.engine.session_class(
+            self.engine, self.endpoint, on_lost=self.sessions.discard
+        )
         session.accepted = True
         self.sessions.add(session)
         return session

@@ -25,6 +25,7 @@ from .connecter import Connecter
 from .iothread import OsEvent
 from .listener import Listener
 from .monitor import Monitor
+from .raw import session_class_for
 from .session import Session, set_tcp_options
 from .stream import MAX_READ, StreamTransport
 from .tcp import listen
@@ -41,6 +42,9 @@ class SocketEngine:
         owner_reads: bool = False,
     ) -> None:
         self.core = core
+        # HOOK (STREAM): the class of session each new connection gets, made by the
+        # listeners and connecters: ZMTP's Session, or raw.py's for STREAM sockets.
+        self.session_class: type[Session] = session_class_for(core)
         # The socket is a sync one, owned by a thread other than the loop's: its thread
         # may read its connections while it waits in recv() (see .stream).
         self.owner_reads = owner_reads
