@@ -148,6 +148,9 @@ class SocketEngine:
         connecter = Connecter(self, endpoint, session_end, routing_id)
         self.connecters.setdefault(str(endpoint), []).append(connecter)
         if sock_end is not None:
+            # HOOK (STREAM): a pipe made now carries CONNECT_ROUTING_ID to the socket type,
+            # as make_pipe does for pipes made at the handshake.
+            sock_end.routing_id = routing_id
             core.attach_pipe(sock_end)
         self.schedule(connecter.start)
         return sock_end
