@@ -29,6 +29,7 @@ UNREADABLE_IN_LIBZMQ = {
     "CONNECT_ROUTING_ID",
     "XPUB_MANUAL",
     "ROUTER_NOTIFY",
+    "STREAM_NOTIFY",
     "TOPICS_COUNT",  # readable on publishers and subscribers only (the reference is a DEALER)
 }
 INT_CANDIDATES = [-(2**31), -1000, -3, -2, -1, 0, 1, 2, 3, 1000, 2**31 - 1]

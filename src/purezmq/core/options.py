@@ -101,6 +101,8 @@ _SPECS = [
     OptionSpec(61, "CONNECT_ROUTING_ID", BYTES, None, per_type=True),
     OptionSpec(71, "XPUB_MANUAL", INT, None, per_type=True),
     OptionSpec(97, "ROUTER_NOTIFY", INT, None, per_type=True),
+    # STREAM's; libzmq refuses to read it back, as does this table (per_type).
+    OptionSpec(73, "STREAM_NOTIFY", INT, None, per_type=True),
     # Bits of ReconnectStop; libzmq stores any int and tests only the bits it knows.
     OptionSpec(109, "RECONNECT_STOP", INT, 0),
     OptionSpec(54, "CONFLATE", INT, 0, lambda v: v in (0, 1), why="0 or 1"),

@@ -76,8 +76,10 @@ class Connecter:
             self.task = None
 
     def _new_session(self) -> Session:
-        session = Session(
-            self.host.session_host(),
+        host = self.host.session_host()
+        # The host says which class of session (raw.py's for STREAM sockets).
+        session = host.session_class(
+            host,
             str(self.endpoint),
             self.pipe,
             on_lost=self._lost,
@@ -148,7 +150,7 @@ class Connecter:
 
     def _forward_write(self) -> None:
         if self.session is not None:
-            self.session.intake.drain()
+            self.session.room_again()
 
     def close(self) -> None:
         """Stop connecting; a live session closes once the socket's pipe is drained.

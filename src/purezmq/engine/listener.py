@@ -79,8 +79,10 @@ class Listener:
             conn.close()
 
     def _new_session(self) -> Session:
-        session = Session(
-            self.host.session_host(), self.endpoint, on_lost=self.sessions.discard, accepted=True
+        host = self.host.session_host()
+        # The host says which class of session (raw.py's for STREAM sockets).
+        session = host.session_class(
+            host, self.endpoint, on_lost=self.sessions.discard, accepted=True
         )
         self.sessions.add(session)
         return session

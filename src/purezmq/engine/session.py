@@ -376,7 +376,11 @@ class Session(asyncio.Protocol):
 
     def write_activated(self, pipe: Pipe) -> None:
         if not self.refill():
-            self.host.schedule(self.intake.drain)
+            self.host.schedule(self.room_again)
+
+    def room_again(self) -> None:
+        """The socket read its pipe down (loop thread): deliver what waits."""
+        self.intake.drain()
 
     def pipe_delimited(self, pipe: Pipe) -> None:
         # From inside Pipe.read (outlet.flush, loop thread): the socket left the pipe.

@@ -31,6 +31,7 @@ from .host import Timers
 from .iothread import OsEvent
 from .listener import Listener
 from .monitor import Monitor
+from .raw import session_class_for
 from .session import Session, set_tcp_options
 from .states import Lifecycle
 from .stream import MAX_READ, StreamTransport
@@ -57,6 +58,9 @@ class SocketEngine:
         self.sends_subscriptions = core.sends_subscriptions
         # The type alternates sends and receives: its sends may skip the I/O thread.
         self.owner_sends = core.alternates
+        # The class of session each new connection gets, made by the listeners and
+        # connecters: ZMTP's Session, or raw.py's for STREAM sockets.
+        self.session_class: type[Session] = session_class_for(core)
         # The socket is a sync one, owned by a thread other than the loop's: its thread
         # may read its connections while it waits in recv() (see fastpaths/owner_read).
         self.owner_reads = owner_reads
@@ -167,6 +171,9 @@ class SocketEngine:
         connecter = Connecter(self, endpoint, session_end, routing_id)
         self.connecters.setdefault(str(endpoint), []).append(connecter)
         if sock_end is not None:
+            # A pipe made now carries CONNECT_ROUTING_ID to the socket type (STREAM), as
+            # make_pipe does for pipes made at the handshake.
+            sock_end.routing_id = routing_id
             core.attach_pipe(sock_end)
         self.schedule(connecter.start)
         return sock_end
@@ -269,6 +276,10 @@ class SocketEngine:
 
     def session_host(self) -> SocketEngine:
         return self
+
+    def stream_notify(self) -> bool:
+        """STREAM_NOTIFY of a STREAM socket, as it is now (raw.py)."""
+        return bool(getattr(self.core, "notify", False))
 
     def resubscribe(self, pipe: Pipe) -> None:
         """The peer behind ``pipe`` is new: the socket sends its subscriptions again."""

@@ -25,6 +25,7 @@ import atexit
 import gc
 import os
 import threading
+import types
 import warnings
 import weakref
 from typing import Any, ClassVar, TypeVar
@@ -119,6 +120,11 @@ class Context:
     _shadow_obj: Any
     _warn_destroy_close: bool
     sockopts: dict[int, Any]
+
+    def __class_getitem__(cls, item: Any) -> types.GenericAlias:
+        """``Context[Socket]`` in annotations evaluated at run time (pyzmq's Context is
+        generic in its socket class; ipykernel writes ``zmq.Context[Any]``)."""
+        return types.GenericAlias(cls, item)
 
     def __init__(self, io_threads: Any = 1, shadow: Any = None, **kwargs: Any) -> None:
         if isinstance(io_threads, Context):

@@ -15,6 +15,7 @@ import json
 import pickle
 import random
 import time
+import types
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -142,6 +143,11 @@ class Socket(AttributeSetter):
     _signaler: Any  # a Signaler here; an AsyncSignaler in purezmq.asyncio
     # The name repr() shows for this exact class: pyzmq's, which programs and tests read.
     _repr_cls: ClassVar[str] = "zmq.Socket"
+
+    def __class_getitem__(cls, item: Any) -> types.GenericAlias:
+        """``Socket[bytes]`` in annotations evaluated at run time (pyzmq's Socket is
+        generic in what recv returns)."""
+        return types.GenericAlias(cls, item)
 
     def __init__(
         self,

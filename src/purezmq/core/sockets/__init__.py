@@ -11,12 +11,15 @@ from .push import Push
 from .rep import Rep
 from .req import Req
 from .router import Router
+from .stream import Stream
 from .sub import Sub
 from .xpub import XPub
 from .xsub import XSub
 
 SOCKET_TYPES: dict[int, type[SocketBase]] = {
-    cls.type_id: cls for cls in (Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub)
+    cls.type_id: cls for cls in (
+        Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub, Stream
+    )
 }
 
 def make_socket(type_id: int) -> SocketBase:
