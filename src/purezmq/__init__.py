@@ -7,7 +7,8 @@ inproc, so they talk to any libzmq program.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from . import constants
 from .constants import *  # noqa: F403  (pyzmq exports every constant at top level)
@@ -24,22 +25,16 @@ from .error import (
     ZMQVersionError,
     strerror,
 )
-from .sugar.context import Context
-from .sugar.curve import curve_available as _curve_available
-from .sugar.curve import curve_keypair, curve_public
+from .sugar.context import Context, SyncContext
 from .sugar.frame import Frame, Message
 from .sugar.poll import Poller, select
 from .sugar.proxy import device, proxy, proxy_steerable
-from .sugar.socket import Socket
+from .sugar.socket import Socket, SyncSocket
 from .sugar.stopwatch import Stopwatch
 from .sugar.tracker import _FINISHED_TRACKER as _FINISHED_TRACKER
 from .sugar.tracker import MessageTracker
 from .sugar.version import pyzmq_version, pyzmq_version_info, zmq_version, zmq_version_info
 
-Context._socket_class = Socket
-# pyzmq's names for the sync classes, for code that mixes them with asyncio ones.
-SyncContext = Context
-SyncSocket = Socket
 PYZMQ_DRAFT_API = False
 __revision__ = ""
 
@@ -61,7 +56,9 @@ def has(capability: str) -> bool:
     speak CURVE; today only the mechanism and the keys exist (``curve_keypair``).
     """
     if capability == "curve":
-        return _CURVE_SOCKETS and _curve_available()
+        from .sugar.curve import curve_available
+
+        return _CURVE_SOCKETS and curve_available()
     return _CAPABILITIES.get(capability, False)
 
 
@@ -94,11 +91,32 @@ def install_as_zmq() -> None:
     install()
 
 
-def __getattr__(name: str) -> Any:
-    raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
+# Loaded at first use (PEP 562), so that ``import purezmq`` costs only what every
+# program needs: the optional parts (asyncio, devices, auth, the command line ...) load
+# when a program touches them, as ``purezmq.devices`` or ``import purezmq.devices``.
+_LAZY_NAMES = {"curve_keypair": "purezmq.sugar.curve", "curve_public": "purezmq.sugar.curve"}
+_LAZY_MODULES = frozenset({
+    "alias", "asyncio", "auth", "backend", "bench", "cli", "curve_keygen", "decorators",
+    "demo", "devices", "engine", "eventloop", "green", "log", "ssh", "tests", "utils", "zmtp",
+})
+
+if TYPE_CHECKING:
+    from . import backend as backend
+    from .sugar.curve import curve_keypair, curve_public
+else:
+
+    def __getattr__(name: str) -> Any:
+        """A name or submodule loaded at first use (then kept as a module attribute)."""
+        if name in _LAZY_NAMES:
+            value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+        elif name in _LAZY_MODULES:
+            value = importlib.import_module(f"purezmq.{name}")
+        else:
+            raise AttributeError(f"module 'purezmq' has no attribute {name!r}")
+        globals()[name] = value
+        return value
 
 
-from . import backend as backend  # noqa: E402  (after every name it re-exports)
 from . import sugar as sugar  # noqa: E402
 
 __all__ = [

@@ -15,8 +15,8 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 # Everything not redefined below is the same as in the sync API.
 from . import __all__ as _sync_names
@@ -31,6 +31,7 @@ from .sugar import context as _context
 from .sugar import poll as _poll
 from .sugar import proxy as _proxy
 from .sugar import socket as _socket
+from .sugar.frame import Frame
 from .sugar.socket import (
     NOBLOCK,
     POLLIN,
@@ -42,7 +43,14 @@ from .sugar.socket import (
     zmq_error,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+    from .sugar.context import Context as _SyncContext
+
 _Future = asyncio.Future
+_S = TypeVar("_S", bound="Socket")
+_T = TypeVar("_T")
 
 # An operation: its Future, what to try, and the one argument to try it with (a
 # function and its argument rather than a closure: nothing to build per call, and one
@@ -321,13 +329,35 @@ def _bind_siblings(state: Any, loop: asyncio.AbstractEventLoop, thread: int) -> 
             waiting.bind_loop(loop)
 
 
-class Socket(_socket.Socket):
-    """A socket whose send/recv/poll return awaitables on the running loop."""
+class Socket(_socket.Socket[_Future[Any]]):
+    """A socket whose send/recv/poll return awaitables on the running loop.
+
+    They return asyncio Futures, typed by what they resolve to: ``await sock.recv()`` is
+    ``bytes`` (a Frame with ``copy=False``), ``await sock.recv_string()`` a ``str``.
+    A send resolves to None once the message is queued, with ``track=True`` too.
+    """
 
     _repr_cls = "zmq.asyncio.Socket"
 
     _waiting: _Waiting
     _waiting_class: type[_Waiting] = _Waiting  # what runs its operations
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            context: _SyncContext[Any] | _socket.Socket[Any] | None = None,
+            socket_type: int = 0,
+            *,
+            shadow: _socket.Socket[Any] | int | None = None,
+            copy_threshold: int | None = None,
+            **kwargs: Any,
+        ) -> None: ...
+
+    @classmethod
+    def from_socket(cls: type[_S], socket: _socket.Socket[Any], io_loop: Any = None) -> _S:
+        """An asyncio socket over the same socket as ``socket`` (pyzmq's: a shadow)."""
+        return cls.shadow(socket)
 
     def _init_signaler(self) -> None:
         waiting = self._waiting_class(self._core, self._shared, self.context._state)
@@ -392,9 +422,14 @@ class Socket(_socket.Socket):
     # -- the four primitives the sugar is built on ------------------------------
 
     def send(  # type: ignore[override]
-        self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
-    ) -> asyncio.Future[Any]:
-        """Send one frame (SNDMORE holds it for the rest); resolves when queued."""
+        self,
+        data: ReadableBuffer | Frame,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        **kwargs: Any,
+    ) -> asyncio.Future[None]:
+        """Send one frame (SNDMORE holds it for the rest); resolves to None when queued."""
         frame = data if type(data) is bytes else as_frame_bytes(data)
         core = self._core
         waiting = self._waiting
@@ -407,16 +442,36 @@ class Socket(_socket.Socket):
         return waiting.start(waiting.send, core.send, (frame,), flags, core.options.sndtimeo)
 
     def send_multipart(  # type: ignore[override]
-        self, msg_parts: Any, flags: int = 0, copy: bool = True, track: bool = False,
+        self,
+        msg_parts: Sequence[ReadableBuffer | Frame],
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
         **kwargs: Any,
-    ) -> asyncio.Future[Any]:
-        """Send a whole message; resolves when it is queued."""
+    ) -> asyncio.Future[None]:
+        """Send a whole message; resolves to None when it is queued."""
         waiting = self._waiting
         return waiting.start(
             waiting.send, waiting.send_message, as_message(msg_parts), flags,
             self._core.options.sndtimeo,
         )
 
+    @overload  # type: ignore[override]
+    def recv(
+        self, flags: int = 0, copy: Literal[True] = True, track: bool = False
+    ) -> asyncio.Future[bytes]: ...
+    @overload
+    def recv(
+        self, flags: int = 0, *, copy: Literal[False], track: bool = False
+    ) -> asyncio.Future[Frame]: ...
+    @overload
+    def recv(
+        self, flags: int, copy: Literal[False], track: bool = False
+    ) -> asyncio.Future[Frame]: ...
+    @overload
+    def recv(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> asyncio.Future[bytes | Frame]: ...
     def recv(
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
@@ -426,10 +481,26 @@ class Socket(_socket.Socket):
             waiting.recv, waiting.recv_frame, copy, flags, self._core.options.rcvtimeo
         )
 
-    def recv_multipart(  # type: ignore[override]
+    @overload  # type: ignore[override]
+    def recv_multipart(
+        self, flags: int = 0, copy: Literal[True] = True, track: bool = False
+    ) -> asyncio.Future[list[bytes]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, *, copy: Literal[False], track: bool = False
+    ) -> asyncio.Future[list[Frame]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int, copy: Literal[False], track: bool = False
+    ) -> asyncio.Future[list[Frame]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> asyncio.Future[list[bytes] | list[Frame]]: ...
+    def recv_multipart(
         self, flags: int = 0, copy: bool = True, track: bool = False
     ) -> asyncio.Future[Any]:
-        """Resolves to every frame of the next message."""
+        """Resolves to every frame of the next message (bytes, or Frames with copy=False)."""
         waiting = self._waiting
         return waiting.start(
             waiting.recv, waiting.recv_message, copy, flags, self._core.options.rcvtimeo
@@ -462,6 +533,39 @@ class Socket(_socket.Socket):
             fut.add_done_callback(waiting.poll.forget)
         return fut
 
+    if TYPE_CHECKING:
+        # Written once in the sync Socket on send/recv and _recv_loaded: here they
+        # return the Futures those return.
+
+        def send_string(  # type: ignore[override]
+            self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8",
+            **kwargs: Any,
+        ) -> asyncio.Future[None]: ...
+        def recv_string(  # type: ignore[override]
+            self, flags: int = 0, encoding: str = "utf-8"
+        ) -> asyncio.Future[str]: ...
+        def send_json(  # type: ignore[override]
+            self, obj: Any, flags: int = 0, **kwargs: Any
+        ) -> asyncio.Future[None]: ...
+        def recv_json(self, flags: int = 0, **kwargs: Any) -> asyncio.Future[Any]: ...
+        def send_pyobj(  # type: ignore[override]
+            self, obj: Any, flags: int = 0, protocol: int = ..., **kwargs: Any
+        ) -> asyncio.Future[None]: ...
+        def recv_pyobj(self, flags: int = 0) -> asyncio.Future[Any]: ...
+        def send_serialized(  # type: ignore[override]
+            self,
+            msg: Any,
+            serialize: Callable[[Any], Sequence[ReadableBuffer | Frame]],
+            flags: int = 0,
+            copy: bool = True,
+            **kwargs: Any,
+        ) -> asyncio.Future[None]: ...
+        def recv_serialized(  # type: ignore[override]
+            self, deserialize: Callable[[list[Any]], _T], flags: int = 0, copy: bool = True
+        ) -> asyncio.Future[_T]: ...
+        send_unicode = send_string  # type: ignore[assignment]
+        recv_unicode = recv_string  # type: ignore[assignment]
+
     def _recv_loaded(
         self, flags: int, load: Callable[[Any], Any], multipart: bool = False
     ) -> asyncio.Future[Any]:
@@ -488,8 +592,17 @@ def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
         fut.set_result(value)
 
 
-class Context(_context.Context):
+class Context(_context.Context[Socket]):
     """A Context whose sockets are asyncio sockets on their caller's loop."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            io_threads: int | _context.Context[Any] = 1,
+            shadow: _context.Context[Any] | int | None = None,
+            **kwargs: Any,
+        ) -> None: ...
 
     _socket_class = Socket
     _repr_cls = "zmq.asyncio.Context"

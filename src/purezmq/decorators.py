@@ -102,7 +102,7 @@ def socket(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     return _injecting(name, make)
 
 
-def _find_context(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Context:
+def _find_context(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Context[Any]:
     """The Context a call carries (by keyword, then position), else the shared instance."""
     given = kwargs.get(name)
     if isinstance(given, Context):

@@ -11,6 +11,7 @@ import asyncio
 import os
 import tempfile
 from collections.abc import Callable
+from typing import Any
 
 import purezmq as zmq
 import purezmq.asyncio as azmq
@@ -31,8 +32,8 @@ def _address(transport: str, name: str, tmp: str) -> str:
 
 
 def _pair_up(
-    ctx: zmq.Context, binder_type: int, connecter_type: int, address: str
-) -> tuple[zmq.Socket, zmq.Socket]:
+    ctx: zmq.Context[Any], binder_type: int, connecter_type: int, address: str
+) -> tuple[zmq.Socket[Any], zmq.Socket[Any]]:
     binder = ctx.socket(binder_type)
     connecter = ctx.socket(connecter_type)
     for sock in (binder, connecter):
@@ -43,7 +44,7 @@ def _pair_up(
     return binder, connecter
 
 
-def req_rep(ctx: zmq.Context, address: str) -> None:
+def req_rep(ctx: zmq.Context[Any], address: str) -> None:
     rep, req = _pair_up(ctx, zmq.REP, zmq.REQ, address)
     for n in range(3):
         req.send_string(f"request {n}")
@@ -56,7 +57,7 @@ def req_rep(ctx: zmq.Context, address: str) -> None:
     rep.close()
 
 
-def pub_sub(ctx: zmq.Context, address: str) -> None:
+def pub_sub(ctx: zmq.Context[Any], address: str) -> None:
     pub, sub = _pair_up(ctx, zmq.PUB, zmq.SUB, address)
     sub.subscribe("weather.")
     # A subscription travels to the publisher; publish until the first one lands.
@@ -78,7 +79,7 @@ def pub_sub(ctx: zmq.Context, address: str) -> None:
     pub.close()
 
 
-def push_pull(ctx: zmq.Context, address: str) -> None:
+def push_pull(ctx: zmq.Context[Any], address: str) -> None:
     # The workers bind and the ventilator connects to both: its pipes exist from
     # connect() on, so round-robin splits the tasks evenly even before the handshakes.
     workers = []
@@ -99,7 +100,7 @@ def push_pull(ctx: zmq.Context, address: str) -> None:
         sock.close()
 
 
-def pair(ctx: zmq.Context, address: str) -> None:
+def pair(ctx: zmq.Context[Any], address: str) -> None:
     a, b = _pair_up(ctx, zmq.PAIR, zmq.PAIR, address)
     a.send_multipart([b"ping", b"with", b"three frames"])
     got = b.recv_multipart()
@@ -135,7 +136,7 @@ async def asyncio_req_rep() -> None:
     ctx.term()
 
 
-def with_libzmq(ctx: zmq.Context) -> None:
+def with_libzmq(ctx: zmq.Context[Any]) -> None:
     try:
         import zmq as pyzmq  # the real libzmq, through pyzmq
     except ImportError:
@@ -175,7 +176,7 @@ def with_libzmq(ctx: zmq.Context) -> None:
 def main() -> int:
     """Run every step; 0 if all exchanges went as expected."""
     print(f"purezmq {zmq.__version__} demo (ZMTP 3.1, pyzmq API)")
-    steps: list[tuple[str, Callable[[zmq.Context, str], None]]] = [
+    steps: list[tuple[str, Callable[[zmq.Context[Any], str], None]]] = [
         ("rr", req_rep),
         ("ps", pub_sub),
         ("pp", push_pull),

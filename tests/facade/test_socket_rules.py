@@ -243,3 +243,14 @@ def test_bind_errors_name_the_address(ctx: zmq.Context) -> None:
     assert info.value.errno == zmq.EINVAL
 
 
+
+
+def test_option_aliases_read_as_attributes() -> None:
+    """``sock.identity`` (IDENTITY, ROUTING_ID's old name) reads as in pyzmq; it was an
+    AttributeError, as were the other aliases (CONNECT_RID ...)."""
+    with zmq.Context() as ctx, ctx.socket(zmq.DEALER) as sock:
+        sock.routing_id = b"me"
+        assert sock.identity == sock.IDENTITY == b"me"
+    for alias in ("identity", "connect_rid", "delay_attach_on_connect", "fail_unroutable",
+                  "router_behavior"):
+        assert isinstance(getattr(zmq.Socket, alias), property), alias

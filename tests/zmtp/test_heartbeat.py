@@ -89,3 +89,17 @@ def test_the_earlier_of_timeout_and_peer_ttl_wins() -> None:
     hb = Heartbeat(ivl_ms=100, timeout_ms=1000, ttl_ms=0, now=0.0)
     hb.peer_pinged(2)  # 200 ms
     assert run_until(hb, 5.0) == [(0.1, PING), (0.2, EXPIRED)]
+
+
+def test_a_timer_at_the_exact_deadline_finds_it_due() -> None:
+    """poll() at next_deadline() itself acts (float arithmetic must not make it wait
+    for the same instant again, for ever)."""
+    beat = Heartbeat(100, 300, 0, 1000.0)
+    actions = []
+    for _ in range(5):
+        deadline = beat.next_deadline()
+        assert deadline is not None
+        actions.append(beat.poll(deadline))
+        if actions[-1] == EXPIRED:
+            break
+    assert actions == [PING, PING, EXPIRED]

@@ -94,7 +94,7 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 
 
 @contextmanager
-def open_context(linger: int | None) -> Iterator[zmq.Context]:
+def open_context(linger: int | None) -> Iterator[zmq.Context[Any]]:
     """A Context whose sockets are closed when the block ends.
 
     An explicit ``linger`` (ms) applies however the block ends. Without one, what is

@@ -11,8 +11,7 @@ accepted and ignored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import EINVAL, CoreError
 
@@ -21,9 +20,8 @@ INT_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 
 
-@dataclass(frozen=True)
-class OptionSpec:
-    """How one option is typed, defaulted and checked."""
+class OptionSpec(NamedTuple):
+    """How one option is typed, defaulted and checked (a NamedTuple: see Endpoint's)."""
 
     id: int
     name: str

@@ -36,7 +36,7 @@ class Device:
     queue calls made on the sockets once they exist.
     """
 
-    context_factory: Callable[[], Context] = Context.instance
+    context_factory: Callable[[], Context[Any]] = Context.instance
     """Makes the device's Context: the shared instance here, a new one in processes."""
 
     daemon: bool
@@ -62,8 +62,8 @@ class Device:
         self._out_connects: list[str] = []
         self._out_sockopts: list[Option] = []
         self._random_addrs: list[str] = []
-        self._sockets: list[Socket] = []
-        self._context: Context | None = None
+        self._sockets: list[Socket[Any]] = []
+        self._context: Context[Any] | None = None
         self.daemon = True
         self.done = False
 
@@ -131,9 +131,9 @@ class Device:
 
     def _make_socket(
         self, kind: int, opts: list[Option], binds: list[str], connects: list[str]
-    ) -> Socket:
+    ) -> Socket[Any]:
         assert self._context is not None
-        sock: Socket = self._context.socket(kind)
+        sock: Socket[Any] = self._context.socket(kind)
         self._sockets.append(sock)
         # Options first: IDENTITY and the like must be set before connecting.
         for opt, value in opts:
@@ -144,7 +144,7 @@ class Device:
             sock.connect(addr)
         return sock
 
-    def _setup_sockets(self) -> tuple[Socket, Socket]:
+    def _setup_sockets(self) -> tuple[Socket[Any], Socket[Any]]:
         self._context = self.context_factory()
         # Both sockets exist before either binds, as in pyzmq, so that options,
         # then binds, then connects happen in that order across the pair.
@@ -229,7 +229,7 @@ class ProcessDevice(BackgroundDevice):
     """A Device run in a background Process, on a Context of its own."""
 
     _launch_class = Process
-    context_factory: Callable[[], Context] = Context
+    context_factory: Callable[[], Context[Any]] = Context
 
 
 __all__ = ["Device", "ProcessDevice", "ThreadDevice"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..constants import PollEvent, SocketType
 from ..sugar.poll import Poller
 from ..sugar.socket import Socket
@@ -10,7 +12,9 @@ _ROUTER = int(SocketType.ROUTER)
 _POLLIN = int(PollEvent.POLLIN)
 
 
-def _relay(src: Socket, dst: Socket, mon: Socket, prefix: bytes, swap_ids: bool) -> None:
+def _relay(
+    src: Socket[Any], dst: Socket[Any], mon: Socket[Any], prefix: bytes, swap_ids: bool
+) -> None:
     msg: list[bytes] = src.recv_multipart()
     if swap_ids:
         # ROUTER to ROUTER: the sender's identity comes first; the peer to route to
@@ -21,9 +25,9 @@ def _relay(src: Socket, dst: Socket, mon: Socket, prefix: bytes, swap_ids: bool)
 
 
 def monitored_queue(
-    in_socket: Socket,
-    out_socket: Socket,
-    mon_socket: Socket,
+    in_socket: Socket[Any],
+    out_socket: Socket[Any],
+    mon_socket: Socket[Any],
     in_prefix: bytes = b"in",
     out_prefix: bytes = b"out",
 ) -> None:

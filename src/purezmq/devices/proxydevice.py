@@ -42,7 +42,7 @@ class ProxyBase(Device):
         self.bind_mon(f"{addr}:{port}")
         return port
 
-    def _setup_mon(self) -> tuple[Socket, Socket, Socket]:
+    def _setup_mon(self) -> tuple[Socket[Any], Socket[Any], Socket[Any]]:
         ins, outs = Device._setup_sockets(self)
         mons = self._make_socket(
             self.mon_type, self._mon_sockopts, self._mon_binds, self._mon_connects

@@ -42,7 +42,7 @@ class ProxySteerableBase(ProxyBase):
         self.bind_ctrl(f"{addr}:{port}")
         return port
 
-    def _setup_ctrl(self) -> tuple[Socket, Socket, Socket, Socket | None]:
+    def _setup_ctrl(self) -> tuple[Socket[Any], Socket[Any], Socket[Any], Socket[Any] | None]:
         ins, outs, mons = self._setup_mon()
         if self.ctrl_type is None:
             # No control socket: behaves as a plain Proxy (zmq_proxy_steerable(3)).

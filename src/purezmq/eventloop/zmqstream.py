@@ -59,11 +59,11 @@ class ZMQStream:
     ``stream.socket``.
     """
 
-    socket: Socket
+    socket: Socket[Any]
     io_loop: IOLoop
     poller: Poller
 
-    def __init__(self, socket: Socket, io_loop: IOLoop | None = None) -> None:
+    def __init__(self, socket: Socket[Any], io_loop: IOLoop | None = None) -> None:
         if isinstance(socket, _azmq.Socket):
             _warn_async(socket)
             socket = Socket(shadow=socket)
@@ -418,7 +418,7 @@ def _log_failure(future: asyncio.Future[Any]) -> None:
         )
 
 
-def _warn_async(socket: Socket) -> None:
+def _warn_async(socket: Socket[Any]) -> None:
     kind = socket.type.name
     warnings.warn(
         "ZMQStream only supports the base zmq.Socket class: this stream works on a"

@@ -36,7 +36,7 @@ _POLLIN = int(constants.PollEvent.POLLIN)
 _COLLECT_EVERY = 0.5
 
 
-class Socket(_SyncSocket):
+class Socket(_SyncSocket[bytes]):
     """A socket whose blocking calls block only the calling greenlet."""
 
     _repr_cls = "zmq.green.Socket"
@@ -91,7 +91,7 @@ class Socket(_SyncSocket):
         super().close(linger)
 
 
-class Context(_SyncContext):
+class Context(_SyncContext[Socket]):
     """A Context whose sockets are green, and whose term() waits cooperatively."""
 
     _repr_cls = "zmq.green.Context"

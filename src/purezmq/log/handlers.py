@@ -52,13 +52,13 @@ class PUBHandler(logging.Handler):
     """
 
     formatters: dict[int, logging.Formatter | None]
-    ctx: Context
-    socket: Socket
+    ctx: Context[Any]
+    socket: Socket[Any]
 
     def __init__(
         self,
-        interface_or_socket: str | Socket,
-        context: Context | None = None,
+        interface_or_socket: str | Socket[Any],
+        context: Context[Any] | None = None,
         root_topic: str = "",
     ) -> None:
         super().__init__()

@@ -14,7 +14,7 @@ Sockets read options through properties made for every option name (see
 from __future__ import annotations
 
 import errno
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import constants
 from ..error import ZMQError
@@ -38,7 +38,8 @@ def declared(cls: type, name: str) -> bool:
 class AttributeSetter:
     """Attribute writes of undeclared names set the option of that name."""
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def _set_attribute(self, name: str, value: Any) -> None:
+        """``self.name = value``: a declared attribute, or the option called ``name``."""
         if declared(type(self), name):
             object.__setattr__(self, name, value)
             return
@@ -47,6 +48,12 @@ class AttributeSetter:
         if not isinstance(option, int):
             raise AttributeError(f"{type(self).__name__} has no such option: {upper}")
         self._set_attr_opt(upper, option, value)
+
+    if not TYPE_CHECKING:
+        # Out of the type checker's sight, which then rejects ``sock.lingr = 0`` as the
+        # run time does; it knows the options from typed declarations instead
+        # (sugar/_option_attributes.py).
+        __setattr__ = _set_attribute
 
     def _set_attr_opt(self, name: str, option: int, value: Any) -> None:
         """Set option ``option`` (called ``name``) from an attribute write."""
@@ -75,14 +82,27 @@ def option_property(option: int, name: str) -> property:
     return property(fget, fset, doc=f"The {name.upper()} option.")
 
 
+_option_attributes: dict[type, dict[str, int]] = {}
+
+
 def add_option_properties(cls: type, options: dict[str, int]) -> None:
     """Every option as an attribute in lower and upper case (``sock.rcvhwm``,
     ``sock.RCVHWM``), unless the class has the name already."""
+    added = _option_attributes.setdefault(cls, {})
     for name, option in options.items():
         for spelling in (name.lower(), name.upper()):
             if not hasattr(cls, spelling):
                 setattr(cls, spelling, option_property(option, spelling))
+                added[spelling] = option
     _declared_cache.clear()
 
 
-__all__ = ["AttributeSetter", "add_option_properties", "declared", "option_property"]
+def option_attributes(cls: type) -> dict[str, int]:
+    """The option properties :func:`add_option_properties` gave ``cls``: name -> option."""
+    return dict(_option_attributes.get(cls, {}))
+
+
+__all__ = [
+    "AttributeSetter", "add_option_properties", "declared", "option_attributes",
+    "option_property",
+]

@@ -25,18 +25,27 @@ import atexit
 import gc
 import os
 import threading
-import types
 import warnings
 import weakref
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, overload
 
 from .. import constants
 from ..core.errors import EINVAL
 from ..engine.inproc import InprocRegistry
-from ..engine.iothread import IOThread
 from ..error import ZMQError
+from ._option_attributes import ContextOptionAttributes
+from .socket import Socket
 
-T = TypeVar("T", bound="Context")
+if TYPE_CHECKING:
+    # The I/O thread's module (asyncio) loads when the first tcp or ipc socket needs it.
+    from ..engine.iothread import IOThread
+
+T = TypeVar("T", bound="Context[Any]")
+# The class of the sockets a context makes (pyzmq's type parameter): ``Socket[bytes]``
+# for the sync Context, purezmq.asyncio's Socket for its Context.
+_SocketT_co = TypeVar("_SocketT_co", bound="Socket[Any]", covariant=True)
+_S = TypeVar("_S", bound="Socket[Any]")
 
 # IPV6 and BLOCKY share their numbers with the socket options of the same name.
 _IPV6 = int(constants.SocketOption.IPV6)
@@ -101,17 +110,23 @@ class _State:
 
 # Contexts that were not terminated, for the exit hook. Weak: a dropped one is
 # destroyed by its own __del__.
-_open_contexts: weakref.WeakSet[Context] = weakref.WeakSet()
+_open_contexts: weakref.WeakSet[Context[Any]] = weakref.WeakSet()
 _exiting = False
 
 
-class Context:
-    """A ZeroMQ context: makes sockets, owns their I/O thread, terminates them."""
+class Context(ContextOptionAttributes, Generic[_SocketT_co]):
+    """A ZeroMQ context: makes sockets, owns their I/O thread, terminates them.
+
+    ``Context[Socket[bytes]]`` (``SyncContext``) is the sync context's type, as in
+    pyzmq, and ``ctx.socket()`` gives a socket of the context's socket class. The class
+    is subscriptable at run time too (``zmq.Context[Any]``).
+    """
 
     _instance: ClassVar[Any] = None
     _instance_pid: ClassVar[int | None] = None
     _instance_lock: ClassVar[threading.Lock] = threading.Lock()
-    _socket_class: Any = None  # set by purezmq/__init__.py to the sync Socket
+    # The class ``socket()`` makes (the asyncio and green Contexts set theirs).
+    _socket_class: Any = Socket
     # The name repr() shows for this exact class: pyzmq's, which programs and tests read.
     _repr_cls: ClassVar[str] = "zmq.Context"
 
@@ -121,12 +136,15 @@ class Context:
     _warn_destroy_close: bool
     sockopts: dict[int, Any]
 
-    def __class_getitem__(cls, item: Any) -> types.GenericAlias:
-        """``Context[Socket]`` in annotations evaluated at run time (pyzmq's Context is
-        generic in its socket class; ipykernel writes ``zmq.Context[Any]``)."""
-        return types.GenericAlias(cls, item)
-
-    def __init__(self, io_threads: Any = 1, shadow: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self: Context[Socket[bytes]],
+        io_threads: int | Context[Any] = 1,
+        shadow: Context[Any] | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """A context with ``io_threads`` (kept as an option: purezmq has one I/O
+        thread); or, given another context (or its ``underlying`` handle, as
+        ``shadow``), a shadow of it."""
         if isinstance(io_threads, Context):
             shadow, io_threads = io_threads, 1
         object.__setattr__(self, "_warn_destroy_close", False)
@@ -242,8 +260,17 @@ class Context:
 
     # -- sockets -------------------------------------------------------------
 
+    @overload
+    def socket(
+        self, socket_type: int, socket_class: None = None, **kwargs: Any
+    ) -> _SocketT_co: ...
+    @overload
+    def socket(
+        self, socket_type: int, socket_class: Callable[..., _S], **kwargs: Any
+    ) -> _S: ...
     def socket(self, socket_type: int, socket_class: Any = None, **kwargs: Any) -> Any:
-        """A new socket of ``socket_type`` (zmq.REQ, zmq.PUB, ...)."""
+        """A new socket of ``socket_type`` (zmq.REQ, zmq.PUB, ...), of this context's
+        socket class or of ``socket_class``."""
         if self.closed:
             # pyzmq: ENOTSUP from the context that was terminated; a shadow of it reaches
             # libzmq, which says EFAULT.
@@ -279,6 +306,8 @@ class Context:
             if state.closed:
                 raise ZMQError(constants.Errno.ETERM)
             if state.io is None:
+                from ..engine.iothread import IOThread
+
                 state.io = IOThread(use_uvloop=_want_uvloop())
             return state.io
 
@@ -400,7 +429,10 @@ class Context:
 
     # Option names as attributes in any case, as pyzmq (which looks up name.upper()).
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    # They are typed in ContextOptionAttributes, for type checkers, which do not see
+    # these three methods (one that did would let ``ctx.lingr = 0`` pass).
+
+    def _set_attribute(self, name: str, value: Any) -> None:
         if _declared(type(self), name):
             object.__setattr__(self, name, value)
             return
@@ -412,7 +444,7 @@ class Context:
         else:
             raise AttributeError(f"No such context or socket option: {name.upper()}")
 
-    def __getattr__(self, name: str) -> Any:
+    def _get_attribute(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
         key = name.lower()
@@ -425,7 +457,7 @@ class Context:
             return self.sockopts[_SOCKET_OPTION_NAMES[key]]
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
-    def __delattr__(self, name: str) -> None:
+    def _del_attribute(self, name: str) -> None:
         if _declared(type(self), name):
             object.__delattr__(self, name)
             return
@@ -434,6 +466,11 @@ class Context:
         if option is None or option not in self.sockopts:
             raise AttributeError(name)
         del self.sockopts[option]
+
+    if not TYPE_CHECKING:
+        __setattr__ = _set_attribute
+        __getattr__ = _get_attribute
+        __delattr__ = _del_attribute
 
 
 def _wait_flushed(engine: Any) -> None:
@@ -475,4 +512,4 @@ atexit.register(_terminate_open_contexts)
 
 
 # pyzmq's name for the sync class, for code that mixes it with asyncio's.
-SyncContext = Context
+SyncContext: TypeAlias = Context[Socket[bytes]]

@@ -10,12 +10,10 @@ socket pair that the hooks write to.
 from __future__ import annotations
 
 import select as _select
-import socket as _socket
 import time
 from typing import Any
 
 from .. import constants
-from ..engine.iothread import os_lock
 
 POLLIN = int(constants.PollEvent.POLLIN)
 POLLOUT = int(constants.PollEvent.POLLOUT)
@@ -34,6 +32,8 @@ class _LockWaker:
     """
 
     def __init__(self) -> None:
+        from ..engine.iothread import os_lock  # loaded with the first socket already
+
         self.lock = os_lock()
         self.lock.acquire()
 
@@ -54,7 +54,9 @@ class _FdWaker:
     """Wakes a poller that also selects on plain file descriptors."""
 
     def __init__(self) -> None:
-        self.rsock, self.wsock = _socket.socketpair()
+        import socket  # only for pollers of plain descriptors: not in ``import purezmq``
+
+        self.rsock, self.wsock = socket.socketpair()
         self.rsock.setblocking(False)
         self.wsock.setblocking(False)
 
@@ -85,11 +87,14 @@ class Poller:
         return socket in self._map
 
     def register(self, socket: Any, flags: int = POLLIN | POLLOUT) -> None:
-        """Watch ``socket`` (a Socket, an fd, or an object with fileno()) for ``flags``."""
+        """Watch ``socket`` (a Socket, an fd, or an object with fileno()) for ``flags``;
+        ``flags=0`` unregisters it. TypeError, here rather than at ``poll()``, for an
+        object that is none of these."""
         if not flags:
             if socket in self._map:
                 self.unregister(socket)
             return
+        check_pollable(socket)
         if socket in self._map:
             self.sockets[self._map[socket]] = (socket, flags)
         else:
@@ -124,7 +129,13 @@ class Poller:
         return ready
 
     def poll(self, timeout: float | None = None) -> list[tuple[Any, int]]:
-        """Wait up to ``timeout`` ms (None or negative: for ever); the (socket, events) ready."""
+        """Wait up to ``timeout`` ms (None or negative: for ever); the (socket, events) ready.
+
+        With nothing registered it returns ``[]`` at once, whatever the timeout, as
+        pyzmq's (libzmq's ``zmq_poll`` of no items).
+        """
+        if not self.sockets:
+            return []
         if timeout is not None and timeout < 0:
             timeout = None
         zsocks, fds = self._split()
@@ -152,6 +163,16 @@ class Poller:
             for sock, _ in zsocks:
                 sock._signaler.remove_hook(waker.wake)
             waker.close()
+
+
+def check_pollable(obj: object) -> None:
+    """TypeError unless ``obj`` can be polled: a socket, an int fd, or an object with a
+    ``fileno()`` method (pyzmq's message, which pyzmq gives only at ``poll()``)."""
+    if hasattr(obj, "_core") or isinstance(obj, int) or callable(getattr(obj, "fileno", None)):
+        return
+    raise TypeError(
+        f"Socket must be a 0MQ socket, an integer fd or have a fileno() method: {obj!r}"
+    )
 
 
 def _fd_events(fds: list[tuple[Any, int]]) -> list[tuple[int, int]]:

@@ -12,32 +12,47 @@ from __future__ import annotations
 
 import errno as _errno
 import json
+import operator
 import pickle
-import random
 import time
 import types
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, overload
 
 from .. import constants
-from ..core.endpoint import parse_endpoint
+from ..core.endpoint import check_bind_family, parse_endpoint
 from ..core.errors import ENOTSOCK, CoreError, WouldBlock
 from ..core.options import BY_NAME, OptionTypeError
 from ..core.pipe import Msg
 from ..core.socket_base import SocketBase
 from ..core.sockets import make_socket
 from ..core.sockets.xpub import XPub
-from ..engine.monitor import Monitor
-from ..engine.signaler import FdSignal, Signaler
-from ..engine.socket_engine import SocketEngine
 from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
+from ._option_attributes import SocketOptionAttributes
 from .attrsettr import AttributeSetter, add_option_properties
 from .frame import Frame, received_frame
 from .handles import register, resolve
 from .tracker import _FINISHED_TRACKER, MessageTracker
 
-S = TypeVar("S", bound="Socket")
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+    # The engine (asyncio, the wire protocol) loads with the first socket, not with
+    # ``import purezmq``: see the local imports below.
+    from ..engine.monitor import Monitor
+    from ..engine.signaler import FdSignal
+    from ..engine.socket_engine import SocketEngine
+    from .context import Context
+
+    # What send() takes: bytes, a Frame, or any other buffer (copied once).
+    _Sendable: TypeAlias = "ReadableBuffer | Frame"
+
+S = TypeVar("S", bound="Socket[Any]")
+# What a socket's receives give, as pyzmq's type parameter: ``Socket[bytes]`` for the
+# sync socket (``SyncSocket``); the asyncio socket's give Futures.
+_ReturnT_co = TypeVar("_ReturnT_co", covariant=True)
+_T = TypeVar("_T")
 
 NOBLOCK = int(constants.Flag.NOBLOCK)
 SNDMORE = int(constants.Flag.SNDMORE)
@@ -82,10 +97,11 @@ def as_message(parts: Sequence[Any]) -> tuple[bytes, ...]:
     return tuple([p if type(p) is bytes else as_frame_bytes(p, i) for i, p in enumerate(parts)])
 
 
-class _EndpointContext:
-    """What bind()/connect() return: usable as a context manager that undoes them."""
+class _EndpointContext(Generic[S]):
+    """What bind()/connect() return: usable as a context manager that undoes them, and
+    whose ``with`` gives the socket."""
 
-    def __init__(self, socket: Socket, kind: str, addr: str) -> None:
+    def __init__(self, socket: S, kind: str, addr: str) -> None:
         self.socket = socket
         self.kind = kind
         self.addr = addr
@@ -93,7 +109,7 @@ class _EndpointContext:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}({self.kind}={self.addr!r})>"
 
-    def __enter__(self) -> Socket:
+    def __enter__(self) -> S:
         return self.socket
 
     def __exit__(self, *exc: object) -> None:
@@ -127,13 +143,18 @@ class _Shared:
         self.signaler: Any = None
 
 
-class Socket(AttributeSetter):
-    """A ZeroMQ socket with pyzmq's API; blocking calls wait in this thread."""
+class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
+    """A ZeroMQ socket with pyzmq's API; blocking calls wait in this thread.
+
+    ``Socket[bytes]`` (``SyncSocket``) is the sync socket's type, as in pyzmq; the
+    class is subscriptable at run time too. Its options are attributes of their type
+    (``sock.linger: int``, ``sock.routing_id: bytes``, see ``SocketOptionAttributes``).
+    """
 
     # Plain instance attributes, set in __init__. Never write them through
     # ``self.__dict__``: reading ``__dict__`` once turns the instance's attributes into a
     # real dict, and every later ``self._core`` costs about three times as much.
-    context: Any
+    context: Context[Any]
     _core: SocketBase
     _shared: _Shared
     _type: int
@@ -150,14 +171,16 @@ class Socket(AttributeSetter):
         return types.GenericAlias(cls, item)
 
     def __init__(
-        self,
-        context: Any = None,
+        self: Socket[bytes],
+        context: Context[Any] | Socket[Any] | None = None,
         socket_type: int = 0,
         *,
-        shadow: Any = None,
+        shadow: Socket[Any] | int | None = None,
         copy_threshold: int | None = None,
         **kwargs: Any,
     ) -> None:
+        """A socket of ``socket_type`` in ``context``; or, given another socket (or its
+        ``underlying`` handle, as ``shadow``), a shadow of it."""
         if isinstance(context, Socket):
             context, shadow = None, context
         if shadow is not None and shadow is not False and shadow != 0:
@@ -165,13 +188,10 @@ class Socket(AttributeSetter):
             return
         if context is None:
             raise TypeError("Socket() needs a Context and a socket type, or a socket to shadow")
-        try:
-            core = make_socket(int(socket_type))
-        except (KeyError, TypeError, ValueError):
-            raise ZMQError(_errno.EINVAL, f"invalid socket type {socket_type!r}") from None
+        core = new_core_socket(socket_type)
         self.context = context
         self._core = core
-        self._type = int(socket_type)
+        self._type = core.type_id
         self._shared = _Shared()
         self._shadow = False
         self._shadow_obj = None
@@ -180,7 +200,7 @@ class Socket(AttributeSetter):
         self._shared.signaler = self._signaler
         context._add_socket(self)
 
-    def _init_shadow(self, other: Socket) -> None:
+    def _init_shadow(self, other: Socket[Any]) -> None:
         owner = other._shadow_obj if other._shadow else other
         self.context = owner.context
         self._core = owner._core
@@ -192,6 +212,8 @@ class Socket(AttributeSetter):
         self._init_shadow_signaler(owner._shared.signaler)
 
     def _init_signaler(self) -> None:
+        from ..engine.signaler import Signaler
+
         signaler = Signaler()
         self._signaler = signaler
         self._core.wake = signaler.wake
@@ -205,6 +227,8 @@ class Socket(AttributeSetter):
     def _init_shadow_signaler(self, owner_signaler: Any) -> None:
         """Wait through the owner's wake-ups: its own signaler if it is a sync one, else a
         signaler of ours that the owner's wakes as a hook."""
+        from ..engine.signaler import Signaler
+
         if isinstance(owner_signaler, Signaler):
             self._signaler = owner_signaler
             return
@@ -300,6 +324,8 @@ class Socket(AttributeSetter):
         shared = self._shared
         engine = shared.engine
         if engine is None:
+            from ..engine.socket_engine import SocketEngine
+
             io = self.context.io_thread()
             engine = SocketEngine(self._core, io.loop, io.thread_id, owner_reads=True)
             engine.monitor = shared.monitor
@@ -308,12 +334,13 @@ class Socket(AttributeSetter):
 
     # -- endpoints --------------------------------------------------------------
 
-    def bind(self, addr: str | bytes) -> _EndpointContext:
+    def bind(self: S, addr: str | bytes) -> _EndpointContext[S]:
         """Accept connections on ``addr`` (tcp://, ipc://, inproc://)."""
         self._check_open()
         text = _endpoint_text(addr)
         try:
             endpoint = parse_endpoint(text)
+            check_bind_family(endpoint, bool(self._core.options.ipv6))
             if endpoint.transport == "inproc":
                 self.context.inproc.bind(endpoint.address, self._core)
                 resolved = text
@@ -337,6 +364,8 @@ class Socket(AttributeSetter):
             self.bind(f"{addr}:*")
             endpoint = self.get(constants.SocketOption.LAST_ENDPOINT)
             return int(endpoint.decode().rsplit(":", 1)[1])
+        import random  # only for a port range of the caller's: not in ``import purezmq``
+
         for _ in range(max_tries):
             port = random.randrange(min_port, max_port)
             try:
@@ -348,7 +377,7 @@ class Socket(AttributeSetter):
                 return port
         raise ZMQBindError("Could not bind socket to random port.")
 
-    def connect(self, addr: str | bytes) -> _EndpointContext:
+    def connect(self: S, addr: str | bytes) -> _EndpointContext[S]:
         """Connect to ``addr``; messages queue until the connection is up."""
         self._check_open()
         text = _endpoint_text(addr)
@@ -487,6 +516,8 @@ class Socket(AttributeSetter):
             self.context.inproc.bind(endpoint.address, pair)
         except CoreError as exc:
             raise zmq_error(exc) from None
+        from ..engine.monitor import Monitor
+
         monitor = Monitor(pair, events)  # type: ignore[arg-type]
         shared = self._shared
         shared.monitor = monitor
@@ -505,12 +536,14 @@ class Socket(AttributeSetter):
         monitor.stop()
         self.context.inproc.forget(monitor.pair)
 
-    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Any:
+    def get_monitor_socket(
+        self: S, events: int | None = None, addr: str | None = None
+    ) -> S:
         """A PAIR socket, connected and ready to receive this socket's events (pyzmq)."""
         shared = self._shared
         existing = shared.monitor_socket
         if existing is not None and not existing.closed:
-            return existing
+            return existing  # type: ignore[no-any-return]
         if addr is None:
             addr = f"inproc://monitor.s-{id(self._core):x}"
         self.monitor(addr, int(constants.Event.ALL) if events is None else events)
@@ -556,6 +589,8 @@ class Socket(AttributeSetter):
         shared = self._shared
         fd: FdSignal | None = shared.fd
         if fd is None:
+            from ..engine.signaler import FdSignal
+
             fd = FdSignal()
             shared.fd = fd
             shared.signaler.add_hook(fd.set)
@@ -599,17 +634,17 @@ class Socket(AttributeSetter):
             topic = topic.encode()
         self.set(constants.SocketOption.UNSUBSCRIBE, topic)
 
-    if TYPE_CHECKING:
-        # Socket options as attributes (``sock.linger = 0``) are properties made by
-        # add_option_properties below; mypy sees them through this.
-        def __getattr__(self, name: str) -> Any: ...
-
-    def __setattr__(self, name: str, value: Any) -> None:
+    def _set_attribute(self, name: str, value: Any) -> None:
         # pyzmq: ``sock.subscribe = topic`` subscribes, although subscribe is a method.
         if name in ("subscribe", "unsubscribe", "SUBSCRIBE", "UNSUBSCRIBE"):
             getattr(self, name.lower())(value)
         else:
-            AttributeSetter.__setattr__(self, name, value)
+            AttributeSetter._set_attribute(self, name, value)
+
+    if not TYPE_CHECKING:
+        # See AttributeSetter: the options are typed in SocketOptionAttributes, and
+        # a type checker that saw __setattr__ would let ``sock.lingr = 0`` pass.
+        __setattr__ = _set_attribute
 
     copy_threshold = 65536  # pyzmq's knob for zero-copy sends; purezmq copies only non-bytes
 
@@ -691,6 +726,47 @@ class Socket(AttributeSetter):
         except CoreError as exc:
             raise zmq_error(exc) from None
 
+    @overload
+    def send(
+        self,
+        data: _Sendable,
+        flags: int = 0,
+        copy: bool = True,
+        track: Literal[False] = False,
+        routing_id: int | None = None,
+        group: str | None = None,
+    ) -> None: ...
+    @overload
+    def send(
+        self,
+        data: _Sendable,
+        flags: int = 0,
+        copy: bool = True,
+        *,
+        track: Literal[True],
+        routing_id: int | None = None,
+        group: str | None = None,
+    ) -> MessageTracker: ...
+    @overload
+    def send(
+        self,
+        data: _Sendable,
+        flags: int,
+        copy: bool,
+        track: Literal[True],
+        routing_id: int | None = None,
+        group: str | None = None,
+    ) -> MessageTracker: ...
+    @overload
+    def send(
+        self,
+        data: _Sendable,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: int | None = None,
+        group: str | None = None,
+    ) -> MessageTracker | None: ...
     def send(
         self,
         data: Any,
@@ -700,7 +776,11 @@ class Socket(AttributeSetter):
         routing_id: int | None = None,
         group: str | None = None,
     ) -> MessageTracker | None:
-        """Send one frame; with SNDMORE it waits for the rest of its message."""
+        """Send one frame; with SNDMORE it waits for the rest of its message.
+
+        Returns a MessageTracker (already done: purezmq never shares the caller's
+        buffer) with ``track=True``, else None.
+        """
         if type(data) is not bytes:
             data = as_frame_bytes(data)
         core = self._core
@@ -718,6 +798,43 @@ class Socket(AttributeSetter):
             raise zmq_error(exc) from None
         return _FINISHED_TRACKER if track else None
 
+    @overload
+    def send_multipart(
+        self,
+        msg_parts: Sequence[_Sendable],
+        flags: int = 0,
+        copy: bool = True,
+        track: Literal[False] = False,
+        **kwargs: Any,
+    ) -> None: ...
+    @overload
+    def send_multipart(
+        self,
+        msg_parts: Sequence[_Sendable],
+        flags: int = 0,
+        copy: bool = True,
+        *,
+        track: Literal[True],
+        **kwargs: Any,
+    ) -> MessageTracker: ...
+    @overload
+    def send_multipart(
+        self,
+        msg_parts: Sequence[_Sendable],
+        flags: int,
+        copy: bool,
+        track: Literal[True],
+        **kwargs: Any,
+    ) -> MessageTracker: ...
+    @overload
+    def send_multipart(
+        self,
+        msg_parts: Sequence[_Sendable],
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        **kwargs: Any,
+    ) -> MessageTracker | None: ...
     def send_multipart(
         self,
         msg_parts: Sequence[Any],
@@ -726,7 +843,8 @@ class Socket(AttributeSetter):
         track: bool = False,
         **kwargs: Any,
     ) -> MessageTracker | None:
-        """Send a whole message, one frame per item."""
+        """Send a whole message, one frame per item; a MessageTracker with ``track=True``,
+        else None."""
         msg = as_message(msg_parts)
         if not msg:
             raise ZMQError(_errno.EINVAL, "a message must have at least one frame")
@@ -743,6 +861,14 @@ class Socket(AttributeSetter):
             raise zmq_error(exc) from None
         return _FINISHED_TRACKER if track else None
 
+    @overload
+    def recv(self, flags: int = 0, copy: Literal[True] = True, track: bool = False) -> bytes: ...
+    @overload
+    def recv(self, flags: int = 0, *, copy: Literal[False], track: bool = False) -> Frame: ...
+    @overload
+    def recv(self, flags: int, copy: Literal[False], track: bool = False) -> Frame: ...
+    @overload
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes | Frame: ...
     def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> Any:
         """The next frame: bytes, or a Frame with ``copy=False``."""
         core = self._core
@@ -764,8 +890,25 @@ class Socket(AttributeSetter):
         view = writable_view(buffer, nbytes)
         return copy_into(view, self.recv(flags))
 
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, copy: Literal[True] = True, track: bool = False
+    ) -> list[bytes]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, *, copy: Literal[False], track: bool = False
+    ) -> list[Frame]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int, copy: Literal[False], track: bool = False
+    ) -> list[Frame]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> list[bytes] | list[Frame]: ...
     def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> list[Any]:
-        """Every frame of the next message (the rest of it, if partly read)."""
+        """Every frame of the next message (the rest of it, if partly read): bytes, or
+        Frames with ``copy=False``."""
         core = self._core
         try:
             msg = core.recv_message()
@@ -789,24 +932,24 @@ class Socket(AttributeSetter):
 
     def send_string(
         self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
-    ) -> Any:
-        """Send a str, encoded."""
+    ) -> MessageTracker | None:
+        """Send a str, encoded; what send() returns."""
         if not isinstance(u, str):
             raise TypeError("str objects only")
-        return self.send(u.encode(encoding), flags, copy, **kwargs)
+        return self.send(u.encode(encoding), flags, copy, **kwargs)  # type: ignore[no-any-return]
 
     send_unicode = send_string
 
-    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> Any:
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
         """Receive a frame and decode it."""
-        return self._recv_loaded(flags, lambda b: b.decode(encoding))
+        return self._recv_loaded(flags, lambda b: b.decode(encoding))  # type: ignore[no-any-return]
 
     recv_unicode = recv_string
 
-    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> Any:
-        """Send ``obj`` as one JSON frame (kwargs go to json.dumps)."""
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> MessageTracker | None:
+        """Send ``obj`` as one JSON frame (kwargs go to json.dumps); what send() returns."""
         send_kwargs = {k: kwargs.pop(k) for k in ("routing_id", "group") if k in kwargs}
-        return self.send(json.dumps(obj, **kwargs).encode("utf-8"), flags, **send_kwargs)
+        return self.send(json.dumps(obj, **kwargs).encode("utf-8"), flags, **send_kwargs)  # type: ignore[no-any-return]
 
     def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
         """Receive one JSON frame and decode it (kwargs go to json.loads)."""
@@ -814,9 +957,9 @@ class Socket(AttributeSetter):
 
     def send_pyobj(
         self, obj: Any, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL, **kwargs: Any
-    ) -> Any:
-        """Send a pickled object."""
-        return self.send(pickle.dumps(obj, protocol), flags, **kwargs)
+    ) -> MessageTracker | None:
+        """Send a pickled object; what send() returns."""
+        return self.send(pickle.dumps(obj, protocol), flags, **kwargs)  # type: ignore[no-any-return]
 
     def recv_pyobj(self, flags: int = 0) -> Any:
         """Receive a pickled object (only from peers you trust)."""
@@ -825,21 +968,24 @@ class Socket(AttributeSetter):
     def send_serialized(
         self,
         msg: Any,
-        serialize: Callable[[Any], Sequence[Any]],
+        serialize: Callable[[Any], Sequence[_Sendable]],
         flags: int = 0,
         copy: bool = True,
         **kwargs: Any,
-    ) -> Any:
-        """Send ``serialize(msg)`` as one multipart message."""
-        return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)
+    ) -> MessageTracker | None:
+        """Send ``serialize(msg)`` as one multipart message; what send_multipart() returns."""
+        return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)  # type: ignore[no-any-return]
 
     def recv_serialized(
-        self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
-    ) -> Any:
-        """Receive a multipart message and return ``deserialize(frames)``."""
+        self, deserialize: Callable[[list[Any]], _T], flags: int = 0, copy: bool = True
+    ) -> _T:
+        """Receive a multipart message and return ``deserialize(frames)`` (its frames as
+        bytes, or as Frames with ``copy=False``)."""
         if not copy:
-            return self._recv_loaded(flags, lambda msg: deserialize(_frames(msg)), multipart=True)
-        return self._recv_loaded(flags, deserialize, multipart=True)
+            return self._recv_loaded(  # type: ignore[no-any-return]
+                flags, lambda msg: deserialize(_frames(msg)), multipart=True
+            )
+        return self._recv_loaded(flags, deserialize, multipart=True)  # type: ignore[no-any-return]
 
     # -- polling ----------------------------------------------------------------
 
@@ -864,6 +1010,35 @@ class Socket(AttributeSetter):
                 return 0
             readers = self._owner_readers() if flags & POLLIN else []
             self._signaler.wait_readers(readers, remaining)
+
+
+def new_core_socket(socket_type: Any) -> SocketBase:
+    """A core socket of ``socket_type``.
+
+    Raises TypeError for a type that is not an integer (as pyzmq), ZMQError(EINVAL) for
+    a number that is no libzmq socket type (as libzmq), and ZMQError(ENOTSUP) for a
+    libzmq type that purezmq does not implement (STREAM, the draft types), saying so.
+    """
+    if isinstance(socket_type, float):
+        socket_type = int(socket_type)  # pyzmq takes a float and truncates it
+    try:
+        type_id = operator.index(socket_type)
+    except TypeError:
+        raise TypeError(
+            f"socket type must be an int (zmq.REQ, zmq.PUB ...), not {type(socket_type).__name__}"
+        ) from None
+    try:
+        return make_socket(type_id)
+    except KeyError:
+        pass
+    try:
+        name = constants.SocketType(type_id).name
+    except ValueError:
+        raise ZMQError(_errno.EINVAL, f"invalid socket type {type_id}") from None
+    raise ZMQError(
+        _errno.ENOTSUP, f"socket type {name} ({type_id}) exists in libzmq; purezmq does not"
+        " implement it"
+    )
 
 
 def _named(exc: CoreError, option: int) -> CoreError:
@@ -923,9 +1098,12 @@ def _with_address(exc: ZMQError, addr: Any) -> ZMQError:
     return exc
 
 
-add_option_properties(Socket, {o.name: int(o) for o in constants.SocketOption})
+# Aliases too (IDENTITY for ROUTING_ID ...): ``sock.identity`` reads as in pyzmq.
+add_option_properties(
+    Socket, {name: int(o) for name, o in constants.SocketOption.__members__.items()}
+)
 # pyzmq's name for the sync class, for code that mixes it with asyncio's.
-SyncSocket = Socket
+SyncSocket: TypeAlias = Socket[bytes]
 
 
 def _yield_gil() -> None:

@@ -56,11 +56,16 @@ class Heartbeat:
         return min(deadlines) if deadlines else None
 
     def poll(self, now: float) -> Action:
-        """EXPIRED if the peer was silent too long; PING if one is due; else None."""
-        silent = now - self.last_received
-        if self.next_ping is not None and self.timeout > 0 and silent >= self.timeout:
+        """EXPIRED if the peer was silent too long; PING if one is due; else None.
+
+        Deadlines are compared as next_deadline computes them (``last + timeout``, not
+        ``now - last``): a timer that fires exactly at a deadline must find it due, or
+        it would be set again for the same instant, for ever.
+        """
+        last = self.last_received
+        if self.next_ping is not None and self.timeout > 0 and now >= last + self.timeout:
             return EXPIRED
-        if self.peer_ttl is not None and silent >= self.peer_ttl:
+        if self.peer_ttl is not None and now >= last + self.peer_ttl:
             return EXPIRED
         if self.next_ping is not None and now >= self.next_ping:
             self.next_ping = now + self.interval

@@ -82,13 +82,20 @@ def term_blocked():
         while True:
             b.send(b"x" * 1000, zmq.NOBLOCK)
 
+    def send_until_blocked():
+        # The first Again is not the last: the I/O thread goes on moving the queue into
+        # the connection until the kernel's buffers are full, so one send may still find
+        # room. The peer never reads: sending on, one send blocks for good.
+        while True:
+            b.send(b"y" * 1000)
+
     try:
         fill()
     except zmq.Again:
         pass
     waiters = [gevent.spawn(blocked, c) for c in (lambda: ctx.socket(zmq.PULL).recv(),
                                                     lambda: a.poll(None, zmq.POLLOUT),
-                                                    lambda: b.send(b"y"))]
+                                                    send_until_blocked)]
     gevent.idle()  # every waiter is parked in the hub now
     terminator = gevent.spawn(ctx.term)
     gevent.joinall(waiters, timeout=10)

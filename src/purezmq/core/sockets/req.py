@@ -19,7 +19,7 @@ reply whose id is not the latest request's is discarded (libzmq req.cpp).
 
 from __future__ import annotations
 
-import random
+import os
 import struct
 from typing import Any
 
@@ -47,7 +47,8 @@ class Req(Dealer):
         self.relaxed = 0
         self.correlate = 0
         # libzmq starts from a random id; the id only has to differ between requests.
-        self.request_id = random.getrandbits(32)
+        # (os.urandom: the random module would add to every ``import purezmq``.)
+        self.request_id = int.from_bytes(os.urandom(4), "big")
 
     def xcheck_send(self) -> None:
         if self.receiving_reply and not self.relaxed:

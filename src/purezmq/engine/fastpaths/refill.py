@@ -31,18 +31,21 @@ def refill(session: Session) -> bool:
     """Decode held input into the pipe from the socket's thread. True if messages went
     into the pipe; False if the loop must do it (it is then told)."""
     intake = session.intake
-    if intake.state is not Intake.HELD:
-        return False
-    if not SWITCHES.refill:
-        session.host.schedule(intake.drain)  # the general way: the loop decodes
-        return False
     lock = session.lock
+    # The state is read under the lock: the loop delivers a batch and then marks the
+    # input held in one locked step, and a reader that empties the pipe in between
+    # must not see "nothing held" and go to sleep.
     if not lock.acquire(blocking=False):
         # The loop is busy with this session (it may be holding input right now):
         # make sure it looks again, since the reader may go to sleep after this.
         session.host.schedule(intake.drain)
         return False
     try:
+        if intake.state is not Intake.HELD:
+            return False
+        if not SWITCHES.refill:
+            session.host.schedule(intake.drain)  # the general way: the loop decodes
+            return False
         conn, pipe = session.conn, session.pipe
         if (
             intake.state is not Intake.HELD
