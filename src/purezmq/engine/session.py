@@ -58,7 +58,7 @@ from ..zmtp import (
     ZmtpConnection,
 )
 from . import outlet
-from .fastpaths.direct_send import DirectSend
+from .fastpaths.direct_send import DirectSend, start_shortcuts
 from .fastpaths.owner_read import OwnerReader
 from .fastpaths.refill import refill
 from .heartbeats import Heartbeats
@@ -344,30 +344,8 @@ class Session(asyncio.Protocol):
         if host.options.heartbeat_ivl > 0:
             self.heartbeats = Heartbeats(self)
             self.heartbeats.arm()
-        self._start_shortcuts(pipe)
+        start_shortcuts(self, pipe)
         self.flush()
-
-    def _start_shortcuts(self, pipe: Pipe) -> None:
-        """Direct sends for the types that alternate sends and receives; owner reads for
-        those, on a sync socket's transport (PULL and SUB receive streams, where the
-        loop's reads overlap with the application's work)."""
-        host, transport = self.host, self.transport
-        if not host.owner_sends or transport is None:
-            return
-        shared = isinstance(transport, StreamTransport)
-        # Writing to the fd from another thread relies on the transport calling
-        # connection_lost (which stops the direct sends under the lock) before it
-        # closes the socket: ours and asyncio's do; other loops' transports only get
-        # same-thread direct sends.
-        sock = transport.get_extra_info("socket")
-        fd = -1
-        if sock is not None and (shared or type(transport).__module__.startswith("asyncio.")):
-            fd = sock.fileno()
-        self.direct = DirectSend(self, fd)
-        pipe.peer.direct = self.direct.send
-        if shared and host.owner_reads:
-            self.owner = OwnerReader(self, self.fd)
-            host.add_owner_reader(self.owner)
 
     # -- wake-ups from the socket's side of the pipe (any thread) -------------
 
@@ -478,24 +456,4 @@ class Session(asyncio.Protocol):
         }
 
 
-def set_tcp_options(sock: socket.socket, options: Any) -> None:
-    """TCP_NODELAY (as libzmq), buffer sizes and keep-alive from the socket options."""
-    if sock.family in (socket.AF_INET, socket.AF_INET6):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if options.tcp_keepalive != -1:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, options.tcp_keepalive)
-        if options.tcp_keepalive == 1:
-            for name, value in (
-                ("TCP_KEEPCNT", options.tcp_keepalive_cnt),
-                ("TCP_KEEPIDLE", options.tcp_keepalive_idle),
-                ("TCP_KEEPINTVL", options.tcp_keepalive_intvl),
-            ):
-                if value != -1 and hasattr(socket, name):
-                    sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
-    if options.sndbuf > 0:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, options.sndbuf)
-    if options.rcvbuf > 0:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, options.rcvbuf)
-
-
-__all__ = ["Session", "set_tcp_options"]
+__all__ = ["Session"]

@@ -32,10 +32,10 @@ from .iothread import OsEvent
 from .listener import Listener
 from .monitor import Monitor
 from .raw import session_class_for
-from .session import Session, set_tcp_options
+from .session import Session
 from .states import Lifecycle
 from .stream import MAX_READ, StreamTransport
-from .tcp import listen
+from .tcp import listen, set_tcp_options
 
 # A socket waiting in recv() watches its connections itself up to this many of them;
 # beyond, polling them all costs more than the I/O thread's hand-off.

@@ -76,6 +76,26 @@ def _is_ipv4(host: str) -> bool:
     return host.count(".") == 3
 
 
+def set_tcp_options(sock: socket.socket, options: Any) -> None:
+    """TCP_NODELAY (as libzmq), buffer sizes and keep-alive from the socket options."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if options.tcp_keepalive != -1:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, options.tcp_keepalive)
+        if options.tcp_keepalive == 1:
+            for name, value in (
+                ("TCP_KEEPCNT", options.tcp_keepalive_cnt),
+                ("TCP_KEEPIDLE", options.tcp_keepalive_idle),
+                ("TCP_KEEPINTVL", options.tcp_keepalive_intvl),
+            ):
+                if value != -1 and hasattr(socket, name):
+                    sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+    if options.sndbuf > 0:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, options.sndbuf)
+    if options.rcvbuf > 0:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, options.rcvbuf)
+
+
 def ip_options(sock: socket.socket, options: Options) -> None:
     """TOS (IP_TOS, or IPV6_TCLASS) and BINDTODEVICE on a tcp socket, before its bind or
     connect, as libzmq sets them; OSError if the system refuses (BINDTODEVICE needs

@@ -564,17 +564,8 @@ class ZmtpConnection:
 
     def _parse_traffic(self, out: list[Received]) -> None:
         """The hot path: every complete frame in the buffer, in READY (up to the limit)."""
-        if not self._room:
+        if not self._room or not self._finish_big(out):
             return
-        big = self._big
-        if big is not None:
-            if big.missing:
-                return
-            self._big = None
-            self._on_frame(big.flags, big.join(), out)
-            if self.state is not State.READY:
-                return
-            self._after_huge = big.huge
         buffer = self._buffer
         if len(buffer) < self._need:
             return
@@ -583,107 +574,98 @@ class ZmtpConnection:
             return
         data, first = buffer.view()
         end = len(data)
-        frames = self._frames
-        limit = self._limit
-        publisher = self._publisher
-        if not frames and not publisher and limit >= 255:
-            # The latency path: the buffer holds one whole message of short data frames
-            # and nothing after it (a request, a reply). Anything else, the loop below.
-            parts = []
-            pos = first
-            while pos + 1 < end:
-                flags = data[pos]
-                if flags & 6:
-                    break  # long, or a command
-                stop = pos + 2 + data[pos + 1]
-                if stop > end:
-                    break
-                parts.append(data[pos + 2 : stop])
-                pos = stop
-                if not flags & 1:  # the last frame (reserved bits ignored, as below)
-                    if pos == end:
-                        out.append(tuple(parts))
-                        self._room -= 1
-                        self._after_huge = False
-                        buffer.consume(end - first)
-                        self._need = 1
-                        return
-                    break
+        if (
+            not self._frames
+            and not self._publisher
+            and self._limit >= 255
+            and self._lone_message(data, first, end, out)
+        ):
+            return
+        pos, want = self._parse_frames(data, first, end, out)
+        if pos != first:
+            big = self._big
+            self._after_huge = big is not None and big.huge
+        buffer.consume(pos - first)
+        self._need = want - pos if self._room else 1
+
+    def _finish_big(self, out: list[Received]) -> bool:
+        """A large frame gathered in chunks: deliver it once whole. False while it is
+        still arriving, or if it ended the READY state (a command)."""
+        big = self._big
+        if big is None:
+            return True
+        if big.missing:
+            return False
+        self._big = None
+        self._on_frame(big.flags, big.join(), out)
+        if self.state is not State.READY:
+            return False
+        self._after_huge = big.huge
+        return True
+
+    def _lone_message(self, data: bytes, first: int, end: int, out: list[Received]) -> bool:
+        """The latency path: the buffer holds one whole message of short data frames and
+        nothing after it (a request, a reply). True if it took it; anything else goes
+        to :meth:`_parse_frames`."""
+        parts = []
         pos = first
+        while pos + 1 < end:
+            flags = data[pos]
+            if flags & 6:
+                return False  # long, or a command
+            stop = pos + 2 + data[pos + 1]
+            if stop > end:
+                return False
+            parts.append(data[pos + 2 : stop])
+            pos = stop
+            if not flags & 1:  # the last frame (reserved bits ignored, as below)
+                if pos != end:
+                    return False
+                out.append(tuple(parts))
+                self._room -= 1
+                self._after_huge = False
+                self._buffer.consume(end - first)
+                self._need = 1
+                return True
+        return False
+
+    def _parse_frames(
+        self, data: bytes, pos: int, end: int, out: list[Received]
+    ) -> tuple[int, int]:
+        """The general loop over the frames from ``pos``: (where it stopped, the octet
+        count it needs before it can go on). Flag bits are literals here (a constant
+        load, not a global lookup): 1 MORE, 2 LONG, 4 COMMAND, 5 MORE|COMMAND."""
+        frames, limit, publisher = self._frames, self._limit, self._publisher
         want = end + 1
-        append = out.append
-        unpack_from = LONG_HEADER.unpack_from
-        # Messages this call may still return; the caller's limit (its pipe's room).
-        room = self._room
-        # Flag bits are literals in this loop (a constant load, not a global
-        # lookup): 1 MORE, 2 LONG, 4 COMMAND, 5 MORE|COMMAND.
-        # The commonest frame by far: short, final, data, outside a multipart message.
-        # Runs of them get loops of their own (runs of one size a C-speed one, tried
-        # until it finds none); anything else falls through to the general loop.
-        short_ok = limit >= 255 and not publisher
-        try_runs = short_ok
-        # Runs of long final data frames of one size (1 KiB messages) too, once per call.
-        try_long_runs = not publisher
+        room = self._room  # messages this call may still return: the pipe's room
+        runs = _Runs(limit >= 255 and not publisher, not publisher)
         while pos < end and room:
             flags = data[pos]
-            if not flags and short_ok and not frames and pos + 1 < end:
-                # Worth the calls only with more than this one frame to take: a lone
-                # message (a request, a reply) goes through the general path below.
-                stride = data[pos + 1] + 2
-                if end - pos > stride:
-                    entry = pos
-                    before = len(out)
-                    if try_runs and end - pos >= stride * MIN_RUN:
-                        pos = _equal_short_frames(data, pos, end, room, out)
-                        try_runs = pos != entry
-                    taken = len(out) - before
-                    if room < 0 or room > taken:
-                        pos = _short_frames(data, pos, end, room - taken, out)
-                    room -= len(out) - before
-                    if pos != entry:
-                        continue
-            elif flags == 2 and try_long_runs and not frames:
-                entry = pos
-                before = len(out)
-                pos = _equal_long_frames(data, pos, end, room, limit, out)
-                if pos != entry:
-                    room -= len(out) - before
+            if not frames and (flags == 0 or flags == 2) and runs.worth(flags, data, pos, end):
+                taken, pos = runs.take(flags, data, pos, end, room, limit, out)
+                if taken:
+                    room -= taken
                     continue
-                try_long_runs = False
-            if flags & 2:
-                start = pos + 9
-                if start > end:
-                    want = start
-                    break
-                size = unpack_from(data, pos)[1]
-            else:
-                start = pos + 2
-                if start > end:
-                    want = start
-                    break
-                size = data[pos + 1]
+            start = pos + (9 if flags & 2 else 2)
+            if start > end:
+                want = start
+                break
+            size = LONG_HEADER.unpack_from(data, pos)[1] if flags & 2 else data[pos + 1]
             if size > limit:
                 raise _oversize(size, limit)
             stop = start + size
             if stop > end:
-                if size >= BIG_FRAME:
-                    self._start_big(flags, stop - end, data[start:])
-                    pos = end
-                else:
-                    want = stop
+                pos, want = self._partial_frame(flags, data, start, stop, end)
                 break
             body = data[start:stop]
             pos = stop
             if not flags & 5:
-                if frames:
-                    message = (*frames, body)
-                    frames = []
-                else:
-                    message = (body,)
+                message = (*frames, body) if frames else (body,)
+                frames = []
                 if publisher and message[0][:1] in (b"\x00", b"\x01"):
                     self._subscription_message(message, out)
                 else:
-                    append(message)
+                    out.append(message)
                     room -= 1
             elif flags & 4:
                 self._on_command(flags, body, out)
@@ -693,11 +675,17 @@ class ZmtpConnection:
                 frames.append(body)
         self._frames = frames
         self._room = room
-        if pos != first:
-            big = self._big
-            self._after_huge = big is not None and big.huge
-        buffer.consume(pos - first)
-        self._need = want - pos if room else 1
+        return pos, want
+
+    def _partial_frame(
+        self, flags: int, data: bytes, start: int, stop: int, end: int
+    ) -> tuple[int, int]:
+        """A frame whose body is still arriving: a big one is gathered in chunks from
+        now on (everything is taken), a small one waits for ``stop`` octets."""
+        if stop - start >= BIG_FRAME:
+            self._start_big(flags, stop - end, data[start:])
+            return end, end + 1
+        return start - (9 if flags & 2 else 2), stop
 
     def _parse_transformed(self, out: list[Received]) -> None:
         """READY with a frame-transforming mechanism (CURVE): every complete wire frame,
@@ -891,6 +879,46 @@ def _equal_frames(
     stop = pos + count * stride
     out.extend(frame.iter_unpack(memoryview(data)[pos:stop]))
     return stop
+
+
+class _Runs:
+    """Runs of equal frames, taken at C speed (see _equal_short_frames and
+    _equal_long_frames): whether one is worth trying at a frame, and the taking.
+    Each kind is tried until it finds none, and long runs once per call."""
+
+    __slots__ = ("long", "short", "short_runs")
+
+    def __init__(self, short: bool, long: bool) -> None:
+        self.short = short  # short final data frames may be taken in runs
+        self.short_runs = short  # ... of one size, with Struct.iter_unpack
+        self.long = long
+
+    def worth(self, flags: int, data: bytes, pos: int, end: int) -> bool:
+        """More than this one frame to take: a lone message (a request, a reply) goes
+        through the general path."""
+        if not flags:
+            return self.short and pos + 1 < end and end - pos > data[pos + 1] + 2
+        return flags == 2 and self.long
+
+    def take(
+        self, flags: int, data: bytes, pos: int, end: int, room: int, limit: int,
+        out: list[Received],
+    ) -> tuple[int, int]:
+        """(messages taken, position after them) from a run at ``pos``."""
+        before = len(out)
+        if flags == 2:
+            after = _equal_long_frames(data, pos, end, room, limit, out)
+            if after == pos:
+                self.long = False
+            return len(out) - before, after
+        after = pos
+        if self.short_runs and end - pos >= (data[pos + 1] + 2) * MIN_RUN:
+            after = _equal_short_frames(data, pos, end, room, out)
+            self.short_runs = after != pos
+        taken = len(out) - before
+        if room < 0 or room > taken:
+            after = _short_frames(data, after, end, room - taken, out)
+        return len(out) - before, after
 
 
 def _equal_size_messages(msgs: list[Sequence[bytes]], out: list[bytes | memoryview]) -> bool:

@@ -24,7 +24,7 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from ...core.pipe import Msg
+from ...core.pipe import Msg, Pipe
 from . import SWITCHES
 
 if TYPE_CHECKING:
@@ -122,4 +122,30 @@ class DirectSend:
         self.fd = -1
 
 
-__all__ = ["DirectSend", "Turn"]
+def start_shortcuts(session: Session, pipe: Pipe) -> None:
+    """At the handshake: direct sends for the types that alternate sends and
+    receives; owner reads for those, on a sync socket's transport (PULL and SUB receive
+    streams, where the loop's reads overlap with the application's work)."""
+    from ..stream import StreamTransport
+    from .owner_read import OwnerReader
+
+    host, transport = session.host, session.transport
+    if not host.owner_sends or transport is None:
+        return
+    shared = isinstance(transport, StreamTransport)
+    # Writing to the fd from another thread relies on the transport calling
+    # connection_lost (which stops the direct sends under the lock) before it closes
+    # the socket: ours and asyncio's do; other loops' transports only get same-thread
+    # direct sends.
+    sock = transport.get_extra_info("socket")
+    fd = -1
+    if sock is not None and (shared or type(transport).__module__.startswith("asyncio.")):
+        fd = sock.fileno()
+    session.direct = DirectSend(session, fd)
+    pipe.peer.direct = session.direct.send
+    if shared and host.owner_reads:
+        session.owner = OwnerReader(session, session.fd)
+        host.add_owner_reader(session.owner)
+
+
+__all__ = ["DirectSend", "Turn", "start_shortcuts"]
