@@ -263,3 +263,14 @@ def test_subscribe_takes_bytes() -> None:
         make_socket(2).set_option(6, "topic")
     assert info.value.errno == EINVAL
     assert "SUBSCRIBE" in str(info.value.msg)
+
+
+def test_named_ids_are_pyzmqs() -> None:
+    """Every name in core.option_ids is pyzmq's constant of the same name, and every
+    option in the table has its name there."""
+    from purezmq.core.option_ids import Opt
+
+    for opt in Opt:
+        assert opt == getattr(zmq.SocketOption, opt.name), opt.name
+    assert {spec.name for spec in _SPECS} <= set(Opt.__members__)
+    assert all(Opt[spec.name] == spec.id for spec in _SPECS)

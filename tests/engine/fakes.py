@@ -128,7 +128,7 @@ class FakeHost:
         self.socket_type = socket_type
         self.sends_subscriptions = socket_type in ("SUB", "XSUB")
         self.owner_sends = False
-        self.owner_reads = False
+        self.owner_may_read = False
         self.linger = -1
         self.thread_id = threading.get_ident()
         self.timers = FakeTimers()

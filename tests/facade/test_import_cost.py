@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+import purezmq
 
 # Modules a program that never asks for them must not pay for at import.
 NOT_AT_IMPORT = [
@@ -42,10 +45,18 @@ NOT_AT_IMPORT = [
 
 
 def _modules_after(code: str) -> set[str]:
-    """The modules loaded in a fresh interpreter after running ``code``."""
-    program = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    """The modules loaded in a fresh interpreter after running ``code``.
+
+    The interpreter starts without ``site`` (``-S``): a machine's ``.pth`` hooks may
+    load modules of their own at startup, which would hide what purezmq loads.
+    """
+    package_root = str(Path(purezmq.__file__).resolve().parent.parent)
+    program = (
+        f"import sys\nsys.path.insert(0, {package_root!r})\n{code}\n"
+        "import json\nprint(json.dumps(sorted(sys.modules)))"
+    )
     out = subprocess.run(
-        [sys.executable, "-c", program], check=True, capture_output=True, text=True
+        [sys.executable, "-S", "-c", program], check=True, capture_output=True, text=True
     ).stdout
     return set(json.loads(out.splitlines()[-1]))
 

@@ -94,6 +94,9 @@ class Relay:
         self.thread = threading.Thread(
             target=self._forward, args=(front, back, capture, inner), name="purezmq-proxy"
         )
+
+    def start(self) -> None:
+        """Start forwarding (a signal may end the caller's wait before it returns)."""
         self.thread.start()
 
     def _forward(self, front: Any, back: Any, capture: Any, control: Any) -> None:
@@ -175,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
         control = args.control and open_side(T.REP, args.control, True, "control")
         relay = Relay(ctx, front, back, capture or None)
         try:
+            relay.start()
             return _serve(relay, control or None, args)
         except Stopped:
             if relay.running:

@@ -152,11 +152,6 @@ BY_NAME: dict[str, OptionSpec] = {spec.name: spec for spec in _SPECS}
 _STORED = [s for s in _SPECS if not s.readonly and not s.per_type and s.default is not None]
 
 
-def option_name(option: int) -> str:
-    spec = BY_ID.get(option)
-    return spec.name if spec else f"option {option}"
-
-
 def check_value(option: int, value: Any) -> OptionSpec:
     """Validate ``value`` for ``option``; CoreError(EINVAL) naming both otherwise."""
     spec = BY_ID.get(option)

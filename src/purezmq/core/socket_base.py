@@ -22,11 +22,14 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .errors import EINVAL, EMSGSIZE, ENOTSOCK, ENOTSUP, ETERM, CoreError, WouldBlock
+from .option_ids import Opt
 from .options import Options
 from .pipe import Msg, Pipe
 
 POLLIN = 1
 POLLOUT = 2
+# Options that existing pipes take too, not only the ones attached later.
+_PIPE_OPTIONS = frozenset({Opt.HWM, Opt.SNDHWM, Opt.RCVHWM, Opt.CONFLATE})
 
 
 def _no_wake() -> None:
@@ -319,24 +322,24 @@ class SocketBase:
     def set_option(self, option: int, value: Any) -> None:
         if not self.xsetsockopt(option, value):
             self.options.set(option, value)
-            if option in (1, 23, 24, 54):  # HWM, SNDHWM, RCVHWM, CONFLATE: existing pipes too
+            if option in _PIPE_OPTIONS:  # existing pipes take them too
                 self.apply_hwms()
 
     def get_option(self, option: int) -> Any:
         found, value = self.xgetsockopt(option)
         if found:
             return value
-        if option == 16:  # TYPE
+        if option == Opt.TYPE:
             return self.type_id
-        if option == 13:  # RCVMORE
+        if option == Opt.RCVMORE:
             return int(self.rcvmore)
-        if option == 15:  # EVENTS
+        if option == Opt.EVENTS:
             return self.events()
-        if option == 32:  # LAST_ENDPOINT
+        if option == Opt.LAST_ENDPOINT:
             return self.options.last_endpoint
-        if option == 43:  # MECHANISM: NULL until PLAIN and CURVE exist
+        if option == Opt.MECHANISM:  # NULL until PLAIN and CURVE exist
             return 0
-        if option == 97:  # ROUTER_NOTIFY reads as off on every type but ROUTER
+        if option == Opt.ROUTER_NOTIFY:  # off on every type but ROUTER
             return 0
         return self.options.get(option)
 

@@ -49,7 +49,7 @@ class SessionHost(Protocol):
     # The socket type's sends may skip the I/O thread (direct send, fastpaths).
     owner_sends: bool
     # The socket is a sync one, owned by a thread other than the loop's.
-    owner_reads: bool
+    owner_may_read: bool
     linger: int
     thread_id: int  # the loop's thread
     timers: Timers

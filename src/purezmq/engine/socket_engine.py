@@ -50,7 +50,7 @@ class SocketEngine:
         core: SocketBase,
         loop: asyncio.AbstractEventLoop | None,
         thread_id: int,
-        owner_reads: bool = False,
+        owner_may_read: bool = False,
     ) -> None:
         self.core = core
         self.options = core.options
@@ -63,7 +63,7 @@ class SocketEngine:
         self.session_class: type[Session] = session_class_for(core)
         # The socket is a sync one, owned by a thread other than the loop's: its thread
         # may read its connections while it waits in recv() (see fastpaths/owner_read).
-        self.owner_reads = owner_reads
+        self.owner_may_read = owner_may_read
         # An asyncio socket's recv() that waits takes messages straight from its
         # connections (fastpaths/direct_receive): set by the asyncio facade.
         self.direct_receiver: Callable[[Pipe, Any], bool] | None = None
@@ -257,7 +257,7 @@ class SocketEngine:
         """Run a new session on a connected socket: on a :class:`StreamTransport` when
         the socket's own thread may read it too (sync sockets), else on the loop's own
         transport."""
-        if self.owner_reads:
+        if self.owner_may_read:
             StreamTransport(self.loop, sock, factory())
         else:
             def made() -> Session:

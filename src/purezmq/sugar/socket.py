@@ -327,7 +327,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             from ..engine.socket_engine import SocketEngine
 
             io = self.context.io_thread()
-            engine = SocketEngine(self._core, io.loop, io.thread_id, owner_reads=True)
+            engine = SocketEngine(self._core, io.loop, io.thread_id, owner_may_read=True)
             engine.monitor = shared.monitor
             shared.engine = engine
         return engine

@@ -16,11 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import WouldBlock
+from ..option_ids import Opt
 from ..pipe import Msg, Pipe
 from ..routing import FairQueue, LoadBalancer
 from ..socket_base import SocketBase, require_int_flag
-
-PROBE_ROUTER = 51
 
 
 class Dealer(SocketBase):
@@ -69,12 +68,12 @@ class Dealer(SocketBase):
         return self.lb.has_out()
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option == PROBE_ROUTER:
+        if option == Opt.PROBE_ROUTER:
             self.probe_router = require_int_flag("PROBE_ROUTER", value)
             return True
         return False
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        if option == PROBE_ROUTER:
+        if option == Opt.PROBE_ROUTER:
             return True, self.probe_router
         return False, None

@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import EFSM, CoreError
+from ..option_ids import Opt
 from ..pipe import Msg, Pipe
-from .router import ROUTER_NOTIFY, Router
+from .router import Router
 
 
 class Rep(Router):
@@ -94,7 +95,7 @@ class Rep(Router):
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
         # Notifications would read as malformed requests: ROUTER_NOTIFY is ROUTER's alone.
-        return option != ROUTER_NOTIFY and super().xsetsockopt(option, value)
+        return option != Opt.ROUTER_NOTIFY and super().xsetsockopt(option, value)
 
     def xhas_out(self) -> bool:
         return self.sending_reply

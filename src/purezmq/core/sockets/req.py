@@ -24,12 +24,10 @@ import struct
 from typing import Any
 
 from ..errors import EFSM, CoreError
+from ..option_ids import Opt
 from ..pipe import Msg, Pipe
 from ..socket_base import require_int_flag
 from .dealer import Dealer
-
-REQ_CORRELATE = 52
-REQ_RELAXED = 53
 
 
 class Req(Dealer):
@@ -108,17 +106,17 @@ class Req(Dealer):
             self.reply_pipe = None
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option == REQ_RELAXED:
+        if option == Opt.REQ_RELAXED:
             self.relaxed = require_int_flag("REQ_RELAXED", value)
-        elif option == REQ_CORRELATE:
+        elif option == Opt.REQ_CORRELATE:
             self.correlate = require_int_flag("REQ_CORRELATE", value)
         else:
             return super().xsetsockopt(option, value)
         return True
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        if option == REQ_RELAXED:
+        if option == Opt.REQ_RELAXED:
             return True, self.relaxed
-        if option == REQ_CORRELATE:
+        if option == Opt.REQ_CORRELATE:
             return True, self.correlate
         return super().xgetsockopt(option)

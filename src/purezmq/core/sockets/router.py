@@ -28,13 +28,11 @@ from collections import deque
 from typing import Any
 
 from ..errors import EHOSTUNREACH, EINVAL, CoreError, WouldBlock
+from ..option_ids import Opt
 from ..pipe import Msg, Pipe
 from ..routing import FairQueue, generated_routing_ids
 from ..socket_base import SocketBase, require_int_flag
 
-ROUTER_MANDATORY = 33
-CONNECT_ROUTING_ID = 61
-ROUTER_NOTIFY = 97
 NOTIFY_CONNECT, NOTIFY_DISCONNECT = 1, 2
 # On/off options of ROUTER (and REP), by libzmq number: the attribute each one sets.
 _FLAGS = {33: "mandatory", 51: "probe_router", 56: "handover"}
@@ -135,12 +133,12 @@ class Router(SocketBase):
         return any(p.check_write() for p in self.out_pipes.values())
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option == CONNECT_ROUTING_ID:
+        if option == Opt.CONNECT_ROUTING_ID:
             if not isinstance(value, bytes) or not value:
                 raise CoreError(EINVAL, "socket option CONNECT_ROUTING_ID takes non-empty bytes")
             self.connect_routing_id = value
             return True
-        if option == ROUTER_NOTIFY:
+        if option == Opt.ROUTER_NOTIFY:
             if not isinstance(value, int) or not 0 <= value <= 3:
                 raise CoreError(EINVAL, f"socket option ROUTER_NOTIFY takes 0-3, not {value!r}")
             self.notify = value
@@ -152,7 +150,7 @@ class Router(SocketBase):
         return True
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        if option == ROUTER_NOTIFY:
+        if option == Opt.ROUTER_NOTIFY:
             return True, self.notify
         name = _FLAGS.get(option)
         if name is None:

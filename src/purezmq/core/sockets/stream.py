@@ -34,13 +34,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import EHOSTUNREACH, EINVAL, CoreError, WouldBlock
+from ..option_ids import Opt
 from ..pipe import Msg, Pipe
 from ..routing import FairQueue, generated_routing_ids
 from ..socket_base import SocketBase, require_int_flag
-
-ROUTING_ID = 5
-CONNECT_ROUTING_ID = 61
-STREAM_NOTIFY = 73
 
 
 class Stream(SocketBase):
@@ -137,17 +134,17 @@ class Stream(SocketBase):
     # -- options ------------------------------------------------------------
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option == CONNECT_ROUTING_ID:
+        if option == Opt.CONNECT_ROUTING_ID:
             if not isinstance(value, bytes) or not value:
                 raise CoreError(EINVAL, "socket option CONNECT_ROUTING_ID takes non-empty bytes")
             self.connect_routing_id = value
             return True
-        if option == STREAM_NOTIFY:
+        if option == Opt.STREAM_NOTIFY:
             self.notify = require_int_flag("STREAM_NOTIFY", value)
             return True
         return False
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        if option == ROUTING_ID and self.last_generated_id:
+        if option == Opt.ROUTING_ID and self.last_generated_id:
             return True, self.last_generated_id
         return False, None

@@ -13,12 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ENOTSUP, CoreError
+from ..option_ids import Opt
 from ..options import check_value
 from ..pipe import Msg
 from .xsub import XSub
-
-SUBSCRIBE = 6
-UNSUBSCRIBE = 7
 
 
 class Sub(XSub):
@@ -32,10 +30,10 @@ class Sub(XSub):
         self.xcheck_send()
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option not in (SUBSCRIBE, UNSUBSCRIBE):
+        if option not in (Opt.SUBSCRIBE, Opt.UNSUBSCRIBE):
             return super().xsetsockopt(option, value)
         check_value(option, value)
-        prefix = b"\x01" if option == SUBSCRIBE else b"\x00"
+        prefix = b"\x01" if option == Opt.SUBSCRIBE else b"\x00"
         super().xsend([prefix + value])
         return True
 

@@ -26,21 +26,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EINVAL, CoreError
+from ..option_ids import Opt
 from ..options import check_value
 from ..pipe import Msg, Pipe
 from ..routing import Distributor
 from ..socket_base import SocketBase, WouldBlock, require_int_flag
 from ..trie import MultiTrie
 
-SUBSCRIBE = 6
-UNSUBSCRIBE = 7
-XPUB_VERBOSE = 40
-XPUB_NODROP = 69
-XPUB_MANUAL = 71
-XPUB_WELCOME_MSG = 72
-INVERT_MATCHING = 74
-TOPICS_COUNT = 116
-XPUB_VERBOSER = 78
 STALLED_DROP_INTERVAL = 0.001
 
 
@@ -166,29 +158,29 @@ class XPub(SocketBase):
         return True
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option == XPUB_VERBOSE:
+        if option == Opt.XPUB_VERBOSE:
             # libzmq: VERBOSE passes every subscription and no redundant unsubscription.
             self.verbose = require_int_flag("XPUB_VERBOSE", value)
             self.verbose_unsubs = 0
-        elif option == XPUB_VERBOSER:
+        elif option == Opt.XPUB_VERBOSER:
             self.verbose = self.verbose_unsubs = require_int_flag("XPUB_VERBOSER", value)
-        elif option == XPUB_NODROP:
+        elif option == Opt.XPUB_NODROP:
             self.nodrop = require_int_flag("XPUB_NODROP", value)
-        elif option == XPUB_MANUAL:
+        elif option == Opt.XPUB_MANUAL:
             self.manual = require_int_flag("XPUB_MANUAL", value)
-        elif option in (SUBSCRIBE, UNSUBSCRIBE) and self.manual:
+        elif option in (Opt.SUBSCRIBE, Opt.UNSUBSCRIBE) and self.manual:
             if not isinstance(value, bytes):
                 raise CoreError(EINVAL, "SUBSCRIBE and UNSUBSCRIBE take bytes")
             # Applied for the peer of the last message received; with none, ignored
             # (libzmq does the same).
             if self.last_pipe is not None:
-                if option == SUBSCRIBE:
+                if option == Opt.SUBSCRIBE:
                     self.subscriptions.add(value, self.last_pipe)
                 else:
                     self.subscriptions.remove(value, self.last_pipe)
-        elif option == INVERT_MATCHING:
-            self.invert = int(bool(check_value(INVERT_MATCHING, value) and value))
-        elif option == XPUB_WELCOME_MSG:
+        elif option == Opt.INVERT_MATCHING:
+            self.invert = int(bool(check_value(Opt.INVERT_MATCHING, value) and value))
+        elif option == Opt.XPUB_WELCOME_MSG:
             if not isinstance(value, bytes):
                 raise CoreError(EINVAL, "socket option XPUB_WELCOME_MSG takes bytes")
             self.welcome = value
@@ -197,12 +189,12 @@ class XPub(SocketBase):
         return True
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        values = {
-            XPUB_VERBOSE: self.verbose,
-            XPUB_VERBOSER: self.verbose_unsubs,
-            XPUB_NODROP: self.nodrop,
-            INVERT_MATCHING: self.invert,
-            TOPICS_COUNT: len(self.subscriptions.prefixes()),
+        values: dict[int, int] = {
+            Opt.XPUB_VERBOSE: self.verbose,
+            Opt.XPUB_VERBOSER: self.verbose_unsubs,
+            Opt.XPUB_NODROP: self.nodrop,
+            Opt.INVERT_MATCHING: self.invert,
+            Opt.TOPICS_COUNT: len(self.subscriptions.prefixes()),
         }
         if option in values:
             return True, values[option]

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..option_ids import Opt
 from ..options import check_value
 from ..pipe import Msg, Pipe
 from ..routing import Distributor, FairQueue
 from ..socket_base import SocketBase
 from ..trie import Trie
-
-INVERT_MATCHING = 74
-TOPICS_COUNT = 116
 
 
 class XSub(SocketBase):
@@ -101,14 +99,14 @@ class XSub(SocketBase):
         return True
 
     def xsetsockopt(self, option: int, value: Any) -> bool:
-        if option == INVERT_MATCHING:
-            self.invert = int(bool(check_value(INVERT_MATCHING, value) and value))
+        if option == Opt.INVERT_MATCHING:
+            self.invert = int(bool(check_value(Opt.INVERT_MATCHING, value) and value))
             return True
         return False
 
     def xgetsockopt(self, option: int) -> tuple[bool, Any]:
-        if option == INVERT_MATCHING:
+        if option == Opt.INVERT_MATCHING:
             return True, self.invert
-        if option == TOPICS_COUNT:
+        if option == Opt.TOPICS_COUNT:
             return True, len(self.subscriptions)
         return False, None

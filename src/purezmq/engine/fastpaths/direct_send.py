@@ -143,7 +143,7 @@ def start_shortcuts(session: Session, pipe: Pipe) -> None:
         fd = sock.fileno()
     session.direct = DirectSend(session, fd)
     pipe.peer.direct = session.direct.send
-    if shared and host.owner_reads:
+    if shared and host.owner_may_read:
         session.owner = OwnerReader(session, session.fd)
         host.add_owner_reader(session.owner)
 
