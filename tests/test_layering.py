@@ -1,7 +1,11 @@
-"""The sans-I/O layers import no I/O module (STYLE.md habit 1, DESIGN.md "Layers").
+"""The layers import only what DESIGN.md "Layers" allows them.
 
-zmtp/ and core/ never import asyncio, socket, selectors, threading, ssl or
-time; zmtp/ also imports nothing from the rest of purezmq.
+zmtp/ and core/ never import asyncio, socket, selectors, threading, ssl or time
+(STYLE.md habit 1). Each layer imports only from the layers below it: zmtp/ from
+itself, core/ from itself, engine/ from itself, core/, zmtp/ and the constants (a
+leaf module of names and numbers); the facade (everything else) from anything. No
+layer below the facade has an import cycle, counting the imports made only for the
+type checker, except a part of the session naming the Session it is a part of.
 """
 
 from __future__ import annotations
@@ -17,13 +21,35 @@ SANS_IO = ("zmtp", "core")
 FORBIDDEN = frozenset({"asyncio", "socket", "selectors", "threading", "ssl", "time"})
 
 
+LAYERS = ("zmtp", "core", "engine")
+# What each layer below the facade may import from purezmq, by top-level name.
+ALLOWED = {
+    "zmtp": {"zmtp"},
+    "core": {"core"},
+    "engine": {"engine", "core", "zmtp", "constants"},
+}
+# The Session's parts (intake, outlet, heartbeats, the fast paths, the host
+# protocols) name the Session in annotations only: the one back-reference allowed.
+SESSION = "purezmq.engine.session"
+
+
 def _sources(layer: str) -> list[Path]:
     root = PACKAGE / layer
-    return sorted(root.rglob("*.py")) if root.is_dir() else []
+    assert root.is_dir(), f"{layer}/ is missing from {PACKAGE}"
+    return sorted(root.rglob("*.py"))
 
 
-def _imports(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (line, absolute module name) for every import in `path`."""
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, with_names: bool = False) -> Iterator[tuple[int, str]]:
+    """Yield (line, absolute module name) for every import in `path`.
+
+    With ``with_names``, ``from package import name`` also yields ``package.name``
+    (which is a module when ``name`` is a submodule).
+    """
     # The package a relative import starts from: the file's directory, which
     # for an __init__.py is also the package it defines.
     package = list(path.relative_to(PACKAGE.parent).parent.parts)
@@ -34,16 +60,67 @@ def _imports(path: Path) -> Iterator[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - node.level + 1]
-                yield node.lineno, ".".join([*base, *([node.module] if node.module else [])])
+                module = ".".join([*base, *([node.module] if node.module else [])])
             else:
-                yield node.lineno, node.module or ""
+                module = node.module or ""
+            yield node.lineno, module
+            if with_names:
+                for alias in node.names:
+                    yield node.lineno, f"{module}.{alias.name}"
+
+
+def _type_checking_lines(tree: ast.Module) -> set[int]:
+    """The lines of imports under ``if TYPE_CHECKING:``."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            lines.update(n.lineno for b in node.body for n in ast.walk(b)
+                         if isinstance(n, ast.Import | ast.ImportFrom))
+    return lines
+
+
+def _graph(layers: tuple[str, ...]) -> dict[str, set[str]]:
+    """Module -> the purezmq modules it imports, without annotation-only Session imports."""
+    paths = {_module(path): path for layer in layers for path in _sources(layer)}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        annotations_only = _type_checking_lines(ast.parse(path.read_text(), str(path)))
+        graph[name] = {
+            target
+            for line, imported in _imports(path, with_names=True)
+            for target in (imported,)
+            if target in paths and target != name
+            and not (target == SESSION and line in annotations_only)
+        }
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of the graph, or [] (depth-first search)."""
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = "done"
+        stack.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
 
 
 @pytest.mark.parametrize("layer", SANS_IO)
 def test_no_io_imports(layer: str) -> None:
     """No file under the layer imports an I/O or clock module."""
-    if not (PACKAGE / layer).is_dir():
-        pytest.skip(f"{layer}/ does not exist yet")
     offenders = [
         f"{path.relative_to(PACKAGE)}:{line} imports {name}"
         for path in _sources(layer)
@@ -53,17 +130,34 @@ def test_no_io_imports(layer: str) -> None:
     assert offenders == []
 
 
-def test_zmtp_is_self_contained() -> None:
-    """zmtp/ imports nothing from purezmq outside purezmq.zmtp."""
-    if not (PACKAGE / "zmtp").is_dir():
-        pytest.skip("zmtp/ does not exist yet")
+@pytest.mark.parametrize("layer", LAYERS)
+def test_each_layer_imports_only_what_it_may(layer: str) -> None:
     offenders = [
         f"{path.relative_to(PACKAGE)}:{line} imports {name}"
-        for path in _sources("zmtp")
+        for path in _sources(layer)
         for line, name in _imports(path)
-        if name.split(".")[0] == "purezmq" and not name.startswith("purezmq.zmtp")
+        if name.split(".")[0] == "purezmq"
+        and name != "purezmq"
+        and name.split(".")[1] not in ALLOWED[layer]
     ]
     assert offenders == []
+
+
+def test_the_constants_are_a_leaf() -> None:
+    """The engine may name constants because they import nothing of purezmq."""
+    names = [name for _, name in _imports(PACKAGE / "constants.py")]
+    assert [name for name in names if name.startswith("purezmq")] == []
+
+
+def test_no_import_cycle_below_the_facade() -> None:
+    assert _cycle(_graph(LAYERS)) == []
+
+
+def test_the_cycle_finder_finds_one() -> None:
+    """Self-test: a cycle of three is reported as a closed path."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycle(graph) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) == []
 
 
 def test_the_checker_sees_relative_imports() -> None:
