@@ -783,20 +783,24 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         """
         if type(data) is not bytes:
             data = as_frame_bytes(data)
-        core = self._core
         try:
             if flags & SNDMORE:
-                core.send_frame(data, True)
+                self._core.send_frame(data, True)
             else:
-                core.send((data,))
+                self._core.send((data,))
         except WouldBlock:
-            if flags & SNDMORE:
-                self._send_later(lambda: core.send_frame(data, True), flags)
-            else:
-                self._send_later(lambda: core.send((data,)), flags)
+            self._send_frame_later(data, flags)
         except CoreError as exc:
             raise zmq_error(exc) from None
         return _FINISHED_TRACKER if track else None
+
+    def _send_frame_later(self, data: bytes, flags: int) -> None:
+        # Not inlined in send(): a closure there would cost every send() its cells.
+        core = self._core
+        if flags & SNDMORE:
+            self._send_later(lambda: core.send_frame(data, True), flags)
+        else:
+            self._send_later(lambda: core.send((data,)), flags)
 
     @overload
     def send_multipart(
