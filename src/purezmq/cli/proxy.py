@@ -91,6 +91,10 @@ class Relay:
         inner = ctx.socket(T.PAIR)
         inner.connect(address)
         self.error: zmq.ZMQError | None = None
+        # Set by the thread as it ends. Not Thread.is_alive(): before 3.13, a signal
+        # handler that raises inside is_alive() leaves the thread marked as stopped
+        # while it runs on (CPython's bpo-45274 handler), and join() then returns at once.
+        self.ended = threading.Event()
         self.thread = threading.Thread(
             target=self._forward, args=(front, back, capture, inner), name="purezmq-proxy"
         )
@@ -104,10 +108,12 @@ class Relay:
             zmq.proxy_steerable(front, back, capture, control)
         except zmq.ZMQError as exc:
             self.error = exc
+        finally:
+            self.ended.set()
 
     @property
     def running(self) -> bool:
-        return self.thread.is_alive()
+        return self.thread.ident is not None and not self.ended.is_set()
 
     def statistics(self) -> list[int]:
         """The proxy's eight counters (see ``format_statistics``)."""
@@ -124,7 +130,7 @@ class Relay:
         """TERMINATE the proxy and wait for its thread (a no-op once it has ended)."""
         if self.running:
             self.steer.send(b"TERMINATE")
-            self.thread.join()
+            self.ended.wait()
 
 
 def _open(ctx: Any, kind: int, endpoint: str, bind: bool, role: str,
