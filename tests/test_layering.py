@@ -5,7 +5,7 @@ zmtp/ and core/ never import asyncio, socket, selectors, threading, ssl or time
 itself, core/ from itself, engine/ from itself, core/, zmtp/ and the constants (a
 leaf module of names and numbers); the facade (everything else) from anything. No
 layer below the facade has an import cycle, counting the imports made only for the
-type checker, except a part of the session naming the Session it is a part of.
+type checker.
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ ALLOWED = {
     "core": {"core"},
     "engine": {"engine", "core", "zmtp", "constants"},
 }
-# The Session's parts (intake, outlet, heartbeats, the fast paths, the host
-# protocols) name the Session in annotations only: the one back-reference allowed.
-SESSION = "purezmq.engine.session"
 
 
 def _sources(layer: str) -> list[Path]:
@@ -69,30 +66,17 @@ def _imports(path: Path, with_names: bool = False) -> Iterator[tuple[int, str]]:
                     yield node.lineno, f"{module}.{alias.name}"
 
 
-def _type_checking_lines(tree: ast.Module) -> set[int]:
-    """The lines of imports under ``if TYPE_CHECKING:``."""
-    lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            lines.update(n.lineno for b in node.body for n in ast.walk(b)
-                         if isinstance(n, ast.Import | ast.ImportFrom))
-    return lines
-
-
 def _graph(layers: tuple[str, ...]) -> dict[str, set[str]]:
-    """Module -> the purezmq modules it imports, without annotation-only Session imports."""
+    """Module -> the purezmq modules it imports (those under TYPE_CHECKING too)."""
     paths = {_module(path): path for layer in layers for path in _sources(layer)}
-    graph: dict[str, set[str]] = {}
-    for name, path in paths.items():
-        annotations_only = _type_checking_lines(ast.parse(path.read_text(), str(path)))
-        graph[name] = {
-            target
-            for line, imported in _imports(path, with_names=True)
-            for target in (imported,)
-            if target in paths and target != name
-            and not (target == SESSION and line in annotations_only)
+    return {
+        name: {
+            imported
+            for _, imported in _imports(path, with_names=True)
+            if imported in paths and imported != name
         }
-    return graph
+        for name, path in paths.items()
+    }
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str]:

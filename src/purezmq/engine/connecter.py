@@ -14,13 +14,37 @@ what disconnect() always does here: no attempt is made after it.
 from __future__ import annotations
 
 import asyncio
+import socket
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ..constants import ReconnectStop
 from ..core.endpoint import Endpoint
+from ..core.options import Options
 from ..core.pipe import Pipe
-from .host import ConnecterHost
-from .session import Session
+from .session import Host, Session
 from .tcp import connect
+
+
+class ConnecterHost(Protocol):
+    """What a Connecter needs of its socket's I/O side (see host.py)."""
+
+    options: Options
+    linger: int
+    exiting: bool
+    loop: asyncio.AbstractEventLoop
+
+    def schedule(self, fn: Callable[..., Any], *args: Any) -> bool: ...
+    async def open_session(self, sock: socket.socket, factory: Callable[[], Session]) -> None: ...
+    def session_host(self) -> Host: ...
+    session_class: type[Session]  # ZMTP's, or raw.py's for STREAM sockets
+    def linger_started(self, connecter: Any) -> None: ...
+    def linger_ended(self, connecter: Any) -> None: ...
+    def is_lingering(self, connecter: Any) -> bool: ...
+    def connect_started(self, connecter: Any) -> None: ...
+    def connect_failed(self, connecter: Any, exc: BaseException) -> None: ...
+    def connect_retried(self, connecter: Any, delay: int) -> None: ...
+    def connecter_stopped(self, connecter: Any) -> None: ...
 
 
 class Connecter:
@@ -78,7 +102,7 @@ class Connecter:
     def _new_session(self) -> Session:
         host = self.host.session_host()
         # The host says which class of session (raw.py's for STREAM sockets).
-        session = host.session_class(
+        session = self.host.session_class(
             host,
             str(self.endpoint),
             self.pipe,

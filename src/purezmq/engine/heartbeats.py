@@ -14,7 +14,7 @@ from ..zmtp.heartbeat import EXPIRED, PING, Heartbeat
 from .stream import StreamTransport
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .link import Link
 
 
 class Heartbeats:
@@ -23,7 +23,7 @@ class Heartbeats:
 
     __slots__ = ("beat", "session", "timer")
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Link) -> None:
         self.session = session
         transport = session.transport
         if isinstance(transport, StreamTransport):

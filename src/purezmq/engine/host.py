@@ -2,11 +2,15 @@
 
 libzmq splits a connection's engine from the session that serves its socket
 (``i_engine`` / ``session_base_t``). Here a :class:`~purezmq.engine.session.Session`
-(one connection), a :class:`~purezmq.engine.connecter.Connecter` and a
-:class:`~purezmq.engine.listener.Listener` talk to their socket's I/O side only
-through these protocols; :class:`~purezmq.engine.socket_engine.SocketEngine`
-implements all three. None of them imports another's module to do so, and a unit
-test builds a Session on a fake host, with fake timers (``tests/engine/fakes.py``).
+(one connection) talks to its socket's I/O side only through :class:`SessionHost`,
+as a :class:`~purezmq.engine.connecter.Connecter` and a
+:class:`~purezmq.engine.listener.Listener` do through the host protocols of their own
+modules; :class:`~purezmq.engine.socket_engine.SocketEngine` implements all three.
+None of them imports another's module to do so, and a unit test builds a Session on a
+fake host, with fake timers (``tests/engine/fakes.py``). This module names no session
+class: :class:`SessionHost` takes the types of the sessions and of the owner readers
+it is handed as parameters, so that the session and its parts can name it without an
+import circle.
 
 Time enters the engine through :class:`Timers` (STYLE habit 7): an asyncio loop is one,
 and a fake one lets tests move time by hand.
@@ -15,16 +19,14 @@ and a fake one lets tests move time by hand.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ..core.options import Options
 from ..core.pipe import Msg, Pipe
 
-if TYPE_CHECKING:
-    from .fastpaths.owner_read import OwnerReader
-    from .session import Session
+SessionT = TypeVar("SessionT", contravariant=True)
+ReaderT = TypeVar("ReaderT", contravariant=True)
 
 
 class Cancellable(Protocol):
@@ -40,8 +42,9 @@ class Timers(Protocol):
     def call_soon(self, callback: Callable[..., object], *args: Any) -> Any: ...
 
 
-class SessionHost(Protocol):
-    """What a Session needs of its socket's I/O side."""
+class SessionHost(Protocol[SessionT, ReaderT]):
+    """What a Session needs of its socket's I/O side (``SessionT``: the sessions it
+    hosts; ``ReaderT``: their owner readers, fastpaths/owner_read)."""
 
     options: Options
     socket_type: str  # "REQ", "XPUB" ...
@@ -57,49 +60,17 @@ class SessionHost(Protocol):
     # (fastpaths/direct_receive): True if it took it; None for other sockets.
     direct_receiver: Callable[[Pipe, Msg], bool] | None
 
-    session_class: type[Session]  # ZMTP's, or raw.py's for STREAM sockets
-
     def schedule(self, fn: Callable[..., Any], *args: Any) -> bool: ...
     def stream_notify(self) -> bool: ...
     def configure_transport(self, transport: asyncio.BaseTransport) -> None: ...
-    def make_pipe(self, session: Session, properties: dict[str, bytes]) -> Pipe: ...
+    def make_pipe(self, session: SessionT, properties: dict[str, bytes]) -> Pipe: ...
     def resubscribe(self, pipe: Pipe) -> None: ...
-    def add_owner_reader(self, reader: OwnerReader) -> None: ...
-    def remove_owner_reader(self, reader: OwnerReader) -> None: ...
-    def session_started(self, session: Session) -> None: ...
-    def session_ready(self, session: Session) -> None: ...
-    def session_closed(self, session: Session, exc: Exception | None) -> None: ...
-    def handshake_failed(self, session: Session, code: int) -> None: ...
+    def add_owner_reader(self, reader: ReaderT) -> None: ...
+    def remove_owner_reader(self, reader: ReaderT) -> None: ...
+    def session_started(self, session: SessionT) -> None: ...
+    def session_ready(self, session: SessionT) -> None: ...
+    def session_closed(self, session: SessionT, exc: Exception | None) -> None: ...
+    def handshake_failed(self, session: SessionT, code: int) -> None: ...
 
 
-class ConnecterHost(Protocol):
-    """What a Connecter needs of its socket's I/O side."""
-
-    options: Options
-    linger: int
-    exiting: bool
-    loop: asyncio.AbstractEventLoop
-
-    def schedule(self, fn: Callable[..., Any], *args: Any) -> bool: ...
-    async def open_session(self, sock: socket.socket, factory: Callable[[], Session]) -> None: ...
-    def session_host(self) -> SessionHost: ...
-    def linger_started(self, connecter: Any) -> None: ...
-    def linger_ended(self, connecter: Any) -> None: ...
-    def is_lingering(self, connecter: Any) -> bool: ...
-    def connect_started(self, connecter: Any) -> None: ...
-    def connect_failed(self, connecter: Any, exc: BaseException) -> None: ...
-    def connect_retried(self, connecter: Any, delay: int) -> None: ...
-    def connecter_stopped(self, connecter: Any) -> None: ...
-
-
-class ListenerHost(Protocol):
-    """What a Listener needs of its socket's I/O side."""
-
-    loop: asyncio.AbstractEventLoop
-
-    async def open_session(self, sock: socket.socket, factory: Callable[[], Session]) -> None: ...
-    def session_host(self) -> SessionHost: ...
-    def emit(self, event: int, value: int, endpoint: str) -> None: ...
-
-
-__all__ = ["Cancellable", "ConnecterHost", "ListenerHost", "SessionHost", "Timers"]
+__all__ = ["Cancellable", "SessionHost", "Timers"]

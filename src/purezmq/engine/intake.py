@@ -38,7 +38,7 @@ from .states import Intake as State
 
 if TYPE_CHECKING:
     from ..zmtp import ZmtpConnection
-    from .session import Session
+    from .link import Link
 
 # The most messages decoded at a time. A batch that the socket consumes before the
 # cyclic GC's first generation fills (700 container allocations) never triggers a
@@ -57,7 +57,7 @@ class Intake:
 
     __slots__ = ("backlog", "deferred", "session", "state")
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Link) -> None:
         self.session = session
         self.state = State.FLOWING
         # Decoded messages waiting for room in the pipe (BACKLOGGED).

@@ -14,11 +14,23 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+from collections.abc import Callable
+from typing import Protocol
 
 from ..constants import Event as ev
-from .host import ListenerHost
-from .session import Session
+from .session import Host, Session
 from .tcp import BoundSocket
+
+
+class ListenerHost(Protocol):
+    """What a Listener needs of its socket's I/O side (see host.py)."""
+
+    loop: asyncio.AbstractEventLoop
+
+    async def open_session(self, sock: socket.socket, factory: Callable[[], Session]) -> None: ...
+    def session_host(self) -> Host: ...
+    session_class: type[Session]  # ZMTP's, or raw.py's for STREAM sockets
+    def emit(self, event: int, value: int, endpoint: str) -> None: ...
 
 ACCEPT_RETRY = 0.1
 _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -81,7 +93,7 @@ class Listener:
     def _new_session(self) -> Session:
         host = self.host.session_host()
         # The host says which class of session (raw.py's for STREAM sockets).
-        session = host.session_class(
+        session = self.host.session_class(
             host, self.endpoint, on_lost=self.sessions.discard, accepted=True
         )
         self.sessions.add(session)

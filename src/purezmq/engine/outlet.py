@@ -24,7 +24,7 @@ from .stream import StreamTransport
 
 if TYPE_CHECKING:
     from ..zmtp import ZmtpConnection
-    from .session import Session
+    from .link import Link
 
 # Big messages are written about a megabyte at a time, so that the transport's buffer
 # (and its pause_writing) bounds what leaves the pipe: the rest stays there, under the HWM.
@@ -32,7 +32,7 @@ BIG_MESSAGE = 65536
 WRITE_CHUNK = 1 << 20
 
 
-def flush(session: Session) -> None:
+def flush(session: Link) -> None:
     """Write every message waiting in the pipe (loop thread), batch by batch, while the
     transport takes them; then, if the socket has gone, close after the last one."""
     pipe, conn = session.pipe, session.conn
@@ -43,7 +43,7 @@ def flush(session: Session) -> None:
         session.close_after_flush()
 
 
-def _write_batch(session: Session, pipe: Pipe, conn: ZmtpConnection) -> bool:
+def _write_batch(session: Link, pipe: Pipe, conn: ZmtpConnection) -> bool:
     """One batch from the pipe to the transport; False when the pipe was empty."""
     transport = session.transport
     with session.lock:

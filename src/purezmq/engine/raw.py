@@ -19,7 +19,7 @@ Theory of operation (libzmq ``raw_engine_t``; zmq_socket(3), ZMQ_STREAM):
   another "connected" notice. An accepted connection's pipe ends with it.
 
 :class:`RawSession` takes the place of a ZMTP :class:`~.session.Session`. Listeners
-and connecters make the one ``SessionHost.session_class`` names. It keeps Session's
+and connecters make the one ``session_class`` of the host names. It keeps Session's
 lifecycle (states.py: READY once made, DRAINING once the socket left the pipe) and its
 closing (``socket_closing``, ``close``, ``abandon``), and overrides every transport and
 pipe callback; it has no decoder, no intake and no shortcuts.
@@ -35,8 +35,7 @@ from typing import Any, cast
 from ..core.pipe import Msg, Pipe
 from ..core.socket_base import SocketBase
 from ..core.sockets.stream import Stream
-from .host import SessionHost
-from .session import Session
+from .session import Host, Session
 from .states import Life
 from .stream import StreamTransport
 
@@ -54,7 +53,7 @@ class RawSession(Session):
 
     def __init__(
         self,
-        host: SessionHost,
+        host: Host,
         endpoint: str,
         pipe: Pipe | None = None,
         on_lost: Callable[[Session], None] | None = None,
@@ -199,6 +198,6 @@ class RawSession(Session):
         return False  # nothing waits undecoded: room_again (on the loop) hands reads over
 
 
-def _notify(host: SessionHost) -> bool:
+def _notify(host: Host) -> bool:
     """STREAM_NOTIFY of the host's socket, as it is now."""
     return host.stream_notify()

@@ -44,7 +44,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 from ..core.pipe import Pipe
 from ..zmtp import (
@@ -69,13 +69,16 @@ from .states import LIFECYCLE, Life, Lifecycle, Reader, advance
 from .states import Intake as IntakeState
 from .stream import StreamTransport
 
+# The host of a Session, as host.py's SessionHost takes its types.
+Host: TypeAlias = "SessionHost[Session, OwnerReader]"
+
 
 class Session(asyncio.Protocol):
     """The protocol object of one ZMTP connection."""
 
     def __init__(
         self,
-        host: SessionHost,
+        host: Host,
         endpoint: str,
         pipe: Pipe | None = None,
         on_lost: Callable[[Session], None] | None = None,
@@ -344,7 +347,9 @@ class Session(asyncio.Protocol):
         if host.options.heartbeat_ivl > 0:
             self.heartbeats = Heartbeats(self)
             self.heartbeats.arm()
-        start_shortcuts(self, pipe)
+        self.direct, self.owner = start_shortcuts(self, pipe)
+        if self.owner is not None:
+            host.add_owner_reader(self.owner)
         self.flush()
 
     # -- wake-ups from the socket's side of the pipe (any thread) -------------

@@ -15,10 +15,10 @@ from ...core.pipe import Msg, Pipe
 from . import SWITCHES
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..link import Link
 
 
-def offer_direct(session: Session, pipe: Pipe, msg: Msg) -> bool:
+def offer_direct(session: Link, pipe: Pipe, msg: Msg) -> bool:
     """Hand ``msg`` (just decoded, alone) to a waiting ``recv()`` if one takes it: the
     shortcut is on, the pipe is open and holds nothing older. True if it was taken (the
     caller then leaves the pipe alone)."""

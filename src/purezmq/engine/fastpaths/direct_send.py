@@ -28,7 +28,8 @@ from ...core.pipe import Msg, Pipe
 from . import SWITCHES
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..link import Link
+    from .owner_read import OwnerReader
 
 
 class Turn(enum.Enum):
@@ -41,7 +42,7 @@ class DirectSend:
 
     __slots__ = ("fd", "rest", "session", "turn")
 
-    def __init__(self, session: Session, fd: int) -> None:
+    def __init__(self, session: Link, fd: int) -> None:
         self.session = session
         # The OS socket this thread may write to: -1 if only the loop's thread may
         # write (a transport that closes its socket before telling the session).
@@ -122,16 +123,17 @@ class DirectSend:
         self.fd = -1
 
 
-def start_shortcuts(session: Session, pipe: Pipe) -> None:
+def start_shortcuts(session: Link, pipe: Pipe) -> tuple[DirectSend | None, OwnerReader | None]:
     """At the handshake: direct sends for the types that alternate sends and
     receives; owner reads for those, on a sync socket's transport (PULL and SUB receive
-    streams, where the loop's reads overlap with the application's work)."""
+    streams, where the loop's reads overlap with the application's work). The session
+    keeps what this returns (and registers the owner reader with its host)."""
     from ..stream import StreamTransport
     from .owner_read import OwnerReader
 
     host, transport = session.host, session.transport
     if not host.owner_sends or transport is None:
-        return
+        return None, None
     shared = isinstance(transport, StreamTransport)
     # Writing to the fd from another thread relies on the transport calling
     # connection_lost (which stops the direct sends under the lock) before it closes
@@ -141,11 +143,11 @@ def start_shortcuts(session: Session, pipe: Pipe) -> None:
     fd = -1
     if sock is not None and (shared or type(transport).__module__.startswith("asyncio.")):
         fd = sock.fileno()
-    session.direct = DirectSend(session, fd)
-    pipe.peer.direct = session.direct.send
+    direct = DirectSend(session, fd)
+    pipe.peer.direct = direct.send
     if shared and host.owner_may_read:
-        session.owner = OwnerReader(session, session.fd)
-        host.add_owner_reader(session.owner)
+        return direct, OwnerReader(session, session.fd)
+    return direct, None
 
 
 __all__ = ["DirectSend", "Turn", "start_shortcuts"]

@@ -34,7 +34,7 @@ from ..stream import StreamTransport
 from . import SWITCHES
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..link import Link
 
 # A read this big (or a message this big in flight) is a stream: the loop reads it.
 BULK_READ = 65536
@@ -49,7 +49,7 @@ class OwnerReader:
 
     __slots__ = ("fd", "reads", "session", "state", "timer", "waiting", "waits", "waits_seen")
 
-    def __init__(self, session: Session, fd: int) -> None:
+    def __init__(self, session: Link, fd: int) -> None:
         self.session = session
         self.fd = fd
         self.state = Reader.LOOP

@@ -24,10 +24,10 @@ from . import SWITCHES
 
 if TYPE_CHECKING:
     from ...zmtp import ZmtpConnection
-    from ..session import Session
+    from ..link import Link
 
 
-def refill(session: Session) -> bool:
+def refill(session: Link) -> bool:
     """Decode held input into the pipe from the socket's thread. True if messages went
     into the pipe; False if the loop must do it (it is then told)."""
     intake = session.intake
@@ -65,7 +65,7 @@ def refill(session: Session) -> bool:
         lock.release()
 
 
-def _decode_held(session: Session, conn: ZmtpConnection) -> bool | None:
+def _decode_held(session: Link, conn: ZmtpConnection) -> bool | None:
     """Decode batches until one is limited (None: input still held) or all is decoded
     (True if messages went in). Events for the loop stop it (DEFERRED)."""
     intake = session.intake
@@ -88,7 +88,7 @@ def _decode_held(session: Session, conn: ZmtpConnection) -> bool | None:
         return bool(events)
 
 
-def _read_here(session: Session, conn: ZmtpConnection) -> bool:
+def _read_here(session: Link, conn: ZmtpConnection) -> bool:
     """One read from the socket's thread while the loop's reading is paused (lock
     held); True if it got bytes. The end of the stream is left to the loop."""
     transport = session.transport
