@@ -22,6 +22,7 @@ from ..constants import ReconnectStop
 from ..core.endpoint import Endpoint
 from ..core.options import Options
 from ..core.pipe import Pipe
+from .iothread import os_lock
 from .session import Host, Session
 from .tcp import connect
 
@@ -226,3 +227,40 @@ class Connecter:
         if session is not None and (not session.established or session.owns_pipe):
             # A pipe made at the handshake is not drained by the socket: close now.
             session.close(abort=not session.established)
+
+
+class Connecters:
+    """A socket's connecters by endpoint, shared by two threads: the socket's thread
+    adds them (``connect``) and takes them away (``disconnect``), the loop forgets one
+    that RECONNECT_STOP gave up and goes over them all. Every access holds the lock;
+    the loop goes over a copy."""
+
+    def __init__(self) -> None:
+        self._lock = os_lock()
+        self._by_endpoint: dict[str, list[Connecter]] = {}
+
+    def add(self, connecter: Connecter) -> None:
+        with self._lock:
+            self._by_endpoint.setdefault(str(connecter.endpoint), []).append(connecter)
+
+    def pop(self, endpoint: str) -> list[Connecter]:
+        """The connecters of ``endpoint``, forgotten; [] if there are none."""
+        with self._lock:
+            return self._by_endpoint.pop(endpoint, [])
+
+    def forget(self, connecter: Connecter) -> None:
+        endpoint = str(connecter.endpoint)
+        with self._lock:
+            group = self._by_endpoint.get(endpoint, [])
+            if connecter in group:
+                group.remove(connecter)
+            if not group:
+                self._by_endpoint.pop(endpoint, None)
+
+    def all(self) -> list[Connecter]:
+        with self._lock:
+            return [c for group in self._by_endpoint.values() for c in group]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(map(len, self._by_endpoint.values()))

@@ -114,24 +114,36 @@ class Intake:
         self._move(In.HOLD)
 
     def deliver(self, msgs: list[Msg]) -> None:
-        """Write decoded messages to the pipe; what does not fit waits in the backlog,
-        and reading stops."""
+        """Write decoded messages to the pipe (session.lock held); what does not fit
+        waits in the backlog, and reading stops."""
+        rest = self._write(msgs)
+        if rest:
+            self.backlog.extend(rest)
+            self._move(In.OVERFLOW)
+
+    def deliver_handled(self, msgs: list[Msg]) -> None:
+        """:meth:`deliver` for the loop handling events handed over (session.lock not
+        held: it is taken for the backlog)."""
+        rest = self._write(msgs)
+        if rest:
+            with self.session.lock:
+                self.backlog.extend(rest)
+                self._move(In.OVERFLOW)
+
+    def _write(self, msgs: list[Msg]) -> list[Msg]:
+        """Write to the pipe what it takes, unless a backlog waits; what is left over."""
         session = self.session
         session.peer_spoke()
         pipe = session.pipe
-        backlog = self.backlog
-        if not backlog and pipe is not None:
-            if len(msgs) == 1 and offer_direct(session, pipe, msgs[0]):
-                return
-            written = pipe.write_batch(msgs)
-            while written and written < len(msgs):
-                msgs = msgs[written:]
-                written = pipe.write_batch(msgs)
-            if written == len(msgs):
-                return
+        if self.backlog or pipe is None:
+            return msgs
+        if len(msgs) == 1 and offer_direct(session, pipe, msgs[0]):
+            return []
+        written = pipe.write_batch(msgs)
+        while written and written < len(msgs):
             msgs = msgs[written:]
-        backlog.extend(msgs)
-        self._move(In.OVERFLOW)
+            written = pipe.write_batch(msgs)
+        return msgs[written:]
 
     # -- the loop's side --------------------------------------------------------
 
@@ -139,6 +151,7 @@ class Intake:
         """Decode and deliver what the connection holds, batch by batch, handling events
         other than messages in order (loop thread). False if the connection failed."""
         session = self.session
+        handled = False
         while True:
             conn = session.conn
             if conn is None:
@@ -154,11 +167,12 @@ class Intake:
             if not plain:
                 if not self.handle_deferred():
                     return True
+                handled = True
                 self._resume()
             if not events or (plain and conn.exhausted):
                 break
-        if self.state is not State.FLOWING:
-            session.update_reading()
+        if handled or self.state is not State.FLOWING:
+            session.update_reading()  # handling may have paused it (DEFERRED reads nothing)
         return True
 
     def _resume(self) -> bool:
@@ -176,14 +190,23 @@ class Intake:
 
     def handle_deferred(self) -> bool:
         """Handle the events handed to the loop (loop thread); False once the
-        connection is ending."""
+        connection is ending.
+
+        The intake stays DEFERRED until they are handled (outside the lock: handling
+        may open the pipe, start heartbeats, write subscriptions), so that neither
+        shortcut decodes meanwhile: the refill decodes only HELD input, the owner read
+        only FLOWING. Messages around the events reach the pipe before any later one.
+        """
         with self.session.lock:
             deferred, self.deferred = self.deferred, None
-            if deferred is not None and self.state is State.DEFERRED:
-                self._move(In.HANDLED)
         if deferred is None:
             return True
-        return self.session.handle(deferred)
+        try:
+            return self.session.handle(deferred)
+        finally:
+            with self.session.lock:
+                if self.state is State.DEFERRED:
+                    self._move(In.HANDLED)
 
     def drain(self) -> None:
         """Deliver, in order, what waits (loop thread): events handed over, then the

@@ -28,11 +28,14 @@ that the I/O thread holds):
 =====================  =========================================================
 ``conn``               every call (decode, encode, send_*), both threads
 ``intake``             its state, backlog and deferred events
-``pipe`` writes        the session's end: the intake's deliveries, either thread
+``pipe`` writes        the session's end: the intake's deliveries, either thread;
+                       the loop also writes without it while the intake is
+                       DEFERRED or BACKLOGGED, states in which no other thread does
 ``transport.receive``  the reads of a StreamTransport, either thread
 ``direct``             the direct-send state (``DirectSend``); ``turn`` also
                        written by the loop without it (see fastpaths/direct_send.py)
-``owner`` reading      ``OwnerReader.waiting``/``waits``: the socket's thread only
+``owner`` reading      ``OwnerReader.state``, whichever thread moves it;
+                       ``waiting``/``waits`` are the socket's thread's alone
 =====================  =========================================================
 
 ``life``, ``transport`` and the timers are the loop's alone; the shortcuts read
@@ -301,19 +304,19 @@ class Session(asyncio.Protocol):
             if type(event) is tuple:
                 continue
             if i > start:
-                self.intake.deliver(events[start:i])
+                self.intake.deliver_handled(events[start:i])
             start = i + 1
             if not self._handle_event(event):
                 return False
         if start < len(events):
-            self.intake.deliver(events[start:] if start else events)
+            self.intake.deliver_handled(events[start:] if start else events)
         return True
 
     def _handle_event(self, event: Any) -> bool:
         if isinstance(event, Subscribe):
-            self.intake.deliver([(b"\x01" + event.topic,)])
+            self.intake.deliver_handled([(b"\x01" + event.topic,)])
         elif isinstance(event, Cancel):
-            self.intake.deliver([(b"\x00" + event.topic,)])
+            self.intake.deliver_handled([(b"\x00" + event.topic,)])
         elif isinstance(event, HandshakeComplete):
             self._handshake_done(event)
         elif isinstance(event, Ping):

@@ -25,7 +25,7 @@ from ..core.endpoint import Endpoint
 from ..core.errors import ENOENT, CoreError
 from ..core.pipe import Pipe, pipepair
 from ..core.socket_base import SocketBase
-from .connecter import Connecter
+from .connecter import Connecter, Connecters
 from .fastpaths.owner_read import OwnerReader
 from .host import Timers
 from .iothread import OsEvent
@@ -76,7 +76,7 @@ class SocketEngine:
         self.thread_id = thread_id
         self._deferred: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
         self.listeners: dict[str, Listener] = {}
-        self.connecters: dict[str, list[Connecter]] = {}
+        self.connecters = Connecters()
         self.sessions: set[Session] = set()
         # Connecters still trying to deliver queued messages after close (LINGER).
         self.lingering: set[Connecter] = set()
@@ -92,7 +92,7 @@ class SocketEngine:
     def __repr__(self) -> str:
         return (
             f"<SocketEngine {self.core.type_name} listeners={len(self.listeners)}"
-            f" connecters={sum(map(len, self.connecters.values()))} sessions={len(self.sessions)}>"
+            f" connecters={len(self.connecters)} sessions={len(self.sessions)}>"
         )
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop, thread_id: int) -> None:
@@ -119,11 +119,10 @@ class SocketEngine:
         for listener in self.listeners.values():
             listener.reading = False
             self._deferred.append((listener.start, ()))
-        for connecters in self.connecters.values():
-            for connecter in connecters:
-                if connecter.session is None and not connecter.closed:
-                    connecter.task = connecter.retry = None
-                    self._deferred.append((connecter.start, ()))
+        for connecter in self.connecters.all():
+            if connecter.session is None and not connecter.closed:
+                connecter.task = connecter.retry = None
+                self._deferred.append((connecter.start, ()))
 
     def schedule(self, fn: Callable[..., Any], *args: Any) -> bool:
         """Run ``fn`` soon on the loop, from any thread. False if the loop is closed: it
@@ -169,7 +168,7 @@ class SocketEngine:
         if core.pipe_on_connect and not core.options.immediate:
             sock_end, session_end = pipepair(*core.options.pipe_hwms())
         connecter = Connecter(self, endpoint, session_end, routing_id)
-        self.connecters.setdefault(str(endpoint), []).append(connecter)
+        self.connecters.add(connecter)
         if sock_end is not None:
             # A pipe made now carries CONNECT_ROUTING_ID to the socket type (STREAM), as
             # make_pipe does for pipes made at the handshake.
@@ -187,7 +186,7 @@ class SocketEngine:
         self.schedule(listener.close)
 
     def disconnect(self, endpoint: str) -> None:
-        connecters = self.connecters.pop(endpoint, None)
+        connecters = self.connecters.pop(endpoint)
         if not connecters:
             raise CoreError(ENOENT, f"not connected to {endpoint}")
         for connecter in connecters:
@@ -218,9 +217,8 @@ class SocketEngine:
         for listener in self.listeners.values():
             # Its sessions stay: they flush under LINGER like the others, below.
             listener.close(drop_sessions=False)
-        for connecters in self.connecters.values():
-            for connecter in connecters:
-                connecter.close()
+        for connecter in self.connecters.all():
+            connecter.close()
         for session in list(self.sessions):
             session.socket_closing(self.linger)
         if self.linger > 0:
@@ -356,10 +354,9 @@ class SocketEngine:
 
     def session_ready(self, session: Session) -> None:
         self.emit(ev.HANDSHAKE_SUCCEEDED, 0, session.endpoint)
-        for connecters in self.connecters.values():
-            for connecter in connecters:
-                if connecter.session is session:
-                    connecter.session_ready()
+        for connecter in self.connecters.all():
+            if connecter.session is session:
+                connecter.session_ready()
 
     def session_closed(self, session: Session, exc: Exception | None) -> None:
         self.sessions.discard(session)
@@ -382,12 +379,7 @@ class SocketEngine:
 
     def connecter_stopped(self, connecter: Connecter) -> None:
         """RECONNECT_STOP gave ``connecter`` up: forget it, as disconnect() would."""
-        endpoint = str(connecter.endpoint)
-        connecters = self.connecters.get(endpoint, [])
-        if connecter in connecters:
-            connecters.remove(connecter)
-        if not connecters and self.connecters.get(endpoint) is connecters:
-            self.connecters.pop(endpoint, None)  # disconnect() may pop it from its thread
+        self.connecters.forget(connecter)
 
     def connect_retried(self, connecter: Connecter, delay: int) -> None:
         self.emit(ev.CONNECT_RETRIED, delay, str(connecter.endpoint))

@@ -19,7 +19,10 @@ of the loop's turns short. Commands, errors and input beyond a batch go to the l
 in order (the intake's DEFERRED and HELD). The loop takes the reading back at once
 when the thread waits some other way (a Poller, FD/EVENTS, ``recv(NOBLOCK)``).
 
-Locks: ``state``, ``waits_seen`` and the timer are the loop's; ``waiting`` and
+Locks: ``state`` moves under ``session.lock`` whichever thread moves it (the loop
+hands the reading over and takes it back; the socket's thread ends it at the end of
+the stream or hands a big read to the loop), each move checking the state it leaves
+under that lock; ``waits_seen`` and the timer are the loop's; ``waiting`` and
 ``waits`` are written by the socket's thread only (single writer) and read by the
 loop; reads and decoding happen under ``session.lock``.
 """
@@ -79,7 +82,10 @@ class OwnerReader:
         waiting socket's thread (and pauses its own), False if it reads."""
         if not (self.waiting and self.state is Reader.LOOP and SWITCHES.owner_read):
             return False
-        self._move(Read.OWNER_WAITS)
+        with self.session.lock:  # the socket's thread moves the state under it too
+            if self.state is not Reader.LOOP:
+                return False
+            self._move(Read.OWNER_WAITS)
         self.waits_seen = self.waits
         self.session.update_reading()
         if self.timer is None:
@@ -88,9 +94,13 @@ class OwnerReader:
 
     def loop_read(self, size: int) -> None:
         """The loop read ``size`` octets: a short read that ends a message ends BULK."""
-        conn = self.session.conn
-        if self.state is Reader.BULK and size < BULK_READ and conn and not conn.buffered_bytes:
-            self._move(Read.SHORT_READ)
+        if self.state is not Reader.BULK or size >= BULK_READ:
+            return
+        session = self.session
+        with session.lock:
+            conn = session.conn
+            if self.state is Reader.BULK and conn and not conn.buffered_bytes:
+                self._move(Read.SHORT_READ)
 
     def _tick(self) -> None:
         """Take the reading back once the socket's thread has stopped waiting in recv():
@@ -112,10 +122,12 @@ class OwnerReader:
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
-        if self.state is Reader.OWNER:
+        with self.session.lock:
+            if self.state is not Reader.OWNER:
+                return
             self._move(Read.OWNER_GONE)
-            self.session.update_reading()
-            self.session.intake_drain_if_held()
+        self.session.update_reading()
+        self.session.intake_drain_if_held()
 
     def _loop_reads_bulk(self) -> None:
         """A stream came: the loop reads it, whether the socket's thread waits or not."""
@@ -129,7 +141,8 @@ class OwnerReader:
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
-        self._move(Read.STOP)
+        with self.session.lock:
+            self._move(Read.STOP)
 
     # -- the socket's thread ----------------------------------------------------
 
