@@ -81,6 +81,7 @@ def get_includes() -> list[str]:
 
 
 def get_library_dirs() -> list[str]:
+    """No C library to link: purezmq has no native code."""
     return []
 
 

@@ -104,6 +104,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         path: Sequence[str] | None = None,
         target: ModuleType | None = None,
     ) -> importlib.machinery.ModuleSpec | None:
+        """A spec that loads ``purezmq...`` for ``zmq...``; None for any other name."""
         if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
             return None
         real_name = TARGET + fullname[len(ALIAS) :]

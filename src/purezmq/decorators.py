@@ -71,8 +71,8 @@ def _injecting(name: str | None, factory: Factory) -> Callable[[F], F]:
 def context(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """Decorator: each call gets a new ``Context(*args, **kwargs)``, terminated after it.
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     name : str, optional
         The keyword argument to pass the Context by (also accepted as the first
         positional argument); without one it is appended to the positional arguments.
@@ -84,8 +84,8 @@ def context(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 def socket(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """Decorator: each call gets a new ``ctx.socket(*args, **kwargs)``, closed after it.
 
-    Parameters
-    ----------
+    Other Parameters
+    ----------------
     name : str, optional
         The keyword argument to pass the socket by (also accepted as the first
         positional argument); without one it is appended to the positional arguments.

@@ -200,14 +200,17 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
 
     @property
     def closed(self) -> bool:
+        """Whether ``term()`` (or ``destroy()``) has finished: no socket can be made."""
         return self._state.closed
 
     @property
     def terminated(self) -> bool:
+        """Whether ``term()`` has begun (it may still wait for sockets to close)."""
         return self._state.terminated
 
     @property
     def inproc(self) -> InprocRegistry:
+        """The ``inproc://`` names bound in this Context (shared with its shadows)."""
         return self._state.inproc
 
     def __repr__(self) -> str:
@@ -425,6 +428,7 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
         self.sockopts[option] = value
 
     def getsockopt(self, option: int) -> Any:
+        """The default value set with ``setsockopt``; KeyError if none was set."""
         return self.sockopts[option]
 
     # Option names as attributes in any case, as pyzmq (which looks up name.upper()).

@@ -148,7 +148,8 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
 
     ``Socket[bytes]`` (``SyncSocket``) is the sync socket's type, as in pyzmq; the
     class is subscriptable at run time too. Its options are attributes of their type
-    (``sock.linger: int``, ``sock.routing_id: bytes``, see ``SocketOptionAttributes``).
+    (``sock.linger: int``, ``sock.routing_id: bytes``): one for each ``SocketOption``,
+    in lower and upper case (``sock.LINGER``).
     """
 
     # Plain instance attributes, set in __init__. Never write them through
@@ -295,10 +296,12 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
 
     @property
     def closed(self) -> bool:
+        """Whether the socket is closed (by ``close()``, its Context's end, or GC)."""
         return self._shared.closed
 
     @property
     def type(self) -> constants.SocketType:
+        """The socket type, as a ``SocketType`` member (``zmq.REQ`` ...)."""
         return constants.SocketType(self._type)
 
     @property
@@ -666,6 +669,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
 
     @property
     def hwm(self) -> int:
+        """SNDHWM when read; setting it sets both SNDHWM and RCVHWM, as pyzmq."""
         return int(self.get(constants.SocketOption.SNDHWM))
 
     @hwm.setter
