@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 # Everything not redefined below is the same as in the sync API.
 from . import __all__ as _sync_names
-from .core.errors import ENOTSOCK, CoreError, WouldBlock
+from .core.errors import ENOTSOCK as _ENOTSOCK
+from .core.errors import CoreError, WouldBlock
 from .core.pipe import Msg, Pipe
 from .core.socket_base import SocketBase
 from .core.sockets.xpub import XPub
@@ -32,9 +33,9 @@ from .sugar import poll as _poll
 from .sugar import proxy as _proxy
 from .sugar import socket as _socket
 from .sugar.frame import Frame
+from .sugar.socket import NOBLOCK as _NOBLOCK
+from .sugar.socket import POLLIN as _POLLIN
 from .sugar.socket import (
-    NOBLOCK,
-    POLLIN,
     _frame,
     _frames,
     as_frame_bytes,
@@ -239,7 +240,7 @@ class _Waiting:
         # What loop.create_future() makes (on asyncio's loops and uvloop), one call fewer.
         fut: asyncio.Future[Any] = future_class(loop=loop)
         if self.shared.closed:
-            fut.set_exception(zmq_error(CoreError(ENOTSOCK)))
+            fut.set_exception(zmq_error(CoreError(_ENOTSOCK)))
             return fut
         if waiters.queue:
             # Operations the caller cancelled leave the queue here, or at the next run:
@@ -263,7 +264,7 @@ class _Waiting:
                     else:
                         fut.set_result(result)
                     return fut
-            if flags & NOBLOCK:
+            if flags & _NOBLOCK:
                 fut.set_exception(Again())
                 return fut
         waiters.queue.append((fut, attempt, arg))
@@ -514,7 +515,7 @@ class Socket(_socket.Socket[_Future[Any]]):
         return self._recv_loaded(flags, lambda frame: _socket.copy_into(view, frame))
 
     def poll(  # type: ignore[override]
-        self, timeout: int | None = None, flags: int = POLLIN
+        self, timeout: int | None = None, flags: int = _POLLIN
     ) -> asyncio.Future[int]:
         """Resolves to the ready events among ``flags`` (0 after ``timeout`` ms; with
         ``timeout=0``, resolved when returned, as pyzmq's)."""
@@ -637,7 +638,7 @@ class Poller(_poll.Poller):
                 sock._get_loop()
             sock._signaler.add_hook(hook)
         for fd, flags in fds:
-            if flags & POLLIN:
+            if flags & _POLLIN:
                 loop.add_reader(fd, wake.set)
             if flags & _poll.POLLOUT:
                 loop.add_writer(fd, wake.set)
@@ -659,7 +660,7 @@ class Poller(_poll.Poller):
             for sock, _ in zsocks:
                 sock._signaler.remove_hook(hook)
             for fd, flags in fds:
-                if flags & POLLIN:
+                if flags & _POLLIN:
                     loop.remove_reader(fd)
                 if flags & _poll.POLLOUT:
                     loop.remove_writer(fd)
@@ -668,7 +669,7 @@ class Poller(_poll.Poller):
 async def _move(src: Any, dst: Any, capture: Any, state: _proxy.ProxyState, side: int) -> None:
     for _ in range(_proxy.BURST):
         try:
-            msg = await src.recv_multipart(NOBLOCK)
+            msg = await src.recv_multipart(_NOBLOCK)
         except Again:
             return
         state.count(side, 0, msg)

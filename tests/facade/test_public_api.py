@@ -63,6 +63,19 @@ def test_asyncio_names() -> None:
     assert missing == set()
 
 
+def test_asyncio_constants_are_the_sync_ones() -> None:
+    """What purezmq.asyncio does not redefine is the sync API's very object, as in
+    pyzmq: zmq.asyncio.NOBLOCK is the Flag member, not a bare int."""
+    redefined = {"Context", "Socket", "Poller", "proxy", "proxy_steerable"}
+    differ = [
+        name for name in purezmq.asyncio.__all__
+        if name in purezmq.__all__ and name not in redefined
+        and getattr(purezmq.asyncio, name) is not getattr(purezmq, name)
+    ]
+    assert differ == []
+    assert purezmq.asyncio.NOBLOCK is purezmq.NOBLOCK is purezmq.Flag.DONTWAIT
+
+
 def test_stopwatch_is_pyzmqs() -> None:
     """The deprecated Stopwatch: it warns as pyzmq's does, and counts microseconds."""
     with pytest.warns(DeprecationWarning, match="Stopwatch is deprecated"):
