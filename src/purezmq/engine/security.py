@@ -24,19 +24,34 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.options import Options, Security
 from ..zmtp import (
+    PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC,
+    PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE,
+    PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE,
+    PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
+    PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
     CurveClient,
     CurveServer,
     Mechanism,
     NullMechanism,
     PlainClient,
     PlainServer,
+    RemoteProtocolError,
     ZapSettings,
+    ZmtpConnection,
     socket_properties,
 )
 
 if TYPE_CHECKING:
     from ..core.pipe import Pipe
 
+# What a frame-transforming mechanism (CURVE) raises for a MESSAGE it cannot take.
+_MESSAGE_FAULTS = frozenset({
+    PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC,
+    PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE,
+    PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE,
+    PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
+    PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+})
 _NO_KEY = bytes(32)  # libzmq's keys start as zeros: an unset key is used as such
 _UCRED = struct.Struct("3i")  # struct ucred: pid, uid, gid (SO_PEERCRED)
 
@@ -68,6 +83,12 @@ def mechanism_for(options: Options, socket_type: str, peer_address: str) -> Mech
             server_key=options.curve_serverkey or _NO_KEY,
         )
     return NullMechanism(properties, as_server=bool(options.as_server), zap=zap)
+
+
+def message_fault(conn: ZmtpConnection, exc: RemoteProtocolError) -> bool:
+    """``exc`` came from the mechanism refusing a MESSAGE after the handshake (a box that
+    does not open, a replayed nonce ...): libzmq reports those to the monitor."""
+    return conn.mechanism.transforms_frames and exc.code in _MESSAGE_FAULTS
 
 
 def peer_address(sock: socket.socket | None) -> str:
@@ -147,4 +168,4 @@ class ZapClient:
         self.on_reply(frames)
 
 
-__all__ = ["ZapClient", "mechanism_for", "peer_address"]
+__all__ = ["ZapClient", "mechanism_for", "message_fault", "peer_address"]

@@ -70,13 +70,16 @@ from .heartbeats import Heartbeats
 from .host import SessionHost
 from .intake import Intake
 from .iothread import os_lock
-from .security import ZapClient, mechanism_for, peer_address
+from .security import ZapClient, mechanism_for, message_fault, peer_address
 from .states import LIFECYCLE, Life, Lifecycle, Reader, advance
 from .states import Intake as IntakeState
 from .stream import StreamTransport
 
 # The host of a Session, as host.py's SessionHost takes its types.
 Host: TypeAlias = "SessionHost[Session, OwnerReader]"
+
+# Signature (10 octets) and major version: the greeting's first part (RFC 37).
+GREETING_HEAD = 11
 
 
 class Session(asyncio.Protocol):
@@ -112,6 +115,8 @@ class Session(asyncio.Protocol):
         # Peer-Address (libzmq's wording) and the ZAP request in flight, if any.
         self.peer_address = ""
         self.zap: ZapClient | None = None
+        # The part of our greeting held until the peer's first octets (connection_made).
+        self.greeting_rest = b""
         self.transport: asyncio.Transport | None = None
         self.conn: ZmtpConnection | None = None
         self.fd = -1
@@ -165,7 +170,12 @@ class Session(asyncio.Protocol):
             mechanism=mechanism_for(options, host.socket_type, self.peer_address),
             maxmsgsize=options.maxmsgsize,
         )
-        transport.write(self.conn.data_to_send())
+        greeting = self.conn.data_to_send()
+        # As libzmq: the signature and the major version first, the rest (the mechanism)
+        # once the peer's have arrived. A peer that refuses our mechanism has then sent
+        # its own, and both sides can say "mechanism mismatch" rather than "closed".
+        transport.write(greeting[:GREETING_HEAD])
+        self.greeting_rest = greeting[GREETING_HEAD:]
         if options.handshake_ivl > 0:
             self.handshake_timer = host.timers.call_later(
                 options.handshake_ivl / 1000, self._handshake_timed_out
@@ -214,6 +224,8 @@ class Session(asyncio.Protocol):
 
     def _received(self) -> None:
         """Bytes went into the connection (loop thread): decode and deliver them."""
+        if self.greeting_rest:
+            self._greet_on()
         intake = self.intake
         if intake.state is not IntakeState.FLOWING:
             # Left by the socket's thread: what it decoded goes first, then the rest.
@@ -221,6 +233,15 @@ class Session(asyncio.Protocol):
             return
         if intake.run():
             self.send_output()
+
+    def _greet_on(self) -> None:
+        """The rest of our greeting, once the peer's signature and major version are in."""
+        conn, transport = self.conn, self.transport
+        if conn is None or transport is None:
+            return
+        if conn.peer_version is not None or conn.buffered_bytes >= GREETING_HEAD:
+            transport.write(self.greeting_rest)
+            self.greeting_rest = b""
 
     def eof_received(self) -> bool | None:
         if self.conn is not None:
@@ -499,8 +520,13 @@ class Session(asyncio.Protocol):
             self.connection_lost(None)
 
     def fail(self, exc: RemoteProtocolError) -> None:
-        """The peer broke the protocol: the monitor hears why, the connection ends."""
-        if not self.handshake_done:
+        """The peer broke the protocol: the monitor hears why, the connection ends.
+
+        After the handshake only a CURVE MESSAGE that does not open, or comes out of
+        sequence, is reported (HANDSHAKE_FAILED_PROTOCOL, as libzmq's
+        curve_mechanism_base_t::decode does)."""
+        conn = self.conn
+        if not self.handshake_done or (conn is not None and message_fault(conn, exc)):
             self.failure = exc.code
             self.host.handshake_failed(self, exc.code)
         self.close(abort=True)
