@@ -25,6 +25,18 @@ def _demo(args: argparse.Namespace) -> int:
     return demo()
 
 
+def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..auth.keygen import add_arguments
+
+    add_arguments(parser)
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from ..auth.keygen import write
+
+    return write(args)
+
+
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "program", nargs=argparse.REMAINDER,
@@ -48,6 +60,8 @@ COMMANDS: dict[str, Command] = {
                        monitor.run),
     "proxy": Command("forward between two endpoints, with statistics", proxy.add_arguments,
                      proxy.run),
+    "keygen": Command("write a CURVE certificate pair (NAME.key, NAME.key_secret)",
+                      _keygen_arguments, _keygen),
     "version": Command("purezmq's version, what it follows, what it can use",
                        version.add_arguments, version.run),
     "run": Command("run a pyzmq program on purezmq: run PROGRAM.py | run -m MODULE",
