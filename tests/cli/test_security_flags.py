@@ -9,7 +9,7 @@ import pytest
 import zmq
 import zmq.auth
 
-from .support import Cli
+from .support import TIMEOUT, Cli
 
 pytest.importorskip("nacl.bindings", reason="CURVE needs PyNaCl (the curve extra)")
 
@@ -30,7 +30,7 @@ def test_curve_client_flags_reach_a_libzmq_server(
     public, secret = zmq.curve_keypair()
     pull = zctx.socket(zmq.PULL)
     pull.curve_secretkey, pull.curve_server = secret, True
-    pull.rcvtimeo = 5000
+    pull.rcvtimeo = int(TIMEOUT * 1000)  # a CLI process starts slowly on a busy machine
     port = pull.bind_to_random_port("tcp://127.0.0.1")
     push = cli("push", f"tcp://127.0.0.1:{port}", "--curve-serverkey", public.decode(),
                stdin=b"boxed\n")

@@ -12,7 +12,7 @@ import sys
 
 from ..bench import cli as bench
 from . import monitor, proxy, sockets, version
-from .common import Command
+from .common import Command, example_parser
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +29,13 @@ def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
     from ..auth.keygen import add_arguments
 
     add_arguments(parser)
+    example_parser(
+        parser,
+        "Write a new CURVE certificate pair: NAME.key (the public key, to give to peers)"
+        " and NAME.key_secret, in the format of czmq and pyzmq's zmq.auth.",
+        "  purezmq keygen certificates -n server\n"
+        "  purezmq pull --bind tcp://*:5557 --curve-server --curve-secretkey SECRET\n",
+    )
 
 
 def _keygen(args: argparse.Namespace) -> int:
