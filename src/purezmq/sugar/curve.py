@@ -21,9 +21,7 @@ from ..constants import Errno
 from ..error import ZMQError
 from ..utils import z85
 
-__all__ = [
-    "curve_available", "curve_keypair", "curve_option_value", "curve_public"
-]
+__all__ = ["curve_available", "curve_keypair", "curve_public"]
 
 _INSTALL_HINT = "CURVE needs PyNaCl: pip install 'purezmq[curve]'"
 
