@@ -42,9 +42,7 @@ __version__ = "0.1.0"
 COPY_THRESHOLD = 65536
 DRAFT_API = False
 
-# "curve" is not here: it depends on PyNaCl, checked when asked (see has()), and on
-# sockets that speak it (the socket options of the CURVE mechanism).
-_CURVE_SOCKETS = False
+# "curve" is not here: it depends on PyNaCl, checked when asked (see has()).
 _CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False,
                  "gssapi": False, "draft": False}
 
@@ -52,13 +50,12 @@ _CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False,
 def has(capability: str) -> bool:
     """Whether a libzmq capability ("ipc", "curve", "draft" ...) is available.
 
-    "curve" will be True when PyNaCl imports (the ``purezmq[curve]`` extra) once sockets
-    speak CURVE; today only the mechanism and the keys exist (``curve_keypair``).
+    "curve" is True when PyNaCl imports (the ``purezmq[curve]`` extra).
     """
     if capability == "curve":
         from .sugar.curve import curve_available
 
-        return _CURVE_SOCKETS and curve_available()
+        return curve_available()
     return _CAPABILITIES.get(capability, False)
 
 

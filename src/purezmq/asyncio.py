@@ -213,11 +213,11 @@ class _Waiting:
         if attempt == frame_op:
             first = core.begin_message(taken)
             more = core.more
-            fut.set_result(first if copy else _frame(first, more))
+            fut.set_result(first if copy else _frame(first, more, core.message_properties()))
             if more and queue:
                 self.recv.run()  # the next recv()s wait for the next frames: here they are
         else:
-            fut.set_result(msg_list(taken) if copy else _frames(taken))
+            fut.set_result(msg_list(taken) if copy else _frames(taken, core.message_properties()))
         return True
 
     def start(
@@ -293,13 +293,13 @@ class _Waiting:
         frame = core.recv_frame()
         if frame is None:
             return _PENDING
-        return frame if copy else _frame(frame, core.more)
+        return frame if copy else _frame(frame, core.more, core.message_properties())
 
     def recv_message(self, copy: bool) -> Any:
         msg = self.core.recv_message()
         if msg is None:
             return _PENDING
-        return msg_list(msg) if copy else _frames(msg)
+        return msg_list(msg) if copy else _frames(msg, self.core.message_properties())
 
     def recv_loaded(self, load: Callable[[Any], Any], multipart: bool) -> Any:
         """What ``load`` makes of the next frame (whole message if ``multipart``)."""
@@ -408,6 +408,7 @@ class Socket(_socket.Socket[_Future[Any]]):
             waiting = self._waiting
             engine = SocketEngine(self._core, waiting.loop, waiting.thread)
             engine.monitor = shared.monitor
+            engine.inproc = self.context.inproc
             if not self._shadow:
                 engine.direct_receiver = waiting.take_direct
             shared.engine = engine

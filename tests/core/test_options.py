@@ -107,10 +107,16 @@ READABLE = [s for s in _SPECS if s.name not in UNREADABLE_IN_LIBZMQ]
 
 @pytest.mark.parametrize("spec", READABLE, ids=ids(READABLE))
 def test_default_is_libzmqs(zctx: zmq.Context[Any], spec: OptionSpec) -> None:
-    """A fresh socket reports the value a fresh libzmq socket of its type reports."""
+    """A fresh socket reports the value a fresh libzmq socket of its type reports, or
+    refuses to, as pyzmq does (the CURVE keys)."""
     sock = zctx.socket(zmq.DEALER)
     try:
         expected = sock.getsockopt(spec.id)
+    except zmq.ZMQError as exc:
+        with pytest.raises(CoreError) as info:
+            make_socket(zmq.DEALER).get_option(spec.id)
+        assert info.value.errno == exc.errno
+        return
     finally:
         sock.close(linger=0)
     assert make_socket(zmq.DEALER).get_option(spec.id) == expected
@@ -141,21 +147,34 @@ def test_events_of_a_fresh_socket_are_libzmqs(zctx: zmq.Context[Any], type_id: i
 @pytest.mark.parametrize("spec", WRITABLE, ids=ids(WRITABLE))
 def test_values_libzmq_accepts_round_trip(zctx: zmq.Context[Any], spec: OptionSpec) -> None:
     """A usual value libzmq accepts is stored and read back as libzmq reads it back."""
-    values = [b"a", b"x" * 255] if spec.kind == "bytes" else [-1, 0, 1, 1000, 2**31 - 1]
+    # 32 octets: a CURVE key.
+    byte_values = [b"a", b"x" * 255, bytes(range(1, 33))]
+    values = byte_values if spec.kind == "bytes" else [-1, 0, 1, 1000, 2**31 - 1]
     tried = 0
     for value in values:
         if spec.name == "HWM" or not libzmq_accepts(zctx, zmq.DEALER, spec.id, value):
             continue
         sock = make_socket(5)
         sock.set_option(spec.id, value)
-        assert sock.get_option(spec.id) == libzmq_reads_back(zctx, spec.id, value)
+        try:
+            expected = libzmq_reads_back(zctx, spec.id, value)
+        except zmq.ZMQError as exc:
+            if spec.name.startswith("CURVE_"):  # pyzmq never reads a key back, nor do we
+                with pytest.raises(CoreError) as info:
+                    sock.get_option(spec.id)
+                assert info.value.errno == exc.errno
+                tried += 1
+            # else: pyzmq reads into 255 octets, and libzmq adds a NUL to a text option:
+            # a 255-octet PLAIN_USERNAME set is one pyzmq cannot read back.
+            continue
+        assert sock.get_option(spec.id) == expected
         tried += 1
     assert tried or spec.name == "HWM"
 
 
 @pytest.mark.parametrize("spec", UNSUPPORTED, ids=ids(UNSUPPORTED))
 def test_unsupported_options_take_only_their_default(spec: OptionSpec) -> None:
-    """SOCKS_PROXY, USE_FD, PLAIN_*, CURVE_SERVER, ZAP_*: the default is accepted and read
+    """SOCKS_PROXY, USE_FD: the default is accepted and read
     back; any other value libzmq would take is EINVAL naming the option and why."""
     sock = make_socket(5)
     sock.set_option(spec.id, spec.default)

@@ -187,6 +187,12 @@ class FakeHost:
     def handshake_failed(self, session: Session, code: int) -> None:
         self.events.append(f"handshake failed {code}")
 
+    def auth_failed(self, session: Session, status_code: int) -> None:
+        self.events.append(f"auth failed {status_code}")
+
+    def zap_connect(self) -> Pipe | None:
+        return None  # no ZAP handler is bound
+
 
 def session_on(host: FakeHost, **flags: Any) -> tuple[Session, FakeTransport]:
     """A Session of ``host`` on a fake transport, its greeting written."""

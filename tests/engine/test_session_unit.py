@@ -12,11 +12,16 @@ def _peer_ready(host: FakeHost, peer_type: str = "PUSH") -> tuple:
     """A session whose handshake with a ZMTP peer (a ZmtpConnection) is done."""
     session, transport = session_on(host)
     peer = ZmtpConnection(peer_type)
-    peer.receive_data(transport.take())
-    peer.next_events()
-    session.data_received(peer.data_to_send())
-    peer.receive_data(transport.take())
-    peer.next_events()
+    # The session's greeting comes in two parts (the rest once the peer's has arrived):
+    # exchange until both are done.
+    for _ in range(3):
+        sent = transport.take()
+        if sent:  # b"" would be the end of the stream
+            peer.receive_data(sent)
+        peer.next_events()
+        out = peer.data_to_send()
+        if out:
+            session.data_received(out)
     assert session.life is Lifecycle.READY
     return session, transport, peer
 

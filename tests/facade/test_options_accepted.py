@@ -83,8 +83,7 @@ def test_tos_marks_the_tcp_sockets(ctx: zmq.Context) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("SOCKS_PROXY", b"proxy:1080"), ("USE_FD", 3), ("PLAIN_SERVER", 1),
-     ("CURVE_SERVER", 1), ("ZAP_DOMAIN", b"global")],
+    [("SOCKS_PROXY", b"proxy:1080"), ("USE_FD", 3)],
 )
 def test_options_that_would_change_behaviour_are_refused_by_name(
     ctx: zmq.Context, name: str, value: Any

@@ -54,6 +54,32 @@ def zmq_bind_address(p: Params, name: str) -> str:
     return f"inproc://bench-{name}-{uuid.uuid4().hex[:8]}"
 
 
+# The CURVE scenarios' long-term secret keys: fixed, so that both libraries run with the
+# same keys (their public keys are derived by each library's own curve_public).
+_CURVE_SECRETS = {"server": bytes(range(32)), "client": bytes(range(32, 64))}
+
+
+def _curve_pair(lib: str, who: str) -> tuple[bytes, bytes]:
+    """(public, secret) of ``who`` ("server", "client"), Z85, made by ``lib``."""
+    zmq = load_zmq(lib, "sync")
+    z85 = importlib.import_module(f"{ZMQ_MODULES[(lib, 'sync')]}.utils.z85")
+    secret = z85.encode(_CURVE_SECRETS[who])
+    return zmq.curve_public(secret), secret
+
+
+def secure(sock: Any, p: Params, server: bool) -> Any:
+    """``sock`` as the CURVE server (a binder) or client (a connecter) of a CURVE
+    scenario; unchanged otherwise."""
+    if p.curve:
+        public, secret = _curve_pair(p.lib, "server" if server else "client")
+        sock.curve_secretkey, sock.curve_publickey = secret, public
+        if server:
+            sock.curve_server = True
+        else:
+            sock.curve_serverkey = _curve_pair(p.lib, "server")[0]
+    return sock
+
+
 def last_endpoint(sock: Any) -> str:
     value = sock.last_endpoint
     return value.decode() if isinstance(value, bytes) else str(value)

@@ -15,6 +15,7 @@ from .common import (
     cpu_times,
     current_rss_kib,
     latency,
+    secure,
     throughput,
 )
 from .copying import recv_all_async, send_all_async
@@ -38,7 +39,7 @@ async def thr_recv(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
 
 
 async def thr_send(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
-    sock = ctx.socket(zmq.PUSH)
+    sock = secure(ctx.socket(zmq.PUSH), p, server=False)
     sock.connect(p.endpoints["data"])
     cpu, start = cpu_times(), perf_counter()
     await send_all_async(sock.send, p.size, p.count, p.copy)
@@ -60,7 +61,7 @@ async def lat_rep(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
 
 
 async def lat_req(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
-    sock = ctx.socket(zmq.REQ)
+    sock = secure(ctx.socket(zmq.REQ), p, server=False)
     sock.connect(p.endpoints["data"])
     recv, send = sock.recv, sock.send
     payload = b"x" * p.size

@@ -19,6 +19,7 @@ from .common import (
     current_rss_kib,
     last_endpoint,
     latency,
+    secure,
     statistics,
     throughput,
     zmq_bind_address,
@@ -31,7 +32,7 @@ TICK_MS = 5
 
 
 def _bound(ctx: Any, kind: int, p: Params, name: str) -> tuple[Any, str]:
-    sock = ctx.socket(kind)
+    sock = secure(ctx.socket(kind), p, server=True)
     sock.bind(zmq_bind_address(p, name))
     return sock, last_endpoint(sock)
 
@@ -62,7 +63,7 @@ def thr_recv(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
 
 
 def thr_send(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
-    sock = ctx.socket(zmq.PUSH)
+    sock = secure(ctx.socket(zmq.PUSH), p, server=False)
     sock.connect(p.endpoints["data"])
     cpu, start = cpu_times(), perf_counter()
     send_all(sock.send, p.size, p.count, p.copy)
@@ -84,7 +85,7 @@ def lat_rep(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
 
 
 def lat_req(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
-    sock = ctx.socket(zmq.REQ)
+    sock = secure(ctx.socket(zmq.REQ), p, server=False)
     sock.connect(p.endpoints["data"])
     recv, send = sock.recv, sock.send
     payload = b"x" * p.size

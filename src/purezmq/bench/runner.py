@@ -222,6 +222,7 @@ def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
         stats=opts.stats and lib not in FLOORS,
         uvloop=opts.uvloop,
         copy=s.copy,
+        curve=s.curve,
         lifetime=opts.timeout + EXIT_GRACE + 30,
     )
 

@@ -19,6 +19,8 @@ FLOORS = (FLOOR, FLOOR_TASK)
 
 THR_SIZES = (16, 64, 1024, 65536, 1048576)
 LAT_SIZES = (16, 1024)
+# CURVE scenarios (every message boxed): 1 KiB throughput and round trip over tcp.
+CURVE_SIZE = 1024
 FAN_SIZE = 1024
 FAN_SUBS = 4
 IDLE_PAIRS = 100
@@ -60,19 +62,22 @@ class Scenario:
     size: int
     api: str
     copy: bool = False  # each message made anew and copied on receipt (see .copying)
+    curve: bool = False  # the sockets speak CURVE (fixed keys, the same for both libraries)
 
     @property
     def name(self) -> str:
         if self.kind == "idle":
             return f"idle-{self.transport}-{self.api}"
         name = f"{self.kind}-{self.transport}-{size_label(self.size)}-{self.api}"
+        if self.curve:
+            name += "-curve"
         return name + "-copy" if self.copy else name
 
     @property
     def floors(self) -> list[str]:
         """The floor runs that go with this scenario's runs (a copy row shares its twin's)."""
-        if self.copy:
-            return []
+        if self.copy or self.curve:
+            return []  # the floors' raw sockets have no CURVE; a copy row shares its twin's
         if self.kind == "thr":
             return [FLOOR]
         if self.kind == "lat":
@@ -104,6 +109,8 @@ def all_scenarios(copy: bool = False) -> list[Scenario]:
     for transport in TRANSPORTS:
         out += [Scenario("fan", transport, FAN_SIZE, api) for api in APIS]
     out += [Scenario("idle", "tcp", 0, api) for api in APIS]
+    for kind in ("thr", "lat"):
+        out += [Scenario(kind, "tcp", CURVE_SIZE, api, curve=True) for api in APIS]
     return out
 
 
@@ -154,6 +161,7 @@ class Params:
     stats: bool = False
     uvloop: bool = False
     copy: bool = False
+    curve: bool = False
     lifetime: float = 0.0  # seconds after which the worker kills itself (0: never)
     endpoints: dict[str, str] = field(default_factory=dict)
 

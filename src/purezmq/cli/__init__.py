@@ -12,7 +12,7 @@ import sys
 
 from ..bench import cli as bench
 from . import monitor, proxy, sockets, version
-from .common import Command
+from .common import Command, example_parser
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +23,25 @@ def _demo(args: argparse.Namespace) -> int:
     from ..demo import main as demo
 
     return demo()
+
+
+def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..auth.keygen import add_arguments
+
+    add_arguments(parser)
+    example_parser(
+        parser,
+        "Write a new CURVE certificate pair: NAME.key (the public key, to give to peers)"
+        " and NAME.key_secret, in the format of czmq and pyzmq's zmq.auth.",
+        "  purezmq keygen certificates -n server\n"
+        "  purezmq pull --bind tcp://*:5557 --curve-server --curve-secretkey SECRET\n",
+    )
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from ..auth.keygen import write
+
+    return write(args)
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +67,8 @@ COMMANDS: dict[str, Command] = {
                        monitor.run),
     "proxy": Command("forward between two endpoints, with statistics", proxy.add_arguments,
                      proxy.run),
+    "keygen": Command("write a CURVE certificate pair (NAME.key, NAME.key_secret)",
+                      _keygen_arguments, _keygen),
     "version": Command("purezmq's version, what it follows, what it can use",
                        version.add_arguments, version.run),
     "run": Command("run a pyzmq program on purezmq: run PROGRAM.py | run -m MODULE",

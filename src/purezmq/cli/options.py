@@ -55,6 +55,34 @@ def _ipv6(sock: Any, value: bool) -> None:
     sock.ipv6 = 1
 
 
+def _curve_secretkey(sock: Any, key: str) -> None:
+    sock.curve_secretkey = key.encode()
+    sock.curve_publickey = zmq.curve_public(key.encode())
+
+
+def _curve_serverkey(sock: Any, key: str) -> None:
+    if sock.mechanism != zmq.CURVE:  # no --curve-secretkey: a key pair of its own
+        sock.curve_publickey, sock.curve_secretkey = zmq.curve_keypair()
+    sock.curve_serverkey = key.encode()
+
+
+def _curve_server(sock: Any, value: bool) -> None:
+    if sock.mechanism != zmq.CURVE:
+        raise Usage("--curve-server needs --curve-secretkey (see: purezmq keygen)")
+    sock.curve_server = True
+
+
+def _plain_user(sock: Any, credentials: str) -> None:
+    user, colon, password = credentials.partition(":")
+    if not colon or not user or not password:
+        raise Usage("--plain-user takes USER:PASSWORD")
+    sock.plain_username, sock.plain_password = user.encode(), password.encode()
+
+
+def _plain_server(sock: Any, value: bool) -> None:
+    sock.plain_server = True
+
+
 def _subscribe(sock: Any, topics: list[str]) -> None:
     if sock.type == SUB:
         for topic in topics:
@@ -79,6 +107,18 @@ SOCKET_FLAGS: tuple[Flag, ...] = (
     Flag("--heartbeat", "send ZMTP PINGs every MS ms, drop a peer silent that long",
          _heartbeat, {"type": int, "metavar": "MS"}),
     Flag("--ipv6", "allow IPv6 (tcp)", _ipv6, {"action": "store_true"}),
+    # Security: CURVE (the keys as 40 characters of Z85) and PLAIN. A server's clients
+    # are vetted by a ZAP handler in the same process, if any (purezmq.auth).
+    Flag("--curve-secretkey", "CURVE: our long-term secret key (Z85; purezmq keygen)",
+         _curve_secretkey, {"metavar": "KEY"}),
+    Flag("--curve-serverkey", "CURVE client of the server with this public key (Z85)",
+         _curve_serverkey, {"metavar": "KEY"}),
+    Flag("--curve-server", "CURVE server, with --curve-secretkey", _curve_server,
+         {"action": "store_true"}),
+    Flag("--plain-user", "PLAIN client with these credentials", _plain_user,
+         {"metavar": "USER:PASSWORD"}),
+    Flag("--plain-server", "PLAIN server (needs a ZAP handler to admit anyone)",
+         _plain_server, {"action": "store_true"}),
 )
 
 

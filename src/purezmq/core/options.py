@@ -10,6 +10,7 @@ accepted and ignored.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -59,11 +60,42 @@ def _routing_id_ok(v: bytes) -> bool:
 # worth waiting for.
 _LINGER_ZERO = frozenset({2, 10})
 
-_NO_SECURITY = "PLAIN and CURVE are not available to sockets yet"
+
+
+class Security(enum.IntEnum):
+    """The MECHANISM option's values (libzmq ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE)."""
+
+    NULL = 0
+    PLAIN = 1
+    CURVE = 2
+
+
+CURVE_KEY_SIZE = 32
+_CURVE_KEYS = frozenset({"CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY"})
+# What setting each security option does to the mechanism and the role (libzmq 4.3
+# options.cpp): (mechanism, as_server), None where it is left alone. PLAIN_SERVER and
+# CURVE_SERVER are the exceptions: their value decides both (see Options._secure).
+_SECURITY_EFFECT: dict[str, tuple[Security, int | None]] = {
+    "PLAIN_USERNAME": (Security.PLAIN, 0),
+    "PLAIN_PASSWORD": (Security.PLAIN, 0),
+    "CURVE_PUBLICKEY": (Security.CURVE, None),
+    "CURVE_SECRETKEY": (Security.CURVE, None),
+    "CURVE_SERVERKEY": (Security.CURVE, 0),
+}
+_SERVER_FLAGS = {"PLAIN_SERVER": Security.PLAIN, "CURVE_SERVER": Security.CURVE}
 
 
 def _flag(value: int) -> int:
     return int(bool(value))
+
+
+def _credential(value: bytes) -> bool:
+    return 0 < len(value) <= 255
+
+
+def _curve_key(value: bytes) -> bool:
+    # The facade turns a 40-character Z85 key into its 32 octets before it gets here.
+    return len(value) == CURVE_KEY_SIZE
 
 
 _SPECS = [
@@ -138,12 +170,18 @@ _SPECS = [
     OptionSpec(99, "SOCKS_USERNAME", BYTES, b"", unsupported="purezmq has no SOCKS proxy client"),
     OptionSpec(100, "SOCKS_PASSWORD", BYTES, b"", unsupported="purezmq has no SOCKS proxy client"),
     OptionSpec(89, "USE_FD", INT, -1, unsupported="purezmq does not adopt descriptors"),
-    OptionSpec(44, "PLAIN_SERVER", INT, 0, unsupported=_NO_SECURITY),
-    OptionSpec(45, "PLAIN_USERNAME", BYTES, b"", unsupported=_NO_SECURITY),
-    OptionSpec(46, "PLAIN_PASSWORD", BYTES, b"", unsupported=_NO_SECURITY),
-    OptionSpec(47, "CURVE_SERVER", INT, 0, unsupported=_NO_SECURITY),
-    OptionSpec(55, "ZAP_DOMAIN", BYTES, b"", unsupported=_NO_SECURITY),
-    OptionSpec(93, "ZAP_ENFORCE_DOMAIN", INT, 0, unsupported=_NO_SECURITY),
+    # Security (RFC 24, 25/26, 27). The *_SERVER flags are read back from the mechanism
+    # and the role, as libzmq does; the CURVE keys cannot be read back through pyzmq
+    # (libzmq wants a 32- or 41-octet buffer, pyzmq offers 255), so neither here.
+    OptionSpec(44, "PLAIN_SERVER", INT, 0, lambda v: v in (0, 1), why="0 or 1"),
+    OptionSpec(45, "PLAIN_USERNAME", BYTES, b"", _credential, why="1-255 bytes"),
+    OptionSpec(46, "PLAIN_PASSWORD", BYTES, b"", _credential, why="1-255 bytes"),
+    OptionSpec(47, "CURVE_SERVER", INT, 0, lambda v: v in (0, 1), why="0 or 1"),
+    OptionSpec(48, "CURVE_PUBLICKEY", BYTES, b"", _curve_key, why="40 Z85 characters or 32 bytes"),
+    OptionSpec(49, "CURVE_SECRETKEY", BYTES, b"", _curve_key, why="40 Z85 characters or 32 bytes"),
+    OptionSpec(50, "CURVE_SERVERKEY", BYTES, b"", _curve_key, why="40 Z85 characters or 32 bytes"),
+    OptionSpec(55, "ZAP_DOMAIN", BYTES, b"", _credential, why="1-255 bytes"),
+    OptionSpec(93, "ZAP_ENFORCE_DOMAIN", INT, 0, store=_flag),
 ]
 
 BY_ID: dict[int, OptionSpec] = {spec.id: spec for spec in _SPECS}
@@ -219,18 +257,26 @@ class Options:
     reconnect_stop: int
     tos: int
     bindtodevice: bytes
-    plain_server: int
     plain_username: bytes
     plain_password: bytes
-    curve_server: int
+    curve_publickey: bytes
+    curve_secretkey: bytes
+    curve_serverkey: bytes
     zap_domain: bytes
     zap_enforce_domain: int
+    # MECHANISM and whether this socket is the server of its mechanism (libzmq's
+    # options_t::mechanism and as_server), moved by the security options above.
+    mechanism: Security
+    as_server: int
 
     def __init__(self, socket_type: int, **overrides: Any) -> None:
         self.socket_type = socket_type
         self.last_endpoint = b""
+        self.mechanism = Security.NULL
+        self.as_server = 0
         for spec in _STORED:
-            setattr(self, spec.name.lower(), spec.default)
+            if spec.name not in _SERVER_FLAGS:
+                setattr(self, spec.name.lower(), spec.default)
         if socket_type in _LINGER_ZERO:
             self.linger = 0
         for name, value in overrides.items():
@@ -251,7 +297,31 @@ class Options:
             return
         if spec.store is not None:
             value = spec.store(value)
-        setattr(self, spec.name.lower(), value)
+        if spec.name in _SERVER_FLAGS or spec.name in _SECURITY_EFFECT:
+            self._secure(spec.name, value)
+        if spec.name not in _SERVER_FLAGS:
+            setattr(self, spec.name.lower(), value)
+
+    def _secure(self, name: str, value: Any) -> None:
+        """Move the mechanism and the role as setting ``name`` does in libzmq."""
+        server_of = _SERVER_FLAGS.get(name)
+        if server_of is not None:
+            self.as_server = value
+            self.mechanism = server_of if value else Security.NULL
+            return
+        self.mechanism, as_server = _SECURITY_EFFECT[name]
+        if as_server is not None:
+            self.as_server = as_server
+
+    @property
+    def plain_server(self) -> int:
+        """PLAIN_SERVER as libzmq reads it back: a PLAIN server now."""
+        return int(bool(self.as_server) and self.mechanism is Security.PLAIN)
+
+    @property
+    def curve_server(self) -> int:
+        """CURVE_SERVER as libzmq reads it back: a CURVE server now."""
+        return int(bool(self.as_server) and self.mechanism is Security.CURVE)
 
     def pipe_hwms(self) -> tuple[int, int]:
         """(out, in) HWMs for a new pipe: SNDHWM and RCVHWM, or both conflated (CONFLATE)."""
@@ -266,6 +336,10 @@ class Options:
             raise CoreError(EINVAL, f"unknown or unsupported socket option {option}")
         if spec.name == "IPV4ONLY":
             return 1 - self.ipv6
+        if spec.name in _CURVE_KEYS:
+            raise CoreError(EINVAL, f"socket option {spec.name} cannot be read back (as in pyzmq)")
+        if spec.name == "MECHANISM":
+            return int(self.mechanism)
         if spec.readonly:
             return spec.default
         return getattr(self, spec.name.lower())

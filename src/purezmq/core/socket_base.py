@@ -18,13 +18,16 @@ when nothing is waiting; :meth:`recv` turns that into WouldBlock.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from .errors import EINVAL, EMSGSIZE, ENOTSOCK, ENOTSUP, ETERM, CoreError, WouldBlock
 from .option_ids import Opt
 from .options import Options
 from .pipe import Msg, Pipe
+
+_NO_PROPERTIES: Mapping[str, bytes] = MappingProxyType({})
 
 POLLIN = 1
 POLLOUT = 2
@@ -337,8 +340,6 @@ class SocketBase:
             return self.events()
         if option == Opt.LAST_ENDPOINT:
             return self.options.last_endpoint
-        if option == Opt.MECHANISM:  # NULL until PLAIN and CURVE exist
-            return 0
         if option == Opt.ROUTER_NOTIFY:  # off on every type but ROUTER
             return 0
         return self.options.get(option)
@@ -378,6 +379,17 @@ class SocketBase:
         nothing is the usual end of every drain and every wait, and an exception raised
         through the type's frames costs more than the rest of the call)."""
         raise CoreError(ENOTSUP, f"{self.type_name} sockets cannot receive")
+
+    def xlast_pipe(self) -> Pipe | None:
+        """The pipe of the message :meth:`xrecv` (or :meth:`xaccept`) gave last; None
+        for types that receive nothing."""
+        return None
+
+    def message_properties(self) -> Mapping[str, bytes]:
+        """The metadata of the connection the last message came from (zmq_msg_gets:
+        Socket-Type, Identity, Peer-Address, User-Id ...), read-only."""
+        pipe = self.xlast_pipe()
+        return MappingProxyType(pipe.properties) if pipe is not None else _NO_PROPERTIES
 
     def xaccept(self, pipe: Pipe, msg: Msg) -> Msg | None:
         """What :meth:`xrecv` would return for ``msg`` read from ``pipe`` now, with the same

@@ -8,7 +8,10 @@ each failure up to RECONNECT_IVL_MAX when that is larger, reset once a handshake
 succeeds. RECONNECT_IVL of -1 means never reconnect. RECONNECT_STOP gives the
 endpoint up, as disconnect() would, after a refused connect (CONN_REFUSED) or a
 connection lost before its handshake ended (HANDSHAKE_FAILED); AFTER_DISCONNECT is
-what disconnect() always does here: no attempt is made after it.
+what disconnect() always does here: no attempt is made after it. A handshake the peer
+refused (an ERROR, a ZAP refusal) or that broke the protocol is not tried again either,
+as libzmq's session ends on a protocol error (session_base_t::engine_error): the same
+credentials would be refused again.
 """
 
 from __future__ import annotations
@@ -123,7 +126,8 @@ class Connecter:
         if self.pipe is not None and self.pipe.delimited:
             self._stop_lingering()
             self.closed = True
-        if not session.handshake_done and self._stops(ReconnectStop.HANDSHAKE_FAILED):
+        refused = session.failure is not None  # reported: a protocol error or a refusal
+        if not session.handshake_done and (refused or self._stops(ReconnectStop.HANDSHAKE_FAILED)):
             self._stop()
         else:
             self._schedule_retry()

@@ -71,6 +71,20 @@ class InprocRegistry:
             peer.post_attach(theirs)
         return mine
 
+    def open(self, name: str, properties: dict[str, bytes]) -> Pipe | None:
+        """A pipe to the socket bound at ``name`` now, for a session rather than a
+        socket (a ZAP request, libzmq ``session_base_t::zap_connect``); None if nothing
+        is bound there. No HWM either way; ``properties`` are what the bound socket sees
+        of this end. The caller becomes the returned end's sink."""
+        with self._lock:
+            peer = self._bound.get(name)
+        if peer is None:
+            return None
+        mine, theirs = pipepair(0, 0)
+        theirs.properties = dict(properties)
+        peer.post_attach(theirs)
+        return mine
+
     def unbind(self, name: str, sock: SocketBase) -> None:
         with self._lock:
             if self._bound.get(name) is not sock:

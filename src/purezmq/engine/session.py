@@ -51,6 +51,7 @@ from typing import Any, TypeAlias, cast
 
 from ..core.pipe import Pipe
 from ..zmtp import (
+    AuthenticationFailed,
     Cancel,
     ConnectionClosed,
     HandshakeComplete,
@@ -58,6 +59,7 @@ from ..zmtp import (
     Ping,
     RemoteProtocolError,
     Subscribe,
+    ZapRequest,
     ZmtpConnection,
 )
 from . import outlet
@@ -68,12 +70,16 @@ from .heartbeats import Heartbeats
 from .host import SessionHost
 from .intake import Intake
 from .iothread import os_lock
+from .security import ZapClient, mechanism_for, message_fault, peer_address
 from .states import LIFECYCLE, Life, Lifecycle, Reader, advance
 from .states import Intake as IntakeState
 from .stream import StreamTransport
 
 # The host of a Session, as host.py's SessionHost takes its types.
 Host: TypeAlias = "SessionHost[Session, OwnerReader]"
+
+# Signature (10 octets) and major version: the greeting's first part (RFC 37).
+GREETING_HEAD = 11
 
 
 class Session(asyncio.Protocol):
@@ -102,9 +108,15 @@ class Session(asyncio.Protocol):
         self.reconnected = reconnected
         self.routing_id = routing_id
         self.life = Lifecycle.ORPHANED if orphaned else Lifecycle.HANDSHAKING
-        # Facts for the monitor: the handshake was done; a protocol error ended it.
+        # Facts for the monitor: the handshake was done; why it failed, once reported
+        # (a ZMTP protocol error code, or a ZAP status code).
         self.handshake_done = False
         self.failure: int | None = None
+        # Peer-Address (libzmq's wording) and the ZAP request in flight, if any.
+        self.peer_address = ""
+        self.zap: ZapClient | None = None
+        # The part of our greeting held until the peer's first octets (connection_made).
+        self.greeting_rest = b""
         self.transport: asyncio.Transport | None = None
         self.conn: ZmtpConnection | None = None
         self.fd = -1
@@ -151,10 +163,19 @@ class Session(asyncio.Protocol):
         host = self.host
         host.configure_transport(transport)
         options = host.options
+        self.peer_address = peer_address(sock)
         self.conn = ZmtpConnection(
-            host.socket_type, identity=options.routing_id, maxmsgsize=options.maxmsgsize
+            host.socket_type,
+            identity=options.routing_id,
+            mechanism=mechanism_for(options, host.socket_type, self.peer_address),
+            maxmsgsize=options.maxmsgsize,
         )
-        transport.write(self.conn.data_to_send())
+        greeting = self.conn.data_to_send()
+        # As libzmq: the signature and the major version first, the rest (the mechanism)
+        # once the peer's have arrived. A peer that refuses our mechanism has then sent
+        # its own, and both sides can say "mechanism mismatch" rather than "closed".
+        transport.write(greeting[:GREETING_HEAD])
+        self.greeting_rest = greeting[GREETING_HEAD:]
         if options.handshake_ivl > 0:
             self.handshake_timer = host.timers.call_later(
                 options.handshake_ivl / 1000, self._handshake_timed_out
@@ -203,6 +224,8 @@ class Session(asyncio.Protocol):
 
     def _received(self) -> None:
         """Bytes went into the connection (loop thread): decode and deliver them."""
+        if self.greeting_rest:
+            self._greet_on()
         intake = self.intake
         if intake.state is not IntakeState.FLOWING:
             # Left by the socket's thread: what it decoded goes first, then the rest.
@@ -210,6 +233,15 @@ class Session(asyncio.Protocol):
             return
         if intake.run():
             self.send_output()
+
+    def _greet_on(self) -> None:
+        """The rest of our greeting, once the peer's signature and major version are in."""
+        conn, transport = self.conn, self.transport
+        if conn is None or transport is None:
+            return
+        if conn.peer_version is not None or conn.buffered_bytes >= GREETING_HEAD:
+            transport.write(self.greeting_rest)
+            self.greeting_rest = b""
 
     def eof_received(self) -> bool | None:
         if self.conn is not None:
@@ -240,6 +272,9 @@ class Session(asyncio.Protocol):
         if self.owner is not None:
             self.host.remove_owner_reader(self.owner)
             self.owner.stop()
+        if self.zap is not None:
+            self.zap.close()
+            self.zap = None
         self._cancel_timers()
         self.intake.finish()
         if pipe is not None and self.owns_pipe:
@@ -319,6 +354,10 @@ class Session(asyncio.Protocol):
             self.intake.deliver_handled([(b"\x00" + event.topic,)])
         elif isinstance(event, HandshakeComplete):
             self._handshake_done(event)
+        elif isinstance(event, ZapRequest):
+            self._ask_zap(event.frames)
+        elif isinstance(event, AuthenticationFailed):
+            self._auth_failed(event)
         elif isinstance(event, Ping):
             # The PONG is already queued by the codec; the TTL is the peer's wish that
             # we hang up if we hear nothing from it for that long.
@@ -337,10 +376,11 @@ class Session(asyncio.Protocol):
             self.handshake_timer = None
         host = self.host
         pipe = self.pipe
+        properties = self._metadata(event.properties)
         if pipe is None:
-            pipe = self.pipe = host.make_pipe(self, event.properties)
+            pipe = self.pipe = host.make_pipe(self, properties)
         else:
-            pipe.peer.properties = dict(event.properties)
+            pipe.peer.properties = properties
             if self.reconnected and host.sends_subscriptions:
                 host.resubscribe(pipe.peer)  # the new peer knows none (libzmq: hiccup)
         self.handshake_done = True
@@ -354,6 +394,52 @@ class Session(asyncio.Protocol):
         if self.owner is not None:
             host.add_owner_reader(self.owner)
         self.flush()
+
+    def _metadata(self, peer: dict[str, bytes]) -> dict[str, bytes]:
+        """What received messages carry (zmq_msg_gets): the peer's ZMTP properties,
+        the ZAP handler's User-Id and metadata, and Peer-Address, which win in this
+        order in libzmq's stream_engine_base::init_properties."""
+        properties = dict(peer)
+        conn = self.conn
+        if conn is not None and conn.peer_user_id is not None:
+            properties.update(conn.zap_properties)
+        if self.peer_address:
+            properties["Peer-Address"] = self.peer_address.encode()
+        return properties
+
+    # -- security: ZAP (RFC 27) and refusals (loop thread) ----------------------
+
+    def _ask_zap(self, frames: tuple[bytes, ...]) -> None:
+        """Our mechanism must ask the ZAP handler: send the request through the
+        Context's inproc registry, or say at once that no handler is bound."""
+        pipe = self.host.zap_connect()
+        if pipe is None:
+            # Answered from the loop, as a reply would be: not inside this decoding.
+            self.host.schedule(self._zap_answered, None)
+            return
+        self.zap = ZapClient(pipe, self.host.schedule, self._zap_answered)
+        self.zap.send(frames)
+
+    def _zap_answered(self, reply: list[bytes] | None) -> None:
+        """The handler's reply (None: there is no handler): the handshake goes on."""
+        self.zap = None
+        conn = self.conn
+        if conn is None or self.transport is None or not conn.zap_pending:
+            return
+        with self.lock:
+            if reply is None:
+                conn.zap_unavailable()
+            else:
+                conn.zap_reply(reply)
+        self.send_output()  # READY, WELCOME, or the ERROR that refuses the peer
+        self._received()  # what follows: the handshake's end, or a refusal
+
+    def _auth_failed(self, event: AuthenticationFailed) -> None:
+        """Authentication failed, by our ZAP handler or by the peer's: the monitor hears
+        the status code; our ERROR, if any, goes out before the close that follows."""
+        self.failure = event.status_code
+        self.send_output()
+        self.host.auth_failed(self, event.status_code)
 
     # -- wake-ups from the socket's side of the pipe (any thread) -------------
 
@@ -434,8 +520,13 @@ class Session(asyncio.Protocol):
             self.connection_lost(None)
 
     def fail(self, exc: RemoteProtocolError) -> None:
-        """The peer broke the protocol: the monitor hears why, the connection ends."""
-        if not self.handshake_done:
+        """The peer broke the protocol: the monitor hears why, the connection ends.
+
+        After the handshake only a CURVE MESSAGE that does not open, or comes out of
+        sequence, is reported (HANDSHAKE_FAILED_PROTOCOL, as libzmq's
+        curve_mechanism_base_t::decode does)."""
+        conn = self.conn
+        if not self.handshake_done or (conn is not None and message_fault(conn, exc)):
             self.failure = exc.code
             self.host.handshake_failed(self, exc.code)
         self.close(abort=True)

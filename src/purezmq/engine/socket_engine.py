@@ -25,9 +25,11 @@ from ..core.endpoint import Endpoint
 from ..core.errors import ENOENT, CoreError
 from ..core.pipe import Pipe, pipepair
 from ..core.socket_base import SocketBase
+from ..zmtp import ZAP_ENDPOINT
 from .connecter import Connecter, Connecters
 from .fastpaths.owner_read import OwnerReader
 from .host import Timers
+from .inproc import InprocRegistry
 from .iothread import OsEvent
 from .listener import Listener
 from .monitor import Monitor
@@ -36,6 +38,9 @@ from .session import Session
 from .states import Lifecycle
 from .stream import MAX_READ, StreamTransport
 from .tcp import listen, set_tcp_options
+
+# Where a ZAP handler binds (RFC 27), without "inproc://".
+ZAP_NAME = ZAP_ENDPOINT.removeprefix("inproc://")
 
 # A socket waiting in recv() watches its connections itself up to this many of them;
 # beyond, polling them all costs more than the I/O thread's hand-off.
@@ -85,6 +90,8 @@ class SocketEngine:
         self.exiting = False
         self.closed = False
         self.monitor: Monitor | None = None
+        # The Context's inproc names, where a ZAP handler binds (set by the facade).
+        self.inproc: InprocRegistry | None = None
         self.linger_timer: asyncio.TimerHandle | None = None
         # Waited on by term() in the user's thread: real, even under gevent (iothread.py).
         self.done = OsEvent()
@@ -368,6 +375,20 @@ class SocketEngine:
 
     def handshake_failed(self, session: Session, code: int) -> None:
         self.emit(ev.HANDSHAKE_FAILED_PROTOCOL, code, session.endpoint)
+
+    def auth_failed(self, session: Session, status_code: int) -> None:
+        """HANDSHAKE_FAILED_AUTH with the ZAP status code; a refusal for want of a ZAP
+        handler is HANDSHAKE_FAILED_NO_DETAIL with EFAULT, as libzmq reports it."""
+        if status_code:
+            self.emit(ev.HANDSHAKE_FAILED_AUTH, status_code, session.endpoint)
+        else:
+            self.emit(ev.HANDSHAKE_FAILED_NO_DETAIL, errno.EFAULT, session.endpoint)
+
+    def zap_connect(self) -> Pipe | None:
+        """A pipe to the ZAP handler bound at inproc://zeromq.zap.01, or None."""
+        if self.inproc is None:
+            return None
+        return self.inproc.open(ZAP_NAME, {})
 
     def connect_started(self, connecter: Connecter) -> None:
         self.emit(ev.CONNECT_DELAYED, errno.EINPROGRESS, str(connecter.endpoint))

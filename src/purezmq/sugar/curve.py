@@ -75,3 +75,27 @@ def curve_public(secret_key: bytes | str) -> bytes:
         raise ValueError("secret key must be a 40 byte z85 encoded string")
     secret = z85.decode(secret_key)
     return z85.encode(_nacl().crypto_scalarmult_base(secret))
+
+
+# CURVE_PUBLICKEY, CURVE_SECRETKEY, CURVE_SERVERKEY (libzmq include/zmq.h).
+_CURVE_KEY_OPTIONS = frozenset({48, 49, 50})
+
+
+def curve_option_value(option: int, value: Any) -> Any:
+    """The value the socket's option table takes for a CURVE option: a key given as
+    40 characters of Z85 text becomes its 32 octets, as libzmq decodes it.
+
+    Raises
+    ------
+    ZMQError
+        ``EINVAL`` without PyNaCl (naming the ``curve`` extra, where libzmq built without
+        libsodium says EINVAL too), or for Z85 text that does not decode.
+    """
+    if not curve_available():
+        raise ZMQError(Errno.EINVAL, _INSTALL_HINT)
+    if option in _CURVE_KEY_OPTIONS and isinstance(value, bytes) and len(value) == 40:
+        try:
+            return z85.decode(value)
+        except ValueError:
+            raise ZMQError(Errno.EINVAL, "a CURVE key is not valid Z85 text") from None
+    return value

@@ -390,8 +390,11 @@ class Frame(_Content):
 Message = Frame
 
 
-def received_frame(data: builtins.bytes, more: bool) -> Frame:
-    """A frame of received `data` (kept, not copied), as ``recv(copy=False)`` returns it.
+def received_frame(
+    data: builtins.bytes, more: bool, properties: Mapping[str, builtins.bytes] | None = None
+) -> Frame:
+    """A frame of received `data` (kept, not copied), as ``recv(copy=False)`` returns it,
+    with its connection's `properties` (metadata: see the module docstring).
 
     What ``Frame(data)`` makes, with `more` set, minus the checks and the call of
     ``__init__``: received data is ``bytes`` already, and a socket makes one frame
@@ -402,7 +405,7 @@ def received_frame(data: builtins.bytes, more: bool) -> Frame:
     frame._shared = False
     frame._view = None
     frame.more = more
-    frame.properties = _NO_PROPERTIES
+    frame.properties = properties if properties is not None else _NO_PROPERTIES
     frame.tracker = None
     frame.tracker_event = None
     return frame

@@ -17,7 +17,7 @@ import pickle
 import time
 import types
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, overload
 
 from .. import constants
@@ -59,6 +59,7 @@ SNDMORE = int(constants.Flag.SNDMORE)
 POLLIN = int(constants.PollEvent.POLLIN)
 POLLOUT = int(constants.PollEvent.POLLOUT)
 _BYTES_OPTIONS = {int(s.id) for s in BY_NAME.values() if s.kind == "bytes"}
+_CURVE_OPTIONS = frozenset(int(s.id) for name, s in BY_NAME.items() if name.startswith("CURVE_"))
 _STR_OPTIONS = {int(constants.SocketOption.LAST_ENDPOINT)}
 _FD = int(constants.SocketOption.FD)
 _EVENTS = int(constants.SocketOption.EVENTS)
@@ -332,6 +333,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             io = self.context.io_thread()
             engine = SocketEngine(self._core, io.loop, io.thread_id, owner_may_read=True)
             engine.monitor = shared.monitor
+            engine.inproc = self.context.inproc
             shared.engine = engine
         return engine
 
@@ -562,6 +564,10 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self._check_open()
         if isinstance(optval, str) and int(option) in _BYTES_OPTIONS:
             raise OptionTypeZMQError(_errno.EINVAL, "unicode not allowed, use setsockopt_string")
+        if int(option) in _CURVE_OPTIONS:
+            from .curve import curve_option_value  # PyNaCl and Z85 only when asked
+
+            optval = curve_option_value(int(option), optval)
         try:
             self._core.set_option(int(option), optval)
         except CoreError as exc:
@@ -886,7 +892,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             raise zmq_error(exc) from None
         if frame is None:
             frame = self._recv_later(core.recv_frame, flags)
-        return frame if copy else _frame(frame, core.more)
+        return frame if copy else _frame(frame, core.more, core.message_properties())
 
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
         """Receive a frame into ``buffer`` (at most ``nbytes`` if given); returns its full size.
@@ -926,7 +932,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             msg = self._recv_later(core.recv_message, flags)
         if copy:
             return msg_list(msg)
-        return _frames(msg)
+        return _frames(msg, core.message_properties())
 
     # -- sugar written once for both APIs ----------------------------------
 
@@ -991,7 +997,9 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         bytes, or as Frames with ``copy=False``)."""
         if not copy:
             return self._recv_loaded(  # type: ignore[no-any-return]
-                flags, lambda msg: deserialize(_frames(msg)), multipart=True
+                flags,
+                lambda msg: deserialize(_frames(msg, self._core.message_properties())),
+                multipart=True,
             )
         return self._recv_loaded(flags, deserialize, multipart=True)  # type: ignore[no-any-return]
 
@@ -1127,6 +1135,6 @@ def msg_list(msg: Msg) -> list[bytes]:
     return msg if type(msg) is list else list(msg)
 
 
-def _frames(msg: Msg) -> list[Any]:
+def _frames(msg: Msg, properties: Mapping[str, bytes]) -> list[Any]:
     last = len(msg) - 1
-    return [received_frame(data, i < last) for i, data in enumerate(msg)]
+    return [received_frame(data, i < last, properties) for i, data in enumerate(msg)]

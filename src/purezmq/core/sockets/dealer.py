@@ -54,6 +54,9 @@ class Dealer(SocketBase):
     def xsend(self, msg: Msg) -> None:
         self.lb.send(msg)
 
+    def xlast_pipe(self) -> Pipe | None:
+        return self.fq.last_pipe
+
     def xrecv(self) -> Msg | None:
         return self.fq.recv()
 

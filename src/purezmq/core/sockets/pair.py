@@ -47,6 +47,9 @@ class Pair(SocketBase):
             raise WouldBlock("the PAIR peer cannot take a message now")
         pipe.write(msg)
 
+    def xlast_pipe(self) -> Pipe | None:
+        return self.pipe
+
     def xrecv(self) -> Msg | None:
         pipe = self.pipe
         return pipe.read() if pipe is not None else None

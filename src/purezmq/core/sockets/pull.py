@@ -33,6 +33,9 @@ class Pull(SocketBase):
     def xwrite_activated(self, pipe: Pipe) -> None:
         pass  # PULL never writes
 
+    def xlast_pipe(self) -> Pipe | None:
+        return self.fq.last_pipe
+
     def xrecv(self) -> Msg | None:
         return self.fq.recv()
 

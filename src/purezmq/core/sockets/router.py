@@ -110,6 +110,9 @@ class Router(SocketBase):
                 raise CoreError(EHOSTUNREACH, "the peer is gone")
             raise WouldBlock("the peer's queue is full")
 
+    def xlast_pipe(self) -> Pipe | None:
+        return self.fq.last_pipe
+
     def xrecv(self) -> Msg | None:
         if self.notices:
             return self.notices.popleft()

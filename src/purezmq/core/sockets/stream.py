@@ -119,6 +119,9 @@ class Stream(SocketBase):
 
     # -- receiving ----------------------------------------------------------
 
+    def xlast_pipe(self) -> Pipe | None:
+        return self.fq.last_pipe
+
     def xrecv(self) -> Msg | None:
         msg = self.fq.recv()
         if msg is None:

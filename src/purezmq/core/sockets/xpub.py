@@ -143,6 +143,9 @@ class XPub(SocketBase):
             self.next_stalled_drop = clock() + STALLED_DROP_INTERVAL
         self.on_drop()  # type: ignore[misc]
 
+    def xlast_pipe(self) -> Pipe | None:
+        return self.last_pipe
+
     def xrecv(self) -> Msg | None:
         if not self.pending:
             return None

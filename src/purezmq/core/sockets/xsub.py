@@ -75,6 +75,9 @@ class XSub(SocketBase):
             # Written past the HWM on purpose: a lost subscription would be lost for good.
             pipe.write(msg)
 
+    def xlast_pipe(self) -> Pipe | None:
+        return self.fq.last_pipe
+
     def xrecv(self) -> Msg | None:
         msg = self.prefetched
         if msg is not None:
