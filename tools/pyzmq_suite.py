@@ -103,6 +103,10 @@ def run(suite: Path, against: str, extra: list[str]) -> Outcome:
     command = [sys.executable, *(["-m", "purezmq", "run"] if against == "purezmq" else []),
                *pytest]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if against == "purezmq":
+        # The purezmq of this tree, whatever the interpreter has installed (a venv's
+        # editable install may point at another checkout).
+        env["PYTHONPATH"] = str(ROOT / "src")
     env.pop("ZMQ_TEST_TIMEOUT", None)
     if report.exists():
         report.unlink()
