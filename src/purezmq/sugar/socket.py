@@ -33,7 +33,7 @@ from ._option_attributes import SocketOptionAttributes
 from .attrsettr import AttributeSetter, add_option_properties
 from .frame import Frame, received_frame
 from .handles import register, resolve
-from .tracker import _FINISHED_TRACKER, MessageTracker, tracked_bytes
+from .tracker import _FINISHED_TRACKER, MessageTracker, TrackedBytes, tracked_bytes
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -82,6 +82,8 @@ def as_frame_bytes(data: Any, index: int = 0) -> bytes:
         return data
     if isinstance(data, Frame):
         return data.bytes
+    if isinstance(data, TrackedBytes):
+        return data  # immutable already, and a copy would let its tracker finish
     if isinstance(data, str):
         raise TypeError("unicode not allowed, use send_string")
     try:
