@@ -4,6 +4,7 @@ and a tracked Frame keeps its tracker pending for as long as the frame lives."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import gc
 import pickle
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 import purezmq as zmq
+import purezmq.asyncio as azmq
 from purezmq.sugar.tracker import _FINISHED_TRACKER, MessageTracker
 
 BIG = 100_000  # over the default copy_threshold (65536): pyzmq would not copy it
@@ -171,3 +173,28 @@ def test_received_frame_with_track_has_the_finished_tracker(ctx: zmq.Context) ->
     left.send(b"b")
     assert right.recv(copy=False, track=True).tracker is _FINISHED_TRACKER
     assert right.recv(copy=False).tracker is None
+
+
+def test_asyncio_send_resolves_to_the_tracker() -> None:
+    """pyzmq's asyncio send resolves to what the sync send returns."""
+
+    async def main() -> None:
+        actx = azmq.Context()
+        left, right = actx.socket(zmq.PAIR), actx.socket(zmq.PAIR)
+        left.copy_threshold = 0
+        left.bind("inproc://async-tracked")
+        right.connect("inproc://async-tracked")
+        tracker = await left.send(b"tracked", copy=False, track=True)
+        last = await left.send_multipart([b"a", b"b"], copy=False, track=True)
+        assert await left.send(b"copied", track=True) is None
+        assert isinstance(tracker, MessageTracker) and not tracker.done
+        received = await right.recv()
+        assert received == b"tracked"
+        del received
+        gc.collect()
+        assert tracker.done
+        assert await right.recv_multipart() == [b"a", b"b"]
+        assert last.done
+        actx.destroy(linger=0)
+
+    asyncio.run(main())
