@@ -1,4 +1,4 @@
-"""pyzmq's own test suite on purezmq, through tools/pyzmq_suite.py (about 3 minutes).
+"""pyzmq's own test suite on purezmq, through tools/pyzmq_suite.py (about 70 s).
 
 The harness runs the suite of the pinned pyzmq release with ``import zmq`` giving
 purezmq and reports every test as passed, failed, skipped or excluded (C-level
