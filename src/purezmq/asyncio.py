@@ -38,11 +38,13 @@ from .sugar.socket import POLLIN as _POLLIN
 from .sugar.socket import (
     _frame,
     _frames,
-    as_frame_bytes,
     as_message,
     msg_list,
+    sendable,
+    sendable_message,
     zmq_error,
 )
+from .sugar.tracker import MessageTracker
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -330,12 +332,23 @@ def _bind_siblings(state: Any, loop: asyncio.AbstractEventLoop, thread: int) -> 
             waiting.bind_loop(loop)
 
 
+def _resolving_to(attempt: Callable[[Any], Any], tracker: MessageTracker) -> Callable[[Any], Any]:
+    """``attempt``, whose success resolves the send's Future to ``tracker``."""
+
+    def sent(arg: Any) -> Any:
+        attempt(arg)
+        return tracker
+
+    return sent
+
+
 class Socket(_socket.Socket[_Future[Any]]):
     """A socket whose send/recv/poll return awaitables on the running loop.
 
     They return asyncio Futures, typed by what they resolve to: ``await sock.recv()`` is
     ``bytes`` (a Frame with ``copy=False``), ``await sock.recv_string()`` a ``str``.
-    A send resolves to None once the message is queued, with ``track=True`` too.
+    A send resolves, once the message is queued, to what the sync one returns (a
+    MessageTracker with ``copy=False`` and ``track=True``, else None).
     """
 
     _repr_cls = "zmq.asyncio.Socket"
@@ -431,17 +444,24 @@ class Socket(_socket.Socket[_Future[Any]]):
         track: bool = False,
         **kwargs: Any,
     ) -> asyncio.Future[None]:
-        """Send one frame (SNDMORE holds it for the rest); resolves to None when queued."""
-        frame = data if type(data) is bytes else as_frame_bytes(data)
+        """Send one frame (SNDMORE holds it for the rest); resolves, once queued, to what
+        the sync send() returns (a MessageTracker with ``copy=False``, ``track=True``)."""
+        if type(data) is not bytes or track or not copy:
+            frame, tracker = sendable(data, copy, track, self.copy_threshold)
+        else:
+            frame, tracker = data, None
         core = self._core
         waiting = self._waiting
         if flags & _socket.SNDMORE:
-            return waiting.start(
-                waiting.send, waiting.send_part, frame, flags, core.options.sndtimeo
-            )
-        # core.send, not send_part: a type's xsend checks what xcheck_send would, so the
-        # whole frame goes in one check (as in the sync facade).
-        return waiting.start(waiting.send, core.send, (frame,), flags, core.options.sndtimeo)
+            attempt: Callable[[Any], Any] = waiting.send_part
+            arg: Any = frame
+        else:
+            # core.send, not send_part: a type's xsend checks what xcheck_send would, so
+            # the whole frame goes in one check (as in the sync facade).
+            attempt, arg = core.send, (frame,)
+        if tracker is not None:
+            attempt = _resolving_to(attempt, tracker)
+        return waiting.start(waiting.send, attempt, arg, flags, core.options.sndtimeo)
 
     def send_multipart(  # type: ignore[override]
         self,
@@ -451,12 +471,17 @@ class Socket(_socket.Socket[_Future[Any]]):
         track: bool = False,
         **kwargs: Any,
     ) -> asyncio.Future[None]:
-        """Send a whole message; resolves to None when it is queued."""
+        """Send a whole message; resolves, once queued, to what the sync send_multipart()
+        returns."""
         waiting = self._waiting
-        return waiting.start(
-            waiting.send, waiting.send_message, as_message(msg_parts), flags,
-            self._core.options.sndtimeo,
-        )
+        attempt: Callable[[Any], Any] = waiting.send_message
+        if track or not copy:
+            msg, tracker = sendable_message(msg_parts, copy, track, self.copy_threshold)
+            if tracker is not None:
+                attempt = _resolving_to(attempt, tracker)
+        else:
+            msg = as_message(msg_parts)
+        return waiting.start(waiting.send, attempt, msg, flags, self._core.options.sndtimeo)
 
     @overload  # type: ignore[override]
     def recv(

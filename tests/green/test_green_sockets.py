@@ -67,6 +67,7 @@ def test_kill_during_recv_loses_no_message(ctx: Any) -> None:
 def test_rcvtimeo_and_sndtimeo_raise_again(ctx: Any) -> None:
     """RCVTIMEO on an empty socket and SNDTIMEO at the HWM raise Again."""
     a, _ = pair(ctx, zmq.PULL, zmq.PUSH)
+    warnings.simplefilter("ignore", UserWarning)  # the TIMEO warning, tested below
     a.rcvtimeo = 30
     with pytest.raises(zmq.Again):
         a.recv()
@@ -74,6 +75,19 @@ def test_rcvtimeo_and_sndtimeo_raise_again(ctx: Any) -> None:
     lone.sndtimeo = 30
     with pytest.raises(zmq.Again):
         lone.send(b"nobody")  # no peer: would block for ever
+
+
+def test_timeo_options_warn_as_pyzmq_green_does(ctx: Any) -> None:
+    """pyzmq's zmq.green warns on every get and set of RCVTIMEO/SNDTIMEO; so does ours."""
+    sock = ctx.socket(zmq.REQ)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sock.rcvtimeo = 5
+        assert sock.sndtimeo == -1
+        sock.setsockopt(zmq.SNDTIMEO, 7)
+        sock.linger = 0
+    assert [w.category for w in caught] == [UserWarning] * 3
+    assert "zmq.green" in str(caught[0].message)
 
 
 def test_noblock_raises_again_at_once(ctx: Any) -> None:

@@ -228,6 +228,10 @@ class Connecter:
         if self.task is not None:
             self.task.cancel()
         session = self.session
+        if session is None and self.pipe is not None:
+            # Nothing will ever read what was queued (LINGER 0 or run out): drop it now,
+            # as libzmq does, so that its memory (and a tracked message) is let go.
+            self.pipe.drop_inbound()
         if session is not None and (not session.established or session.owns_pipe):
             # A pipe made at the handshake is not drained by the socket: close now.
             session.close(abort=not session.established)

@@ -28,6 +28,7 @@ from ..core.socket_base import SocketBase
 from ..zmtp import ZAP_ENDPOINT
 from .connecter import Connecter, Connecters
 from .fastpaths.owner_read import OwnerReader
+from .handoffs import handed, settled, withdrawn
 from .host import Timers
 from .inproc import InprocRegistry
 from .iothread import OsEvent
@@ -138,16 +139,28 @@ class SocketEngine:
         if loop is None:
             self._deferred.append((fn, args))
             return True
+        if threading.get_ident() == self.thread_id:
+            run = None
+            call: Callable[..., Any] = loop.call_soon
+        else:
+            # Counted until it runs: a direct send from this thread waits for it.
+            run = handed(loop, fn, args)
+            fn, args, call = run, (), loop.call_soon_threadsafe
         try:
-            if threading.get_ident() == self.thread_id:
-                loop.call_soon(fn, *args)
-            else:
-                loop.call_soon_threadsafe(fn, *args)
+            call(fn, *args)
         except RuntimeError:
+            if run is not None:
+                withdrawn(loop, run)
             if not loop.is_closed():
                 raise
             return False
         return True
+
+    def handed_over(self) -> bool:
+        """Whether everything the calling thread scheduled on the loop has run (a direct
+        send from it must not overtake any: see handoffs.py)."""
+        loop = self.loop
+        return loop is None or settled(loop)
 
     # -- owner thread ---------------------------------------------------------
 

@@ -17,6 +17,7 @@ socket belongs to the hub its watcher was made in.
 from __future__ import annotations
 
 import gc
+import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -32,6 +33,7 @@ from ._wakeups import existing_wakeups, wait_until
 
 _EVENTS = int(constants.SocketOption.EVENTS)
 _POLLIN = int(constants.PollEvent.POLLIN)
+_TIMEOS = (int(constants.SocketOption.RCVTIMEO), int(constants.SocketOption.SNDTIMEO))
 # How often a green term() that waits for sockets collects garbage (see Context.term).
 _COLLECT_EVERY = 0.5
 
@@ -71,9 +73,18 @@ class Socket(_SyncSocket[bytes]):
         seconds = None if timeout is None or timeout < 0 else timeout / 1000
         return wait_until(probe, [self], seconds) or 0
 
+    def set(self, option: int, optval: Any) -> None:
+        """As the sync socket's, warning (as pyzmq's zmq.green does) on RCVTIMEO and
+        SNDTIMEO, which pyzmq's green sockets ignore."""
+        _warn_timeo(option)
+        super().set(option, optval)
+
+    setsockopt = set
+
     def get(self, option: int) -> Any:
         """As the sync socket's; reading EVENTS (which drains the FD) wakes this
         socket's waiting greenlets, so that none misses the change it drained."""
+        _warn_timeo(option)
         value = super().get(option)
         if int(option) == _EVENTS:
             found = existing_wakeups(self)
@@ -89,6 +100,17 @@ class Socket(_SyncSocket[bytes]):
         if found is not None and not self.closed:
             found.close()
         super().close(linger)
+
+
+def _warn_timeo(option: int) -> None:
+    if option in _TIMEOS:
+        # purezmq's green sockets do honour them: the warning is for portability.
+        warnings.warn(
+            "TIMEO socket options have no effect in pyzmq's zmq.green"
+            " (purezmq's green sockets honour them)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 class Context(_SyncContext[Socket]):

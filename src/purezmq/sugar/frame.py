@@ -5,11 +5,15 @@ Theory of operation
 Sockets move frames as plain ``bytes``; a ``Frame`` is made only when the user
 asks for one (``recv(copy=False)``, ``send(Frame(...))``, ``track=True``), as
 pyzmq users expect.  A frame always holds an immutable ``bytes``: a ``bytes``
-argument is kept as it is and any other buffer is copied once, at construction.
-So the caller may reuse its buffer as soon as the constructor returns, a
-tracked frame's tracker is done at once (see ``tracker.py``), and ``copy`` /
-``copy_threshold`` have nothing left to decide; they are accepted for pyzmq
-compatibility.
+argument is kept as it is and any other buffer is copied once, at construction,
+so the caller may reuse its buffer as soon as the constructor returns.
+
+``copy`` and ``copy_threshold`` decide only what they decide in pyzmq that a
+program can see: whether a tracked frame's tracker is real.  A frame pyzmq
+would copy (``copy=True``, or a size under the threshold) has the finished
+tracker; one it would share with libzmq has a tracker that is done once the
+frame, its ``fast_copy`` twins and every send of it have let go of its
+content (a ``TrackedBytes``, see ``tracker.py``).
 
 What the socket sets on a received frame:
 
@@ -93,7 +97,7 @@ from typing import TYPE_CHECKING, Final, NoReturn, overload
 
 from ..constants import Errno, MessageOption
 from ..error import ZMQError
-from .tracker import _FINISHED_TRACKER, MessageTracker
+from .tracker import _FINISHED_TRACKER, MessageTracker, tracked_bytes
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -101,6 +105,9 @@ if TYPE_CHECKING:
 __all__ = ["Frame", "Message"]
 
 _NO_PROPERTIES: Final[Mapping[str, bytes]] = MappingProxyType({})
+
+# pyzmq's zmq.COPY_THRESHOLD: below it a frame is copied into libzmq, not shared.
+_COPY_THRESHOLD: Final = 65536
 
 # Properties libzmq reads under a second name (src/metadata.cpp, metadata_t::get).
 _PROPERTY_FALLBACK: Final = {"Identity": "Routing-Id"}
@@ -204,11 +211,15 @@ class Frame(_Content):
     data : bytes-like, optional
         The content; ``None`` means empty.  ``str`` is refused: encode it first.
     track : bool
-        Give the frame a ``MessageTracker`` (``tracker``), which purezmq creates
-        already done because it never shares the caller's buffer.
-    copy, copy_threshold
-        Accepted for pyzmq compatibility; purezmq always keeps its own
-        immutable copy (and a ``bytes`` argument needs none).
+        Give the frame a ``MessageTracker`` (``tracker``): done once the frame,
+        its copies and every send of it are released, or done from the start
+        if pyzmq would have copied the content (see `copy`).
+    copy : bool, optional
+        With `track`, True gives the finished tracker; None (the default)
+        decides by `copy_threshold`.  The content is kept immutable either way.
+    copy_threshold : int, optional
+        Contents shorter than this count as copied (default ``COPY_THRESHOLD``,
+        65536; 0 means never).
 
     Raises
     ------
@@ -237,14 +248,20 @@ class Frame(_Content):
         copy: bool | None = None,
         copy_threshold: int | None = None,
     ) -> None:
-        self._bytes = _frozen(data)
+        content = _frozen(data)
         self._shared = False
         self._view: weakref.ref[memoryview] | None = None
         self.more = False
         self.properties = _NO_PROPERTIES
-        self.tracker = _FINISHED_TRACKER if track else None
-        # Only a frame sharing memory with an I/O thread needs an event; none does.
         self.tracker_event = None
+        if not track:
+            self.tracker = None
+        elif data is None or _copied(len(content), copy, copy_threshold):
+            self.tracker = _FINISHED_TRACKER
+        else:
+            content, self.tracker = tracked_bytes(content)
+            self.tracker_event = content.released
+        self._bytes = content
 
     @property
     def bytes(self) -> builtins.bytes:
@@ -409,6 +426,15 @@ def received_frame(
     frame.tracker = None
     frame.tracker_event = None
     return frame
+
+
+def _copied(size: int, copy: bool | None, threshold: int | None) -> bool:
+    """Whether pyzmq would copy a frame of `size` octets (rather than share it)."""
+    if copy is not None:
+        return copy
+    if threshold is None:
+        threshold = _COPY_THRESHOLD
+    return bool(threshold) and size < threshold
 
 
 def _frozen(data: ReadableBuffer | None) -> bytes:

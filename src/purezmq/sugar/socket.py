@@ -33,7 +33,7 @@ from ._option_attributes import SocketOptionAttributes
 from .attrsettr import AttributeSetter, add_option_properties
 from .frame import Frame, received_frame
 from .handles import register, resolve
-from .tracker import _FINISHED_TRACKER, MessageTracker
+from .tracker import _FINISHED_TRACKER, MessageTracker, TrackedBytes, tracked_bytes
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -83,6 +83,8 @@ def as_frame_bytes(data: Any, index: int = 0) -> bytes:
         return data
     if isinstance(data, Frame):
         return data.bytes
+    if isinstance(data, TrackedBytes):
+        return data  # immutable already, and a copy would let its tracker finish
     if isinstance(data, str):
         raise TypeError("unicode not allowed, use send_string")
     try:
@@ -91,6 +93,43 @@ def as_frame_bytes(data: Any, index: int = 0) -> bytes:
         raise TypeError(
             f"Frame {index} ({data!r:.32}) does not support the buffer interface."
         ) from None
+
+
+def sendable(
+    data: Any, copy: bool, track: bool, copy_threshold: int, index: int = 0
+) -> tuple[bytes, MessageTracker | None]:
+    """``data`` as bytes to send, and what pyzmq's send returns for it.
+
+    A Frame goes as it is, with its own tracker (ValueError if `track` asks for
+    one it lacks); with `copy`, a buffer is copied and nothing is tracked; without,
+    a buffer under `copy_threshold` is copied and reported done, and a bigger one
+    goes in a frame that tracks it if `track` says so.
+    """
+    if isinstance(data, Frame):
+        if track and data.tracker is None:
+            raise ValueError("Not a tracked message")
+        return data.bytes, data.tracker
+    content = as_frame_bytes(data, index)
+    if copy:
+        return content, None
+    if copy_threshold and len(content) < copy_threshold:
+        return content, _FINISHED_TRACKER
+    if not track:
+        return content, None
+    return tracked_bytes(content)
+
+
+def sendable_message(
+    parts: Sequence[Any], copy: bool, track: bool, copy_threshold: int
+) -> tuple[tuple[bytes, ...], MessageTracker | None]:
+    """``parts`` as a message to send, and what pyzmq's send_multipart returns for it
+    (what :func:`sendable` gives for the last part)."""
+    tracker = None
+    msg = []
+    for index, part in enumerate(parts):
+        content, tracker = sendable(part, copy, track, copy_threshold, index)
+        msg.append(content)
+    return tuple(msg), tracker
 
 
 def as_message(parts: Sequence[Any]) -> tuple[bytes, ...]:
@@ -198,6 +237,8 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self._shadow = False
         self._shadow_obj = None
         self._shadow_hook = None
+        if copy_threshold is not None:
+            self.copy_threshold = copy_threshold
         self._init_signaler()
         self._shared.signaler = self._signaler
         context._add_socket(self)
@@ -655,7 +696,9 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         # a type checker that saw __setattr__ would let ``sock.lingr = 0`` pass.
         __setattr__ = _set_attribute
 
-    copy_threshold = 65536  # pyzmq's knob for zero-copy sends; purezmq copies only non-bytes
+    # pyzmq's knob for zero-copy sends: a copy=False send under it counts as copied
+    # (its tracker is done at once); purezmq copies only non-bytes either way.
+    copy_threshold = 65536
 
     def get_hwm(self) -> int:
         """SNDHWM (pyzmq: the send HWM, or the receive HWM if none)."""
@@ -741,8 +784,8 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self,
         data: _Sendable,
         flags: int = 0,
-        copy: bool = True,
-        track: Literal[False] = False,
+        copy: Literal[True] = True,
+        track: bool = False,
         routing_id: int | None = None,
         group: str | None = None,
     ) -> None: ...
@@ -751,8 +794,8 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self,
         data: _Sendable,
         flags: int = 0,
-        copy: bool = True,
         *,
+        copy: Literal[False],
         track: Literal[True],
         routing_id: int | None = None,
         group: str | None = None,
@@ -762,7 +805,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self,
         data: _Sendable,
         flags: int,
-        copy: bool,
+        copy: Literal[False],
         track: Literal[True],
         routing_id: int | None = None,
         group: str | None = None,
@@ -788,11 +831,15 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
     ) -> MessageTracker | None:
         """Send one frame; with SNDMORE it waits for the rest of its message.
 
-        Returns a MessageTracker (already done: purezmq never shares the caller's
-        buffer) with ``track=True``, else None.
+        Returns what pyzmq returns: a Frame's own tracker; with ``copy=False`` a
+        tracker, done at once below ``copy_threshold`` and otherwise (``track=True``)
+        once the message has left the process; else None.
+
+        Raises ValueError for ``track=True`` with a Frame made without ``track``.
         """
-        if type(data) is not bytes:
-            data = as_frame_bytes(data)
+        tracker = None
+        if type(data) is not bytes or track or not copy:
+            data, tracker = sendable(data, copy, track, self.copy_threshold)
         try:
             if flags & SNDMORE:
                 self._core.send_frame(data, True)
@@ -802,7 +849,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             self._send_frame_later(data, flags)
         except CoreError as exc:
             raise zmq_error(exc) from None
-        return _FINISHED_TRACKER if track else None
+        return tracker
 
     def _send_frame_later(self, data: bytes, flags: int) -> None:
         # Not inlined in send(): a closure there would cost every send() its cells.
@@ -817,8 +864,8 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self,
         msg_parts: Sequence[_Sendable],
         flags: int = 0,
-        copy: bool = True,
-        track: Literal[False] = False,
+        copy: Literal[True] = True,
+        track: bool = False,
         **kwargs: Any,
     ) -> None: ...
     @overload
@@ -826,8 +873,8 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self,
         msg_parts: Sequence[_Sendable],
         flags: int = 0,
-        copy: bool = True,
         *,
+        copy: Literal[False],
         track: Literal[True],
         **kwargs: Any,
     ) -> MessageTracker: ...
@@ -836,7 +883,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self,
         msg_parts: Sequence[_Sendable],
         flags: int,
-        copy: bool,
+        copy: Literal[False],
         track: Literal[True],
         **kwargs: Any,
     ) -> MessageTracker: ...
@@ -857,15 +904,19 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         track: bool = False,
         **kwargs: Any,
     ) -> MessageTracker | None:
-        """Send a whole message, one frame per item; a MessageTracker with ``track=True``,
-        else None."""
+        """Send a whole message, one frame per item; returns what :meth:`send` returns
+        for the last item (with ``copy=False`` or ``track=True``), else None."""
+        if track or not copy:
+            msg, tracker = sendable_message(msg_parts, copy, track, self.copy_threshold)
+            self.send_multipart(msg, flags)
+            return tracker
         msg = as_message(msg_parts)
         if not msg:
             raise ZMQError(_errno.EINVAL, "a message must have at least one frame")
         if flags & SNDMORE:
             for frame in msg:
                 self.send(frame, SNDMORE)
-            return _FINISHED_TRACKER if track else None
+            return None
         core = self._core
         try:
             core.send(msg)
@@ -873,7 +924,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             self._send_later(lambda: core.send(msg), flags)
         except CoreError as exc:
             raise zmq_error(exc) from None
-        return _FINISHED_TRACKER if track else None
+        return None
 
     @overload
     def recv(self, flags: int = 0, copy: Literal[True] = True, track: bool = False) -> bytes: ...
@@ -892,7 +943,13 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             raise zmq_error(exc) from None
         if frame is None:
             frame = self._recv_later(core.recv_frame, flags)
-        return frame if copy else _frame(frame, core.more, core.message_properties())
+        if copy:
+            return frame
+        received = _frame(frame, core.more, core.message_properties())
+        if track:
+            # pyzmq's received frames own their memory: nothing to wait for.
+            received.tracker = _FINISHED_TRACKER
+        return received
 
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
         """Receive a frame into ``buffer`` (at most ``nbytes`` if given); returns its full size.
@@ -950,7 +1007,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         """Send a str, encoded; what send() returns."""
         if not isinstance(u, str):
             raise TypeError("str objects only")
-        return self.send(u.encode(encoding), flags, copy, **kwargs)  # type: ignore[no-any-return]
+        return self.send(u.encode(encoding), flags, copy, **kwargs)
 
     send_unicode = send_string
 
@@ -988,7 +1045,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         **kwargs: Any,
     ) -> MessageTracker | None:
         """Send ``serialize(msg)`` as one multipart message; what send_multipart() returns."""
-        return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)  # type: ignore[no-any-return]
+        return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)
 
     def recv_serialized(
         self, deserialize: Callable[[list[Any]], _T], flags: int = 0, copy: bool = True

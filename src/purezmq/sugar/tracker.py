@@ -3,17 +3,22 @@
 Theory of operation
 -------------------
 In pyzmq a zero-copy send hands the caller's buffer to libzmq, and the caller
-must not modify it until libzmq's I/O thread has written it out; a
-``MessageTracker`` reports that moment (``done``) and lets the caller wait for
-it (``wait``).
+must not modify it until libzmq has let go of the message: written it to the
+kernel, dropped it (socket closed, LINGER expired), or, over inproc, seen the
+receiver release it.  A ``MessageTracker`` reports that moment (``done``) and
+lets the caller wait for it (``wait``).
 
-purezmq copies a tracked buffer into an immutable ``bytes`` when the
-``Frame`` is created, so the caller's buffer is free to reuse at once, and the
-tracker of such a frame is done immediately (it is ``_FINISHED_TRACKER``).
-That is an honest implementation of the contract, which is only "done means
-you may modify the buffer"; it never promises that the message has reached the
-network.  The class still accepts ``threading.Event`` objects and other
-trackers, as pyzmq's does, so code that composes trackers keeps working.
+purezmq keeps pyzmq's rules for when a tracker is real (``Frame(track=True)``
+made without copying, ``send(copy=False, track=True)`` at or above
+``copy_threshold``) and when it is ``_FINISHED_TRACKER`` (a copied message).
+A real tracker's content is a ``TrackedBytes``: ``bytes`` whose release sets
+the tracker's event.  Everything that holds the message holds that object and
+nothing else: the frame and its ``fast_copy`` twins, each pipe it was queued
+in, the transport buffer of a big frame not yet taken by the kernel (small
+frames are joined into one write, a copy), the inproc receiver's hands.  So
+CPython's reference counting tells when the last holder lets go, whatever the
+path (written, dropped with a pipe, received), without a count kept in the
+engine.  Untracked messages stay plain ``bytes``: only ``track=True`` pays.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from ..error import NotDone
 if TYPE_CHECKING:
     from .frame import Frame
 
-__all__ = ["_FINISHED_TRACKER", "MessageTracker"]
+__all__ = ["_FINISHED_TRACKER", "MessageTracker", "TrackedBytes", "tracked_bytes"]
 
 
 class MessageTracker:
@@ -113,6 +118,25 @@ def _remaining(deadline: float | None) -> float | None:
     return max(0.0, deadline - time.monotonic())
 
 
-# The tracker of every frame purezmq creates with track=True: see the module
-# docstring for why it is already done.
+# The tracker of a tracked message that was copied (pyzmq's name): done from the start.
 _FINISHED_TRACKER: Final[MessageTracker] = MessageTracker()
+
+
+class TrackedBytes(bytes):
+    """The content of a tracked message: sets ``released`` when the last reference goes."""
+
+    released: Event
+
+    def __del__(self) -> None:
+        self.released.set()
+
+    def __reduce__(self) -> tuple[type[bytes], tuple[bytes]]:
+        # Pickled (or copied) as the plain bytes it holds: a copy tracks nothing.
+        return bytes, (bytes(self),)
+
+
+def tracked_bytes(content: bytes) -> tuple[TrackedBytes, MessageTracker]:
+    """A tracked copy of `content`, and the tracker that is done once it is released."""
+    tracked = TrackedBytes(content)
+    tracked.released = Event()
+    return tracked, MessageTracker(tracked.released)

@@ -57,7 +57,9 @@ class DirectSend:
     def allowed(self, on_loop: bool) -> bool:
         """The precondition, session.lock held: the shortcut is on, the connection is
         ready and writing, nothing is queued before this message, and a write from
-        another thread would not overtake bytes the transport still holds."""
+        another thread would not overtake bytes the transport still holds, nor work
+        that thread handed to the loop before (a subscription, another socket's
+        message: see engine/handoffs.py)."""
         session = self.session
         transport, conn, pipe = session.transport, session.conn, session.pipe
         if (
@@ -70,7 +72,10 @@ class DirectSend:
             or pipe.queued_in()
         ):
             return False
-        return on_loop or (self.fd >= 0 and not transport.get_write_buffer_size())
+        # From another thread, nothing that thread handed to the loop may be overtaken.
+        return on_loop or (
+            self.fd >= 0 and not transport.get_write_buffer_size() and session.host.handed_over()
+        )
 
     def send(self, msg: Msg) -> bool:
         """Write ``msg`` now if that is safe (see :meth:`allowed`); False: use the pipe."""
