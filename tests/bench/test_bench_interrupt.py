@@ -8,8 +8,10 @@ finished, and leave none of its workers behind, the frozen one included.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -20,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from purezmq.bench.runner import _Worker, worker_env
+from purezmq.bench.spec import Params
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 DEADLINE = 30.0
@@ -137,3 +142,23 @@ def test_a_signal_stops_it_cleanly(tmp_path: Path, signum: int, group: bool) -> 
     assert doc["medians"]["thr-inproc-16-sync"]["purezmq"]["median"]["msg_s"] > 0
     assert frozen in seen
     assert not [pid for pid in seen if alive(pid)]
+
+
+def test_releasing_a_worker_that_already_died_leaves_nothing_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The "go" written to a dead worker fails; the pipe must be closed then, not when the
+    collector finalizes it (which printed a stray traceback into an interrupted run)."""
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    params = Params("no-such-role", "purezmq", "sync", "thr", "inproc", 16, 1, "")
+    worker = _Worker("w", params, worker_env(False), queue.SimpleQueue())
+    worker.kill()
+    worker.popen.wait()
+    worker.reader.join()
+    worker.release()
+    assert worker.popen.stdin is not None and worker.popen.stdin.closed
+    worker.reap(time.monotonic() + DEADLINE)
+    del worker
+    gc.collect()
+    assert unraisable == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -100,12 +101,15 @@ class _Worker:
         return " | ".join(self.stderr_text().strip().splitlines()[-lines:])
 
     def release(self) -> None:
-        try:
-            assert self.popen.stdin is not None
-            self.popen.stdin.write("go\n")
-            self.popen.stdin.close()
-        except (OSError, ValueError):
-            pass  # it already exited (inproc runs do not wait)
+        stdin = self.popen.stdin
+        assert stdin is not None
+        # It may have exited already (inproc runs do not wait, a killed one cannot read):
+        # the write then fails, and the close must still happen here, or the unflushed
+        # "go" fails again when the collector finalizes the pipe, as a stray traceback.
+        with contextlib.suppress(OSError, ValueError):
+            stdin.write("go\n")
+        with contextlib.suppress(OSError, ValueError):
+            stdin.close()
 
     def kill(self) -> None:
         """SIGKILL, if it still runs (stopped or not)."""
