@@ -8,6 +8,7 @@ say) is a new row and, at most, a small function.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ class Flag:
     help: str
     apply: Callable[[Any, Any], None]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # other spellings of the same flag
 
     @property
     def dest(self) -> str:
@@ -60,22 +62,44 @@ def _curve_secretkey(sock: Any, key: str) -> None:
     sock.curve_publickey = zmq.curve_public(key.encode())
 
 
+def _certificate(flag: str, path: str) -> tuple[bytes, bytes | None]:
+    """The keys of a certificate file (purezmq keygen's, czmq's, zmq.auth's)."""
+    from ..auth.certs import load_certificate
+
+    try:
+        return load_certificate(path)
+    except (OSError, ValueError) as exc:
+        raise Usage(f"{flag}: {exc}") from None
+
+
+def _curve_keypair(sock: Any, path: str) -> None:
+    public, secret = _certificate("--curve-keypair", path)
+    if secret is None:
+        raise Usage(f"--curve-keypair: {path} is a public certificate; give NAME.key_secret")
+    sock.curve_publickey, sock.curve_secretkey = public, secret
+
+
 def _curve_serverkey(sock: Any, key: str) -> None:
-    if sock.mechanism != zmq.CURVE:  # no --curve-secretkey: a key pair of its own
+    """``key``: 40 characters of Z85, or the server's certificate file."""
+    is_file = os.path.isfile(key)
+    public = _certificate("--curve-serverkey", key)[0] if is_file else key.encode()
+    if sock.mechanism != zmq.CURVE:  # no key pair given: one of its own
         sock.curve_publickey, sock.curve_secretkey = zmq.curve_keypair()
-    sock.curve_serverkey = key.encode()
+    sock.curve_serverkey = public
 
 
 def _curve_server(sock: Any, value: bool) -> None:
     if sock.mechanism != zmq.CURVE:
-        raise Usage("--curve-server needs --curve-secretkey (see: purezmq keygen)")
+        raise Usage(
+            "--curve-server needs --curve-secretkey or --curve-keypair (see: purezmq keygen)"
+        )
     sock.curve_server = True
 
 
 def _plain_user(sock: Any, credentials: str) -> None:
     user, colon, password = credentials.partition(":")
     if not colon or not user or not password:
-        raise Usage("--plain-user takes USER:PASSWORD")
+        raise Usage("--plain takes USER:PASSWORD")
     sock.plain_username, sock.plain_password = user.encode(), password.encode()
 
 
@@ -111,12 +135,15 @@ SOCKET_FLAGS: tuple[Flag, ...] = (
     # are vetted by a ZAP handler in the same process, if any (purezmq.auth).
     Flag("--curve-secretkey", "CURVE: our long-term secret key (Z85; purezmq keygen)",
          _curve_secretkey, {"metavar": "KEY"}),
-    Flag("--curve-serverkey", "CURVE client of the server with this public key (Z85)",
-         _curve_serverkey, {"metavar": "KEY"}),
-    Flag("--curve-server", "CURVE server, with --curve-secretkey", _curve_server,
-         {"action": "store_true"}),
-    Flag("--plain-user", "PLAIN client with these credentials", _plain_user,
-         {"metavar": "USER:PASSWORD"}),
+    Flag("--curve-keypair", "CURVE: our long-term key pair, from a certificate file"
+         " (NAME.key_secret, as purezmq keygen and zmq.auth write it)",
+         _curve_keypair, {"metavar": "FILE"}),
+    Flag("--curve-serverkey", "CURVE client of the server with this public key (Z85, or"
+         " the server's certificate file NAME.key)", _curve_serverkey, {"metavar": "KEY"}),
+    Flag("--curve-server", "CURVE server, with --curve-secretkey or --curve-keypair",
+         _curve_server, {"action": "store_true"}),
+    Flag("--plain", "PLAIN client with these credentials", _plain_user,
+         {"metavar": "USER:PASSWORD"}, aliases=("--plain-user",)),
     Flag("--plain-server", "PLAIN server (needs a ZAP handler to admit anyone)",
          _plain_server, {"action": "store_true"}),
 )
@@ -127,7 +154,7 @@ def add_socket_flags(parser: argparse.ArgumentParser, only: tuple[str, ...] = ()
     group = parser.add_argument_group("socket options")
     for flag in SOCKET_FLAGS:
         if not only or flag.name in only:
-            group.add_argument(flag.name, help=flag.help, **flag.kwargs)
+            group.add_argument(flag.name, *flag.aliases, help=flag.help, **flag.kwargs)
 
 
 def configure(sock: Any, args: argparse.Namespace) -> None:
