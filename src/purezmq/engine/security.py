@@ -7,6 +7,9 @@ RFC 27; the mechanisms themselves are sans-I/O, in ``zmtp/mechanisms/``):
   options as they are when it is made, as libzmq's engine does: MECHANISM and the
   role (PLAIN_SERVER, CURVE_SERVER, or a client's credentials) decide which one; a
   server's ZAP request carries ZAP_DOMAIN, the peer's address and our routing id.
+- :class:`Guard` is the part of a Session (``link.py``) that does the above for one
+  connection: it makes the connection's ZMTP state with its mechanism, runs the ZAP
+  exchange the mechanism asks for, and gives the properties received messages carry.
 - :class:`ZapClient` carries one ZAP request to the handler bound at
   ``inproc://zeromq.zap.01`` in the socket's Context and brings the reply back, on
   the loop, without blocking it: the request goes into an inproc pipe to the
@@ -43,6 +46,7 @@ from ..zmtp import (
 
 if TYPE_CHECKING:
     from ..core.pipe import Pipe
+    from .link import Link
 
 # What a frame-transforming mechanism (CURVE) raises for a MESSAGE it cannot take.
 _MESSAGE_FAULTS = frozenset({
@@ -113,6 +117,76 @@ def _unix_peer(sock: socket.socket) -> str:
     return f"localhost:{uid}:{gid}:{pid}"
 
 
+class Guard:
+    """The security side of one connection (loop thread): its mechanism, the ZAP request
+    in flight, the properties its messages carry."""
+
+    __slots__ = ("peer_address", "session", "zap")
+
+    def __init__(self, session: Link) -> None:
+        self.session = session
+        self.peer_address = ""  # Peer-Address, in libzmq's wording
+        self.zap: ZapClient | None = None
+
+    def connection(self, sock: socket.socket | None) -> ZmtpConnection:
+        """The ZMTP state of a new connection over ``sock``, with the mechanism the
+        socket's options ask for now."""
+        host = self.session.host
+        options = host.options
+        self.peer_address = peer_address(sock)
+        return ZmtpConnection(
+            host.socket_type,
+            identity=options.routing_id,
+            mechanism=mechanism_for(options, host.socket_type, self.peer_address),
+            maxmsgsize=options.maxmsgsize,
+        )
+
+    def properties(self, peer: dict[str, bytes]) -> dict[str, bytes]:
+        """What received messages carry (zmq_msg_gets): the peer's ZMTP properties,
+        the ZAP handler's User-Id and metadata, and Peer-Address, which win in this
+        order in libzmq's stream_engine_base::init_properties."""
+        properties = dict(peer)
+        conn = self.session.conn
+        if conn is not None and conn.peer_user_id is not None:
+            properties.update(conn.zap_properties)
+        if self.peer_address:
+            properties["Peer-Address"] = self.peer_address.encode()
+        return properties
+
+    def ask_zap(self, frames: tuple[bytes, ...]) -> None:
+        """Our mechanism must ask the ZAP handler: send the request through the
+        Context's inproc registry, or say at once that no handler is bound."""
+        host = self.session.host
+        pipe = host.zap_connect()
+        if pipe is None:
+            # Answered from the loop, as a reply would be: not inside this decoding.
+            host.schedule(self._zap_answered, None)
+            return
+        self.zap = ZapClient(pipe, host.schedule, self._zap_answered)
+        self.zap.send(frames)
+
+    def _zap_answered(self, reply: list[bytes] | None) -> None:
+        """The handler's reply (None: there is no handler): the handshake goes on."""
+        self.zap = None
+        session = self.session
+        conn = session.conn
+        if conn is None or session.transport is None or not conn.zap_pending:
+            return
+        with session.lock:
+            if reply is None:
+                conn.zap_unavailable()
+            else:
+                conn.zap_reply(reply)
+        session.send_output()  # READY, WELCOME, or the ERROR that refuses the peer
+        session.received()  # what follows: the handshake's end, or a refusal
+
+    def close(self) -> None:
+        """The connection is gone: a ZAP request in flight is abandoned."""
+        if self.zap is not None:
+            self.zap.close()
+            self.zap = None
+
+
 class ZapClient:
     """One ZAP request in flight to the handler's socket, through an inproc pipe.
 
@@ -168,4 +242,4 @@ class ZapClient:
         self.on_reply(frames)
 
 
-__all__ = ["ZapClient", "mechanism_for", "message_fault", "peer_address"]
+__all__ = ["Guard", "ZapClient", "mechanism_for", "message_fault", "peer_address"]

@@ -70,7 +70,7 @@ from .heartbeats import Heartbeats
 from .host import SessionHost
 from .intake import Intake
 from .iothread import os_lock
-from .security import ZapClient, mechanism_for, message_fault, peer_address
+from .security import Guard, message_fault
 from .states import LIFECYCLE, Life, Lifecycle, Reader, advance
 from .states import Intake as IntakeState
 from .stream import StreamTransport
@@ -112,9 +112,7 @@ class Session(asyncio.Protocol):
         # (a ZMTP protocol error code, or a ZAP status code).
         self.handshake_done = False
         self.failure: int | None = None
-        # Peer-Address (libzmq's wording) and the ZAP request in flight, if any.
-        self.peer_address = ""
-        self.zap: ZapClient | None = None
+        self.guard = Guard(self)  # the mechanism, ZAP, the messages' properties
         # The part of our greeting held until the peer's first octets (connection_made).
         self.greeting_rest = b""
         self.transport: asyncio.Transport | None = None
@@ -162,23 +160,16 @@ class Session(asyncio.Protocol):
         self.fd = sock.fileno() if sock is not None else -1
         host = self.host
         host.configure_transport(transport)
-        options = host.options
-        self.peer_address = peer_address(sock)
-        self.conn = ZmtpConnection(
-            host.socket_type,
-            identity=options.routing_id,
-            mechanism=mechanism_for(options, host.socket_type, self.peer_address),
-            maxmsgsize=options.maxmsgsize,
-        )
+        self.conn = self.guard.connection(sock)
         greeting = self.conn.data_to_send()
         # As libzmq: the signature and the major version first, the rest (the mechanism)
         # once the peer's have arrived. A peer that refuses our mechanism has then sent
         # its own, and both sides can say "mechanism mismatch" rather than "closed".
         transport.write(greeting[:GREETING_HEAD])
         self.greeting_rest = greeting[GREETING_HEAD:]
-        if options.handshake_ivl > 0:
+        if host.options.handshake_ivl > 0:
             self.handshake_timer = host.timers.call_later(
-                options.handshake_ivl / 1000, self._handshake_timed_out
+                host.options.handshake_ivl / 1000, self._handshake_timed_out
             )
         host.session_started(self)
 
@@ -191,7 +182,7 @@ class Session(asyncio.Protocol):
             conn.receive_data(data)
         if self.heartbeats is not None:
             self.heartbeats.received()
-        self._received()
+        self.received()
 
     def socket_readable(self) -> None:
         """A :class:`StreamTransport` found its socket readable (loop thread): read it
@@ -208,7 +199,7 @@ class Session(asyncio.Protocol):
         if not data:
             transport.end_of_stream()
             return
-        self._received()
+        self.received()
         if owner is not None:
             owner.loop_read(len(data))
 
@@ -222,7 +213,7 @@ class Session(asyncio.Protocol):
                 self.heartbeats.received()
         return data
 
-    def _received(self) -> None:
+    def received(self) -> None:
         """Bytes went into the connection (loop thread): decode and deliver them."""
         if self.greeting_rest:
             self._greet_on()
@@ -272,9 +263,7 @@ class Session(asyncio.Protocol):
         if self.owner is not None:
             self.host.remove_owner_reader(self.owner)
             self.owner.stop()
-        if self.zap is not None:
-            self.zap.close()
-            self.zap = None
+        self.guard.close()
         self._cancel_timers()
         self.intake.finish()
         if pipe is not None and self.owns_pipe:
@@ -355,7 +344,7 @@ class Session(asyncio.Protocol):
         elif isinstance(event, HandshakeComplete):
             self._handshake_done(event)
         elif isinstance(event, ZapRequest):
-            self._ask_zap(event.frames)
+            self.guard.ask_zap(event.frames)
         elif isinstance(event, AuthenticationFailed):
             self._auth_failed(event)
         elif isinstance(event, Ping):
@@ -376,7 +365,7 @@ class Session(asyncio.Protocol):
             self.handshake_timer = None
         host = self.host
         pipe = self.pipe
-        properties = self._metadata(event.properties)
+        properties = self.guard.properties(event.properties)
         if pipe is None:
             pipe = self.pipe = host.make_pipe(self, properties)
         else:
@@ -395,44 +384,7 @@ class Session(asyncio.Protocol):
             host.add_owner_reader(self.owner)
         self.flush()
 
-    def _metadata(self, peer: dict[str, bytes]) -> dict[str, bytes]:
-        """What received messages carry (zmq_msg_gets): the peer's ZMTP properties,
-        the ZAP handler's User-Id and metadata, and Peer-Address, which win in this
-        order in libzmq's stream_engine_base::init_properties."""
-        properties = dict(peer)
-        conn = self.conn
-        if conn is not None and conn.peer_user_id is not None:
-            properties.update(conn.zap_properties)
-        if self.peer_address:
-            properties["Peer-Address"] = self.peer_address.encode()
-        return properties
-
-    # -- security: ZAP (RFC 27) and refusals (loop thread) ----------------------
-
-    def _ask_zap(self, frames: tuple[bytes, ...]) -> None:
-        """Our mechanism must ask the ZAP handler: send the request through the
-        Context's inproc registry, or say at once that no handler is bound."""
-        pipe = self.host.zap_connect()
-        if pipe is None:
-            # Answered from the loop, as a reply would be: not inside this decoding.
-            self.host.schedule(self._zap_answered, None)
-            return
-        self.zap = ZapClient(pipe, self.host.schedule, self._zap_answered)
-        self.zap.send(frames)
-
-    def _zap_answered(self, reply: list[bytes] | None) -> None:
-        """The handler's reply (None: there is no handler): the handshake goes on."""
-        self.zap = None
-        conn = self.conn
-        if conn is None or self.transport is None or not conn.zap_pending:
-            return
-        with self.lock:
-            if reply is None:
-                conn.zap_unavailable()
-            else:
-                conn.zap_reply(reply)
-        self.send_output()  # READY, WELCOME, or the ERROR that refuses the peer
-        self._received()  # what follows: the handshake's end, or a refusal
+    # -- security: refusals (loop thread; ZAP is the guard's) ------------------
 
     def _auth_failed(self, event: AuthenticationFailed) -> None:
         """Authentication failed, by our ZAP handler or by the peer's: the monitor hears
