@@ -241,3 +241,39 @@ def test_exit_code_of_a_child_is_unchanged_by_the_exit_flush() -> None:
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=CHILD_TIMEOUT)
     assert done.returncode == 7
+
+
+BLOCKED_AT_EXIT = {
+    "recv": "s.recv()",
+    "recv_multipart": "s.recv_multipart()",
+    "poll": "s.poll()",
+    "poller": "p = zmq.Poller(); p.register(s, zmq.POLLIN); p.poll()",
+    # Until the HWM of the pipe made at connect() is reached; then it blocks.
+    "send": "t = ctx.socket(zmq.PUSH); t.connect('tcp://127.0.0.1:1'); "
+            "[t.send(b'x') for _ in iter(int, 1)]",
+}
+
+
+@pytest.mark.parametrize("call", sorted(BLOCKED_AT_EXIT))
+def test_a_daemon_thread_blocked_at_exit_stays_quiet(call: str) -> None:
+    """A daemon thread left blocked in a call when the program ends dies with the
+    process, as on pyzmq: the exit hook's close and term do not raise into it (a
+    traceback, "Exception in thread", at every exit)."""
+    code = textwrap.dedent(f"""
+        import sys, threading, purezmq as zmq
+        ctx = zmq.Context()
+        s = ctx.socket(zmq.PULL)
+        s.bind("tcp://127.0.0.1:*")
+        started = threading.Event()
+        def blocked():
+            started.set()
+            {BLOCKED_AT_EXIT[call]}
+            print("the blocked call returned", file=sys.stderr)
+        threading.Thread(target=blocked, daemon=True).start()
+        started.wait()
+        print("main done")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=CHILD_TIMEOUT)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "main done\n"

@@ -14,6 +14,8 @@ import time
 from typing import Any
 
 from .. import constants
+from ..error import ZMQError
+from .exiting import stay_blocked_if_exiting
 
 POLLIN = int(constants.PollEvent.POLLIN)
 POLLOUT = int(constants.PollEvent.POLLOUT)
@@ -147,13 +149,19 @@ class Poller:
         try:
             deadline = None if timeout is None else time.monotonic() + timeout / 1000
             while True:
-                ready = self._ready(zsocks, fds)
+                try:
+                    ready = self._ready(zsocks, fds)
+                except ZMQError:  # a socket closed, maybe by the exit hook
+                    for sock, _ in zsocks:
+                        stay_blocked_if_exiting(sock.context)
+                    raise
                 if ready:
                     return ready
                 for sock, _ in zsocks:
                     if sock.context.terminated:
                         from ..error import ContextTerminated
 
+                        stay_blocked_if_exiting(sock.context)
                         raise ContextTerminated()
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:

@@ -31,6 +31,7 @@ from ..core.sockets.xpub import XPub
 from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
 from ._option_attributes import SocketOptionAttributes
 from .attrsettr import AttributeSetter, add_option_properties
+from .exiting import stay_blocked_if_exiting
 from .frame import Frame, received_frame
 from .handles import register, resolve
 from .tracker import _FINISHED_TRACKER, MessageTracker, TrackedBytes, tracked_bytes
@@ -726,6 +727,13 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         self.set(constants.SocketOption.SNDHWM, value)
         self.set(constants.SocketOption.RCVHWM, value)
 
+    def _failed(self, exc: CoreError) -> ZMQError:
+        """A send or receive failed with ``exc``: pyzmq's exception for it, unless the
+        exit hook closed this socket under a daemon thread, which then stays blocked
+        (see exiting.py)."""
+        stay_blocked_if_exiting(self.context)
+        return zmq_error(exc)
+
     def _wait(self, attempt: Callable[[], Any], timeout_ms: int, reading: bool = False) -> Any:
         """Retry ``attempt`` after each wake-up until it gives something (not None, no
         WouldBlock), or raise Again once ``timeout_ms`` (-1: never) has passed.
@@ -737,6 +745,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
         while True:
             if self.context.terminated:
+                stay_blocked_if_exiting(self.context)
                 raise ContextTerminated()
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
@@ -764,7 +773,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         try:
             self._wait(sent, self._core.options.sndtimeo)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise self._failed(exc) from None
 
     def _recv_later(self, attempt: Callable[[], Any], flags: int) -> Any:
         """``attempt`` found nothing: wait for it (RCVTIMEO), unless NOBLOCK."""
@@ -777,7 +786,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         try:
             return self._wait(attempt, core.options.rcvtimeo, True)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise self._failed(exc) from None
 
     @overload
     def send(
@@ -848,7 +857,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         except WouldBlock:
             self._send_frame_later(data, flags)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise self._failed(exc) from None
         return tracker
 
     def _send_frame_later(self, data: bytes, flags: int) -> None:
@@ -923,7 +932,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         except WouldBlock:
             self._send_later(lambda: core.send(msg), flags)
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise self._failed(exc) from None
         return None
 
     @overload
@@ -940,7 +949,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         try:
             frame = core.recv_frame()
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise self._failed(exc) from None
         if frame is None:
             frame = self._recv_later(core.recv_frame, flags)
         if copy:
@@ -984,7 +993,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         try:
             msg = core.recv_message()
         except CoreError as exc:
-            raise zmq_error(exc) from None
+            raise self._failed(exc) from None
         if msg is None:
             msg = self._recv_later(core.recv_message, flags)
         if copy:
@@ -1073,10 +1082,14 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             raise ZMQError(ENOTSOCK)
         deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout / 1000
         while True:
+            if self._shared.closed:  # by another thread, or by the exit hook
+                stay_blocked_if_exiting(self.context)
+                raise ZMQError(ENOTSOCK)
             events = self._core.events() & flags
             if events:
                 return events
             if self.context.terminated:
+                stay_blocked_if_exiting(self.context)
                 raise ContextTerminated()
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:

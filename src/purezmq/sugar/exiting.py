@@ -1,0 +1,31 @@
+"""Calls that a daemon thread is left blocked in when the interpreter exits.
+
+The exit hook (``context.py``) closes every socket still open and terminates its
+Context, so that what the program queued goes out. Threads other than the main one
+that are still blocked in a call by then are daemons (Python joined the others
+before the hook ran): the program left them to end with the process. On pyzmq their
+calls stay blocked until it does; here the hook's close and term would wake them
+with ContextTerminated or ENOTSOCK, and Python would print "Exception in thread" at
+every exit. :func:`stay_blocked_if_exiting` keeps such a call blocked instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+
+def stay_blocked_if_exiting(context: Any) -> None:
+    """Block for ever if ``context`` is being terminated at exit and this is not the
+    main thread; else return at once (the caller raises as usual)."""
+    if getattr(context, "exiting", False) and threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        from ..engine.iothread import os_lock  # a real lock, even under gevent
+
+        lock = os_lock()
+        lock.acquire()
+        lock.acquire()  # released by nobody: the process ends around it
+
+
+__all__ = ["stay_blocked_if_exiting"]
