@@ -49,13 +49,19 @@ def test_curve_server_flags_admit_a_libzmq_client(
     public, secret = zmq.curve_keypair()
     pull = cli("pull", "--bind", "tcp://127.0.0.1:*", "--curve-server", "--curve-secretkey",
                secret.decode(), "--count", "1")
+    _through_curve(zctx, pull, public)
+
+
+def _through_curve(zctx: zmq.Context, server: Cli, server_public: bytes) -> None:
+    """A libzmq CURVE client (a key pair of its own) sends to ``server``, a CLI ``pull
+    --count 1``, which prints the message and ends."""
     push = zctx.socket(zmq.PUSH)
-    push.curve_serverkey = public
+    push.curve_serverkey = server_public
     push.curve_publickey, push.curve_secretkey = zmq.curve_keypair()
-    push.connect(pull.bound()[0])
+    push.connect(server.bound()[0])
     push.send(b"through CURVE")
-    assert pull.wait() == 0
-    assert pull.lines == ["through CURVE"]
+    assert server.wait() == 0
+    assert server.lines == ["through CURVE"]
 
 
 @pytest.mark.parametrize("spelling", ["--plain", "--plain-user"])
@@ -122,13 +128,7 @@ def test_curve_keypair_files_on_both_sides(
 
     server = cli("pull", "--bind", "tcp://127.0.0.1:*", "--curve-server", "--curve-keypair",
                  str(tmp_path / "server.key_secret"), "--count", "1")
-    client = zctx.socket(zmq.PUSH)
-    client.curve_serverkey = server_public
-    client.curve_publickey, client.curve_secretkey = zmq.curve_keypair()
-    client.connect(server.bound()[0])
-    client.send(b"through CURVE")
-    assert server.wait() == 0
-    assert server.lines == ["through CURVE"]
+    _through_curve(zctx, server, server_public)
 
 
 @pytest.mark.parametrize("which", ["server.key", "missing.key_secret"])
