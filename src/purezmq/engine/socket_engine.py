@@ -227,8 +227,30 @@ class SocketEngine:
             listener.bound.remove_path()
         if self.loop is None:
             self.done.set()  # an asyncio socket that never met a loop: nothing to flush
-        elif not self.schedule(self._close):
-            self.done.set()  # its loop is closed: nothing can be flushed any more
+        else:
+            # False if its loop is closed: the engine waits, not done, for the Context to
+            # hand it to a loop that runs (adopt), where it closes and flushes.
+            self.schedule(self._close)
+
+    def stranded(self) -> bool:
+        """Whether this engine's loop is closed (an asyncio socket's, after asyncio.run):
+        nothing of it runs until another loop adopts it."""
+        loop = self.loop
+        return loop is not None and loop.is_closed()
+
+    def adopt(self, loop: asyncio.AbstractEventLoop, thread_id: int) -> None:
+        """Go on on ``loop`` (called on its thread) after the old loop closed: listeners and
+        connecters start again there with their queues, the old loop's connections end as
+        if the peer had gone (see bind_loop), and a close that the old loop never ran runs
+        now. What the socket queued for a peer it never got to connect to is delivered:
+        the interpreter's exit does not count that peer as absent (the Context bounds
+        the wait instead)."""
+        self.exiting = False
+        self.bind_loop(loop, thread_id)
+        if not self.closed:
+            loop.call_soon(self._close)  # after the starts that bind_loop queued
+        else:
+            loop.call_soon(self.check_done)
 
     # -- loop thread ------------------------------------------------------------
 

@@ -139,9 +139,9 @@ class Context(_SyncContext[Socket]):
                 gc.collect()
             self._closing.clear()
 
-    def _wait_flushed(self, engines: list[Any]) -> None:
+    def _wait_flushed(self, engines: list[Any], limit: float | None = None) -> None:
         """The LINGER wait in one of gevent's pool threads: other greenlets run
         meanwhile, and a gevent.Timeout around term() can fire."""
         pending = [engine for engine in engines if not engine.done.is_set()]
         if pending:
-            get_hub().threadpool.apply(super()._wait_flushed, (pending,))
+            get_hub().threadpool.apply(super()._wait_flushed, (pending, limit))

@@ -80,6 +80,10 @@ _COLLECT_EVERY = 0.5
 # How much longer than its LINGER term() waits for an engine before ending it: the loop
 # may be busy, and the engine ends its connections itself when LINGER runs out.
 _LINGER_SLACK = 0.5
+# How long the closed sockets of an ended asyncio loop may take, once adopted by an I/O
+# thread, to connect and deliver what they queued before their loop could: their LINGER
+# was their loop's to serve, and a peer gone meanwhile must not hang term() or the exit.
+_ADOPTED_GRACE = 2.0
 
 
 def _want_uvloop() -> bool:
@@ -356,6 +360,7 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
 
     def _finish(self) -> None:
         state = self._state
+        adopted = self._adopt_stranded()
         with state.lock:
             io = state.io
             state.closed = True
@@ -364,13 +369,36 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
         _open_contexts.discard(self._shadow_obj if self._shadow else self)
         if io is not None:
             # LINGER: connections of closed sockets flush before the loop stops.
-            self._wait_flushed([engine for engine in engines if engine.loop is io.loop])
+            self._wait_flushed([engine for engine in engines if engine.loop is io.loop
+                                and engine not in adopted])
+            # Those adopted get a grace period, then give up (see _ADOPTED_GRACE).
+            self._wait_flushed(adopted, _ADOPTED_GRACE)
             io.stop()
+        # Sockets of an asyncio loop that runs in this thread (a Context dropped or
+        # terminated inside a coroutine) cannot be waited for here: their loop runs
+        # again after this returns, or never; the exit delivers what it could not.
+        _leave_for_exit([engine for engine in engines if engine not in adopted
+                         and (io is None or engine.loop is not io.loop)])
 
-    def _wait_flushed(self, engines: list[Any]) -> None:
-        """Return once ``engines`` have flushed (LINGER); purezmq.green waits cooperatively."""
+    def _adopt_stranded(self) -> list[Any]:
+        """The closed sockets of asyncio loops that have ended (asyncio.run returned) go on
+        on the I/O thread, where what they queued is delivered: the connections their
+        loop never got to make are made there (SocketEngine.adopt)."""
+        state = self._state
+        with state.lock:
+            stranded = [e for e in state.engines if not e.done.is_set() and e.stranded()]
+        if not stranded:
+            return []
+        io = self.io_thread()
+        for engine in stranded:
+            io.loop.call_soon_threadsafe(engine.adopt, io.loop, io.thread_id)
+        return stranded
+
+    def _wait_flushed(self, engines: list[Any], limit: float | None = None) -> None:
+        """Return once ``engines`` have flushed (LINGER, and at most ``limit`` seconds if
+        given); purezmq.green waits cooperatively."""
         for engine in engines:
-            _wait_flushed(engine)
+            _wait_flushed(engine, limit)
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then terminate."""
@@ -477,14 +505,18 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
         __delattr__ = _del_attribute
 
 
-def _wait_flushed(engine: Any) -> None:
-    """Wait until ``engine`` has flushed its connections. With a finite LINGER, at most
-    about that long: if the engine has not ended by then, whatever state a connection
-    is in (a handshake that never ends, a peer that never reads), it is ended."""
-    if engine.linger < 0:
+def _wait_flushed(engine: Any, limit: float | None = None) -> None:
+    """Wait until ``engine`` has flushed its connections. With a finite LINGER (or
+    ``limit``, in seconds), at most about that long: if the engine has not ended by then,
+    whatever state a connection is in (a handshake that never ends, a peer that never
+    reads), it is ended."""
+    wait = None if engine.linger < 0 else engine.linger / 1000 + _LINGER_SLACK
+    if limit is not None:
+        wait = limit if wait is None else min(wait, limit)
+    if wait is None:
         engine.done.wait()
         return
-    if not engine.done.wait(engine.linger / 1000 + _LINGER_SLACK):
+    if not engine.done.wait(wait):
         engine.schedule(engine.expire)
         engine.done.wait(_LINGER_SLACK)
 
@@ -503,13 +535,47 @@ def _declared(cls: type, name: str) -> bool:
                for klass in cls.__mro__)
 
 
+# Closed asyncio sockets whose loop had not flushed them when their Context ended,
+# with the process they belong to (a forked child leaves its parent's alone).
+_left_behind: list[tuple[int, Any]] = []
+_left_behind_lock = threading.Lock()
+
+
+def _leave_for_exit(engines: list[Any]) -> None:
+    pid = os.getpid()
+    with _left_behind_lock:
+        _left_behind[:] = [(p, e) for p, e in _left_behind if not e.done.is_set()]
+        _left_behind.extend((pid, e) for e in engines if not e.done.is_set())
+
+
+def _deliver_left_behind() -> None:
+    """atexit: what closed asyncio sockets still hold, their loop ended or idle for good,
+    goes out from an I/O thread of its own, each socket given up to _ADOPTED_GRACE."""
+    with _left_behind_lock:
+        engines = [e for pid, e in _left_behind if pid == os.getpid() and not e.done.is_set()
+                   and e.loop is not None and not e.loop.is_running()]
+        _left_behind.clear()
+    if not engines:
+        return
+    from ..engine.iothread import IOThread
+
+    io = IOThread(use_uvloop=_want_uvloop())
+    for engine in engines:
+        io.loop.call_soon_threadsafe(engine.adopt, io.loop, io.thread_id)
+    for engine in engines:
+        _wait_flushed(engine, _ADOPTED_GRACE)
+    io.stop()
+
+
 def _terminate_open_contexts() -> None:
-    """atexit: terminate every Context still open (see the module docstring)."""
+    """atexit: terminate every Context still open (see the module docstring), then
+    deliver what the sockets of ended asyncio loops still hold."""
     global _exiting
     _exiting = True
     for ctx in list(_open_contexts):
         if not ctx.closed and ctx._state.pid == os.getpid():
             ctx._terminate_at_exit()
+    _deliver_left_behind()
 
 
 atexit.register(_terminate_open_contexts)

@@ -1,0 +1,92 @@
+"""What an asyncio program sent before its loop ended arrives, as on pyzmq.
+
+An asyncio socket's connections run on its loop. A program that connects, sends and
+ends (``asyncio.run`` returns) may give the loop no chance to make the connection:
+the messages wait in the socket's queue. On pyzmq, libzmq's own thread connects and
+delivers them; here the Context hands such a socket to its I/O thread when the loop
+is gone (at ``term()``/``destroy()`` after the loop, or at exit) and the messages go
+out there, within LINGER (and, at exit, within a grace period if no peer answers).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import zmq as pyzmq
+
+CHILD_TIMEOUT = 60
+
+ENDINGS = {
+    "nothing": "",
+    "close": "push.close()",
+    "close_linger": "push.close(linger=-1)",
+}
+AFTER = {
+    "exit": "",
+    "term": "ctx.term()",
+    "destroy": "ctx.destroy()",
+}
+
+SENDER = """
+import asyncio, purezmq.asyncio as zmq
+ctx = zmq.Context()
+async def main():
+    global push
+    push = ctx.socket(zmq.PUSH)
+    push.connect(ENDPOINT)
+    for i in range(5):
+        await push.send(b"m%d" % i)
+    ENDING
+asyncio.run(main())
+AFTER
+"""
+
+
+def _sender(endpoint: str, ending: str, after: str) -> str:
+    code = SENDER.replace("ENDPOINT", repr(endpoint)).replace("ENDING", ENDINGS[ending])
+    return textwrap.dedent(code.replace("AFTER", AFTER[after]))
+
+
+# Every ending with every way out, but term() with a socket left open: that waits for
+# the socket for ever, on pyzmq too.
+CASES = [(e, a) for e in sorted(ENDINGS) for a in sorted(AFTER) if (e, a) != ("nothing", "term")]
+# Inside the coroutine, on the loop's own thread, which term() then blocks: the Context
+# made and dropped there (garbage: destroyed), or ended there.
+CASES += [("dropped", "exit"), ("close_term_inside", "exit"), ("destroy_inside", "exit")]
+ENDINGS |= {
+    "dropped": "del push; globals().pop('ctx')",
+    "close_term_inside": "push.close(); ctx.term()",
+    "destroy_inside": "ctx.destroy()",
+}
+
+
+@pytest.mark.parametrize(("ending", "after"), CASES)
+def test_messages_sent_before_the_loop_ended_arrive(ending: str, after: str) -> None:
+    ctx = pyzmq.Context()
+    try:
+        pull = ctx.socket(pyzmq.PULL)
+        pull.rcvtimeo = 10_000  # the sender has ended by then: they came or not
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        code = _sender(f"tcp://127.0.0.1:{port}", ending, after)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=CHILD_TIMEOUT)
+        assert (done.returncode, done.stderr) == (0, "")
+        assert [pull.recv() for _ in range(5)] == [b"m%d" % i for i in range(5)]
+    finally:
+        ctx.destroy(linger=0)
+
+
+def test_an_absent_peer_does_not_hang_the_exit() -> None:
+    """Nobody listens: the exit gives the connection its grace period, then ends."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    code = _sender(f"tcp://127.0.0.1:{port}", "close_linger", "exit")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=CHILD_TIMEOUT)  # a hang fails here
+    assert (done.returncode, done.stderr) == (0, "")
