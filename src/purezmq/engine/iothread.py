@@ -63,6 +63,10 @@ def os_lock() -> _thread.LockType:
     return lock
 
 
+# How long stop() waits for the loop's thread to end (seconds); see IOThread.stop.
+STOP_WAIT = 5.0
+
+
 class OsEvent:
     """``threading.Event`` (set, is_set, wait) on a real lock: safe to wait on in a
     greenlet for a thread without a gevent hub (see the module docstring)."""
@@ -207,9 +211,9 @@ class _OsThread:
     def is_alive(self) -> bool:
         return self._alive
 
-    def join(self) -> None:
-        """Return once the thread's target has returned."""
-        self._running.wait()
+    def join(self, timeout: float | None = None) -> None:
+        """Return once the thread's target has returned (or ``timeout`` seconds passed)."""
+        self._running.wait(timeout)
 
 
 def start_thread(target: Callable[[], None], name: str) -> threading.Thread | _OsThread:
@@ -284,14 +288,20 @@ class IOThread:
             self.loop.call_soon_threadsafe(fn, *args)
 
     def stop(self) -> None:
-        """Stop the loop and join the thread (idempotent)."""
+        """Stop the loop and join the thread (idempotent).
+
+        The join is bounded: everything that had to be flushed was waited for before
+        (LINGER), and a loop that does not stop within STOP_WAIT is stuck (a lock that
+        a KeyboardInterrupt made the main thread drop at the wrong instant, say). The
+        daemon thread then ends with the process, rather than hang it at exit.
+        """
         if self.thread.is_alive():
             try:
                 self.loop.call_soon_threadsafe(self.loop.stop)
             except RuntimeError:
                 pass  # the loop is already closed
             if not self.in_thread():
-                self.thread.join()
+                self.thread.join(STOP_WAIT)
 
 
 def _outcome(future: concurrent.futures.Future[T], timeout: float | None = None) -> T:
