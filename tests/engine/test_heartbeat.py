@@ -93,19 +93,20 @@ def test_live_libzmq_peer_keeps_the_connection(ctx: zmq.Context) -> None:
 def test_a_slowly_arriving_large_body_keeps_the_connection(ctx: zmq.Context) -> None:
     """Every octet counts as traffic for the heartbeat, inside a large frame too.
 
-    The peer sends a 1 MiB frame over about a second, longer than HEARTBEAT_TIMEOUT,
+    The peer sends a 1 MiB frame over about two seconds, longer than HEARTBEAT_TIMEOUT,
     in pieces. A receiver that awaited the body whole (SO_RCVLOWAT) would see no
     traffic meanwhile and drop a live peer. The pauses are the slow peer under test.
     """
-    # A timeout well under the body's second, and well over a busy machine's stalls.
-    pull, mon = _monitored_pull(ctx, 50, 500)
+    # A timeout well under the body's two seconds, and ten times the pauses between
+    # its pieces, for a busy machine's stalls.
+    pull, mon = _monitored_pull(ctx, 50, 1000)
     port = pull.bind_to_random_port("tcp://127.0.0.1")
     body = bytes(range(256)) * 4096  # 1 MiB
     with socket.create_connection(("127.0.0.1", port)) as raw:
         raw.sendall(GREETING_NULL_31 + ready_command(b"PUSH"))
         events_until(mon, E.HANDSHAKE_SUCCEEDED)
         raw.sendall(b"\x02" + struct.pack(">Q", len(body)))  # a long, final frame
-        pieces = 10
+        pieces = 20
         step = len(body) // pieces
         for i in range(pieces):
             raw.sendall(body[i * step : (i + 1) * step if i < pieces - 1 else len(body)])

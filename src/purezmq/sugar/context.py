@@ -84,6 +84,8 @@ _LINGER_SLACK = 0.5
 # thread, to connect and deliver what they queued before their loop could: their LINGER
 # was their loop's to serve, and a peer gone meanwhile must not hang term() or the exit.
 _ADOPTED_GRACE = 2.0
+# How often the exit's delivery of those looks whether they are done (seconds).
+_DELIVERY_POLL = 0.01
 
 
 def _want_uvloop() -> bool:
@@ -387,8 +389,8 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
         state = self._state
         with state.lock:
             stranded = [e for e in state.engines if not e.done.is_set() and e.stranded()]
-        if not stranded:
-            return []
+        if not stranded or state.exiting:
+            return []  # at exit no thread may start: _deliver_left_behind takes them
         io = self.io_thread()
         for engine in stranded:
             io.loop.call_soon_threadsafe(engine.adopt, io.loop, io.thread_id)
@@ -550,21 +552,36 @@ def _leave_for_exit(engines: list[Any]) -> None:
 
 def _deliver_left_behind() -> None:
     """atexit: what closed asyncio sockets still hold, their loop ended or idle for good,
-    goes out from an I/O thread of its own, each socket given up to _ADOPTED_GRACE."""
+    goes out on a loop run here, in the exiting thread (Python 3.12 starts no thread at
+    exit), the whole given up to _ADOPTED_GRACE."""
     with _left_behind_lock:
         engines = [e for pid, e in _left_behind if pid == os.getpid() and not e.done.is_set()
                    and e.loop is not None and not e.loop.is_running()]
         _left_behind.clear()
     if not engines:
         return
-    from ..engine.iothread import IOThread
+    from ..engine.iothread import new_event_loop
 
-    io = IOThread(use_uvloop=_want_uvloop())
+    loop = new_event_loop(_want_uvloop())
+    try:
+        loop.run_until_complete(_deliver(loop, engines))
+    finally:
+        loop.close()
+
+
+async def _deliver(loop: Any, engines: list[Any]) -> None:
+    import asyncio  # loaded by then: these sockets ran on asyncio loops
+
+    thread = threading.get_ident()
     for engine in engines:
-        io.loop.call_soon_threadsafe(engine.adopt, io.loop, io.thread_id)
+        engine.adopt(loop, thread)
+    deadline = loop.time() + _ADOPTED_GRACE
+    while loop.time() < deadline and not all(e.done.is_set() for e in engines):
+        await asyncio.sleep(_DELIVERY_POLL)
     for engine in engines:
-        _wait_flushed(engine, _ADOPTED_GRACE)
-    io.stop()
+        if not engine.done.is_set():
+            engine.expire()
+    await asyncio.sleep(_DELIVERY_POLL)  # the connections it ended close
 
 
 def _terminate_open_contexts() -> None:
