@@ -198,9 +198,11 @@ def test_python_dash_m_zmq_log_prints_records(ctx: zmq.Context, logger: logging.
     handler = PUBHandler("tcp://127.0.0.1:*", ctx, root_topic="w")
     logger.addHandler(handler)
     url = handler.socket.last_endpoint.decode()
+    # faulthandler: if it does not end after Ctrl-C, SIGABRT prints where it is stuck.
+    env = dict(os.environ, PYTHONFAULTHANDLER="1")
     watcher = subprocess.Popen(
         [sys.executable, "-m", "purezmq", "run", "-m", "zmq.log", url, "--separator", " > "],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:
 
@@ -211,7 +213,12 @@ def test_python_dash_m_zmq_log_prints_records(ctx: zmq.Context, logger: logging.
 
         assert wait_for(printed, 20) == "w.INFO > hello\n"
         watcher.send_signal(signal.SIGINT)
-        _, err = watcher.communicate(timeout=20)
+        try:
+            _, err = watcher.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            watcher.send_signal(signal.SIGABRT)
+            _, err = watcher.communicate(timeout=20)
+            raise AssertionError(f"no exit 20 s after Ctrl-C; its threads:\n{err}") from None
         assert watcher.returncode == 0, err
     finally:
         watcher.kill()
