@@ -81,9 +81,12 @@ class DirectSend:
         """Write ``msg`` now if that is safe (see :meth:`allowed`); False: use the pipe."""
         session = self.session
         lock = session.lock
-        if self.turn is Turn.US or not lock.acquire(blocking=False):
+        # locked() then `with`, not acquire(blocking=False) then `try`: a KeyboardInterrupt
+        # can land between a call's return and the next line, and would leave the lock
+        # held for ever; `with` has no such gap. (Taken meanwhile: a short wait.)
+        if self.turn is Turn.US or lock.locked():
             return False
-        try:
+        with lock:
             on_loop = threading.get_ident() == session.host.thread_id
             conn, transport = session.conn, session.transport
             if not self.allowed(on_loop) or conn is None or transport is None:
@@ -95,8 +98,6 @@ class DirectSend:
                 self._write_from_owner(data)
             self.turn = Turn.US
             return True
-        finally:
-            lock.release()
 
     def _write_from_owner(self, data: bytes) -> None:
         """Write to the OS socket from the owner's thread (lock held); the loop writes

@@ -35,12 +35,13 @@ def refill(session: Link) -> bool:
     # The state is read under the lock: the loop delivers a batch and then marks the
     # input held in one locked step, and a reader that empties the pipe in between
     # must not see "nothing held" and go to sleep.
-    if not lock.acquire(blocking=False):
+    # locked() then `with` (see DirectSend.send: no gap for a KeyboardInterrupt).
+    if lock.locked():
         # The loop is busy with this session (it may be holding input right now):
         # make sure it looks again, since the reader may go to sleep after this.
         session.host.schedule(intake.drain)
         return False
-    try:
+    with lock:
         if intake.state is not Intake.HELD:
             return False
         if not SWITCHES.refill:
@@ -61,8 +62,6 @@ def refill(session: Link) -> bool:
             return True  # a batch is in, and input is still held: the next refill
         session.host.schedule(intake.drain)
         return wrote and intake.deferred is None
-    finally:
-        lock.release()
 
 
 def _decode_held(session: Link, conn: ZmtpConnection) -> bool | None:
