@@ -17,6 +17,7 @@ credentials would be refused again.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import socket
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -79,6 +80,16 @@ class Connecter:
         self.retry = None
         if not self.closed:
             self.task = self.host.loop.create_task(self._connect())
+
+    def forget_loop(self) -> None:
+        """Its loop closed before the attempt ended: drop what that loop held. An
+        attempt the loop never started is closed, so it is not reported as a coroutine
+        never awaited; one it started cannot run again and is left to the collector."""
+        task, self.task, self.retry = self.task, None, None
+        if task is not None and not task.done():
+            coro = task.get_coro()
+            if inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED":
+                coro.close()
 
     async def _connect(self) -> None:
         options = self.host.options

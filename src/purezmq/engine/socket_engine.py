@@ -129,7 +129,7 @@ class SocketEngine:
             self._deferred.append((listener.start, ()))
         for connecter in self.connecters.all():
             if connecter.session is None and not connecter.closed:
-                connecter.task = connecter.retry = None
+                connecter.forget_loop()
                 self._deferred.append((connecter.start, ()))
 
     def schedule(self, fn: Callable[..., Any], *args: Any) -> bool:
