@@ -90,3 +90,39 @@ def test_an_absent_peer_does_not_hang_the_exit() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=CHILD_TIMEOUT)  # a hang fails here
     assert (done.returncode, done.stderr) == (0, "")
+
+
+RESTARTER = """
+import asyncio, purezmq.asyncio as zmq
+ctx = zmq.Context()
+async def main():
+    for i in range(3):  # a heartbeat that gets no answer makes a new socket each time
+        req = ctx.socket(zmq.REQ)
+        req.linger = 1000
+        req.connect(ENDPOINT)
+        await req.send(b"ping%d" % i)
+        req.close()
+loop = asyncio.new_event_loop()
+loop.run_until_complete(main())
+loop.close()
+ctx.term()
+"""
+
+
+def test_connects_a_closed_loop_never_started_are_not_reported() -> None:
+    """run_until_complete and close, as a thread running a heartbeat does: the loop never
+    started the connects; the sockets go on at term() and nothing is printed of the
+    attempts the closed loop left (a pending task, a coroutine never awaited)."""
+    ctx = pyzmq.Context()
+    try:
+        router = ctx.socket(pyzmq.ROUTER)
+        router.rcvtimeo = 10_000
+        port = router.bind_to_random_port("tcp://127.0.0.1")
+        code = textwrap.dedent(RESTARTER.replace("ENDPOINT", repr(f"tcp://127.0.0.1:{port}")))
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=CHILD_TIMEOUT)
+        assert (done.returncode, done.stderr) == (0, "")
+        pings = sorted(router.recv_multipart()[-1] for _ in range(3))
+        assert pings == [b"ping0", b"ping1", b"ping2"]
+    finally:
+        ctx.destroy(linger=0)

@@ -82,11 +82,13 @@ class Connecter:
             self.task = self.host.loop.create_task(self._connect())
 
     def forget_loop(self) -> None:
-        """Its loop closed before the attempt ended: drop what that loop held. An
-        attempt the loop never started is closed, so it is not reported as a coroutine
-        never awaited; one it started cannot run again and is left to the collector."""
+        """Its loop closed before the attempt ended: drop what that loop held. The
+        attempt can never run again nor end, which asyncio is told as its own
+        ``run_until_complete`` tells it of a future it gives up on, so that neither a
+        pending task nor a coroutine never awaited is reported when it is collected."""
         task, self.task, self.retry = self.task, None, None
         if task is not None and not task.done():
+            task._log_destroy_pending = False  # type: ignore[attr-defined]
             coro = task.get_coro()
             if inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED":
                 coro.close()
