@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
     from .sugar.context import Context as _SyncContext
 
+    _Parts = Sequence[ReadableBuffer | Frame]
+
 _Future = asyncio.Future
 _S = TypeVar("_S", bound="Socket")
 _T = TypeVar("_T")
@@ -436,14 +438,34 @@ class Socket(_socket.Socket[_Future[Any]]):
 
     # -- the four primitives the sugar is built on ------------------------------
 
-    def send(  # type: ignore[override]
+    @overload  # type: ignore[override]
+    def send(
+        self, data: ReadableBuffer | Frame, flags: int = 0, copy: Literal[True] = True,
+        track: bool = False, **kwargs: Any,
+    ) -> asyncio.Future[None]: ...
+    @overload
+    def send(
+        self, data: ReadableBuffer | Frame, flags: int = 0, *, copy: Literal[False],
+        track: Literal[True], **kwargs: Any,
+    ) -> asyncio.Future[MessageTracker]: ...
+    @overload
+    def send(
+        self, data: ReadableBuffer | Frame, flags: int, copy: Literal[False], track: Literal[True],
+        **kwargs: Any,
+    ) -> asyncio.Future[MessageTracker]: ...
+    @overload
+    def send(
+        self, data: ReadableBuffer | Frame, flags: int = 0, copy: bool = True, track: bool = False,
+        **kwargs: Any,
+    ) -> asyncio.Future[MessageTracker | None]: ...
+    def send(
         self,
         data: ReadableBuffer | Frame,
         flags: int = 0,
         copy: bool = True,
         track: bool = False,
         **kwargs: Any,
-    ) -> asyncio.Future[None]:
+    ) -> asyncio.Future[Any]:
         """Send one frame (SNDMORE holds it for the rest); resolves, once queued, to what
         the sync send() returns (a MessageTracker with ``copy=False``, ``track=True``)."""
         if type(data) is not bytes or track or not copy:
@@ -463,14 +485,34 @@ class Socket(_socket.Socket[_Future[Any]]):
             attempt = _resolving_to(attempt, tracker)
         return waiting.start(waiting.send, attempt, arg, flags, core.options.sndtimeo)
 
-    def send_multipart(  # type: ignore[override]
+    @overload  # type: ignore[override]
+    def send_multipart(
+        self, msg_parts: _Parts, flags: int = 0, copy: Literal[True] = True,
+        track: bool = False, **kwargs: Any,
+    ) -> asyncio.Future[None]: ...
+    @overload
+    def send_multipart(
+        self, msg_parts: _Parts, flags: int = 0, *, copy: Literal[False],
+        track: Literal[True], **kwargs: Any,
+    ) -> asyncio.Future[MessageTracker]: ...
+    @overload
+    def send_multipart(
+        self, msg_parts: _Parts, flags: int, copy: Literal[False], track: Literal[True],
+        **kwargs: Any,
+    ) -> asyncio.Future[MessageTracker]: ...
+    @overload
+    def send_multipart(
+        self, msg_parts: _Parts, flags: int = 0, copy: bool = True, track: bool = False,
+        **kwargs: Any,
+    ) -> asyncio.Future[MessageTracker | None]: ...
+    def send_multipart(
         self,
-        msg_parts: Sequence[ReadableBuffer | Frame],
+        msg_parts: _Parts,
         flags: int = 0,
         copy: bool = True,
         track: bool = False,
         **kwargs: Any,
-    ) -> asyncio.Future[None]:
+    ) -> asyncio.Future[Any]:
         """Send a whole message; resolves, once queued, to what the sync send_multipart()
         returns."""
         waiting = self._waiting

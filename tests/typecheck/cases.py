@@ -159,6 +159,10 @@ async def asyncio_sockets(sync_ctx: zmq.Context[zmq.Socket[bytes]]) -> None:
     assert_type(await sock.poll(10), int)
     assert_type(await sock.send(b"x"), None)
     assert_type(await sock.send_multipart([b"a", b"b"]), None)
+    assert_type(await sock.send(b"x", copy=False, track=True), zmq.MessageTracker)
+    assert_type(await sock.send(b"x", 0, False, True), zmq.MessageTracker)
+    assert_type(await sock.send(b"x", copy=False), zmq.MessageTracker | None)
+    assert_type(await sock.send_multipart([b"a"], copy=False, track=True), zmq.MessageTracker)
     assert_type(await sock.send_string("x"), None)
     assert_type(await azmq.Poller().poll(10), list[tuple[Any, int]])
     assert_type(sock.linger, int)
@@ -166,5 +170,5 @@ async def asyncio_sockets(sync_ctx: zmq.Context[zmq.Socket[bytes]]) -> None:
     received: bytes = sock.recv()  # E: assignment
     number: int = await sock.recv()  # E: assignment
     text: bytes = await sock.recv_string()  # E: assignment
-    await sock.send("text")  # E: arg-type
+    await sock.send("text")  # E: call-overload
     sock.nosuchmethod()  # E: attr-defined
