@@ -112,6 +112,8 @@ def test_subscribe_attribute_subscribes() -> None:
     ctx.destroy(linger=0)
 
 
+# Introspection reads the deprecated socket_type, which warns, as pyzmq's does.
+@pytest.mark.filterwarnings("ignore:Socket.socket_type is deprecated:DeprecationWarning")
 def test_reading_an_option_a_socket_cannot_read_is_attribute_error(ctx: zmq.Context) -> None:
     sock = ctx.socket(zmq.SUB)
     with pytest.raises(AttributeError):
