@@ -63,7 +63,39 @@ def test_vs_pyzmq_gives_ratios(tmp_path: Path) -> None:
         # interleaved: each purezmq run is followed by the same scenario with pyzmq
         libs = [r["lib"] for r in doc["runs"] if r["scenario"] == name]
         assert libs == ["purezmq", "pyzmq"]
-    assert doc["meta"]["pyzmq"]
+    assert doc["meta"]["vs"] == "pyzmq"
+    assert doc["meta"]["vs_version"] and doc["meta"]["vs_libzmq"]
+
+
+OTHER_LIBRARY = {
+    "otherzmq/__init__.py": "from zmq import *\nfrom zmq import __version__, zmq_version\n",
+    "otherzmq/asyncio.py": "from zmq.asyncio import *\n",
+    "otherzmq/utils/__init__.py": "",
+    "otherzmq/utils/z85.py": "from zmq.utils.z85 import *\n",
+}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("zmq") is None, reason="pyzmq not installed")
+def test_vs_any_module_with_pyzmqs_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--vs takes any importable library with pyzmq's API by its module's name (here one
+    that lends pyzmq's classes under another name): its runs are its own rows."""
+    for name, text in OTHER_LIBRARY.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    doc = bench(tmp_path, "--vs", "otherzmq", "--no-floor", only="thr-inproc-16-sync")
+    assert [r["lib"] for r in doc["runs"]] == ["purezmq", "otherzmq"]
+    assert set(doc["ratios"]) == {"thr-inproc-16-sync"} and doc["ratios"]["thr-inproc-16-sync"] > 0
+    assert doc["meta"]["vs"] == "otherzmq"
+
+
+def test_vs_a_library_that_is_not_there_is_a_usage_error(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "purezmq", "bench", "--quick", "--vs", "nosuchzmq"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "--vs nosuchzmq needs nosuchzmq importable" in proc.stderr
 
 
 def test_cpu_per_message_of_throughput_runs(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .common import load_zmq, module_name
 from .estimate import Estimate, guess
 from .progress import Progress, choose_mode
 from .report import libs_of, report, summarize, write_json
@@ -51,7 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _what_to_run(add: Add) -> None:
     add("--quick", action="store_true", help="a tenth of the messages or so")
-    add("--vs", choices=["pyzmq"], help="also run every scenario with pyzmq, interleaved")
+    add(
+        "--vs", metavar="LIBRARY",
+        help="also run every scenario with LIBRARY, interleaved: pyzmq, or the name of any"
+        " installed module with pyzmq's API (MODULE and MODULE.asyncio, for example pyomq)",
+    )
     add("--repeat", type=int, default=3, metavar="N", help="runs per scenario and library")
     add(
         "--filter",
@@ -138,16 +143,18 @@ def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     if args.vs:
-        import zmq
-
-        meta |= {"pyzmq": zmq.__version__, "libzmq": zmq.zmq_version()}
+        other = load_zmq(args.vs, "sync")
+        meta |= {"vs": args.vs, "vs_version": getattr(other, "__version__", "?")}
+        if hasattr(other, "zmq_version"):
+            meta["vs_libzmq"] = other.zmq_version()
     return meta
 
 
 def _check(args: argparse.Namespace) -> bool:
-    """Whether --uvloop can be honoured (a warning if not); exits if pyzmq is missing."""
-    if args.vs and importlib.util.find_spec("zmq") is None:
-        raise SystemExit("purezmq bench: --vs pyzmq needs pyzmq installed")
+    """Whether --uvloop can be honoured (a warning if not); exits if --vs's library is
+    missing."""
+    if args.vs:
+        _check_library(args.vs)
     if args.repeat < 1:
         raise SystemExit("purezmq bench: --repeat must be at least 1")
     if args.uvloop and importlib.util.find_spec("uvloop") is None:
@@ -160,6 +167,16 @@ def _check(args: argparse.Namespace) -> bool:
     return bool(args.uvloop)
 
 
+def _check_library(lib: str) -> None:
+    """Exits unless ``lib`` and its asyncio module import."""
+    for api in ("sync", "asyncio"):
+        name = module_name(lib, api)
+        try:
+            load_zmq(lib, api)
+        except ImportError as exc:
+            raise SystemExit(f"purezmq bench: --vs {lib} needs {name} importable: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """The benchmark as the options ask; the exit status (128 + N if signal N stopped it)."""
     scenarios = _scenarios(args)
@@ -170,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         print("purezmq bench: no scenario matches", file=sys.stderr)
         return 2
     use_uvloop = _check(args)
-    libs = libs_of(args.vs == "pyzmq")
+    libs = libs_of(args.vs)
     steps = plan(scenarios, libs, args.repeat, not args.no_floor)
     with stop_on_signals() as stop:
         opts = _options(args, use_uvloop, stop)
@@ -225,7 +242,9 @@ def _report(
     meta |= {"runs_planned": planned, "runs_done": len(runs)}
     versions = f"purezmq {meta['purezmq']}"
     if args.vs:
-        versions += f" vs pyzmq {meta['pyzmq']} (libzmq {meta['libzmq']})"
+        versions += f" vs {args.vs} {meta['vs_version']}"
+        if "vs_libzmq" in meta:
+            versions += f" (libzmq {meta['vs_libzmq']})"
     mode = "quick" if args.quick else "full"
     print(
         f"purezmq bench: {versions}; Python {meta['python']}; {meta['cpus']} CPUs; {mode};"

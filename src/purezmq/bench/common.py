@@ -12,17 +12,20 @@ from typing import Any, Protocol
 
 from .spec import Params
 
-ZMQ_MODULES = {
-    ("purezmq", "sync"): "purezmq",
-    ("purezmq", "asyncio"): "purezmq.asyncio",
-    ("pyzmq", "sync"): "zmq",
-    ("pyzmq", "asyncio"): "zmq.asyncio",
-}
+# The module of a library whose name is not its module's; any other library given to
+# --vs is a module of that name presenting pyzmq's API (NAME and NAME.asyncio).
+_MODULE_OF = {"pyzmq": "zmq"}
+
+
+def module_name(lib: str, api: str = "sync") -> str:
+    """``purezmq``/``purezmq.asyncio``, ``zmq``/``zmq.asyncio`` for pyzmq, or the
+    other library's own: the APIs are the same."""
+    base = _MODULE_OF.get(lib, lib)
+    return f"{base}.asyncio" if api == "asyncio" else base
 
 
 def load_zmq(lib: str, api: str) -> Any:
-    """``purezmq``/``purezmq.asyncio`` or ``zmq``/``zmq.asyncio``: the APIs are the same."""
-    return importlib.import_module(ZMQ_MODULES[(lib, api)])
+    return importlib.import_module(module_name(lib, api))
 
 
 class Link(Protocol):
@@ -62,7 +65,7 @@ _CURVE_SECRETS = {"server": bytes(range(32)), "client": bytes(range(32, 64))}
 def _curve_pair(lib: str, who: str) -> tuple[bytes, bytes]:
     """(public, secret) of ``who`` ("server", "client"), Z85, made by ``lib``."""
     zmq = load_zmq(lib, "sync")
-    z85 = importlib.import_module(f"{ZMQ_MODULES[(lib, 'sync')]}.utils.z85")
+    z85 = importlib.import_module(f"{module_name(lib)}.utils.z85")
     secret = z85.encode(_CURVE_SECRETS[who])
     return zmq.curve_public(secret), secret
 

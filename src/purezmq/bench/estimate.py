@@ -45,7 +45,9 @@ def guess(step: Step, count: int) -> float:
         return IDLE_S
     stages = 1 if s.transport == "inproc" else 2
     lib = "floor" if step.lib in FLOORS else step.lib
-    per_message = PER_MESSAGE_US.get((s.kind, lib, s.api), 1.0) + s.size / BYTES_PER_US
+    # Another library given to --vs is guessed to cost what pyzmq does.
+    known = PER_MESSAGE_US.get((s.kind, lib, s.api)) or PER_MESSAGE_US.get((s.kind, "pyzmq", s.api))
+    per_message = (known or 1.0) + s.size / BYTES_PER_US
     return stages * STAGE_S + count * per_message / 1e6
 
 

@@ -1,4 +1,4 @@
-"""Medians over the repeats of each scenario and library, and the ratio purezmq/pyzmq."""
+"""Medians over the repeats of each scenario and library, and purezmq's ratio to the other."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from .runner import Run
 from .sections import SECTIONS
-from .spec import Scenario
+from .spec import FLOORS, SELF, Scenario
 
 Entry = dict[str, Any]  # {"runs": n, "ok": k, "status": ..., "median": {metric: value}}
 Summary = dict[str, dict[str, Entry]]  # scenario -> library (or floor) -> entry
@@ -38,11 +38,12 @@ def _entry(group: list[Run]) -> Entry:
 
 
 def ratio(scenario: Scenario, by_lib: dict[str, Entry]) -> float | None:
-    """purezmq/pyzmq of the section's key metric (None without both)."""
+    """purezmq/the other library's of the section's key metric (None without both)."""
     key = SECTIONS[scenario.kind].key
+    others = [lib for lib in by_lib if lib != SELF and lib not in FLOORS]
     try:
-        a = by_lib["purezmq"]["median"][key]
-        b = by_lib["pyzmq"]["median"][key]
-    except KeyError:
+        a = by_lib[SELF]["median"][key]
+        b = by_lib[others[0]]["median"][key]
+    except (KeyError, IndexError):
         return None
     return float(a / b) if b else None

@@ -11,7 +11,7 @@ from typing import Any
 from .medians import Summary, ratio, summarize
 from .notes import Seen, footnotes
 from .runner import Run
-from .spec import LIBS, Scenario
+from .spec import SELF, Scenario
 from .table import render
 
 __all__ = ["libs_of", "report", "summarize", "write_json"]
@@ -44,5 +44,6 @@ def write_json(
     os.replace(partial, path)
 
 
-def libs_of(with_pyzmq: bool) -> list[str]:
-    return list(LIBS) if with_pyzmq else ["purezmq"]
+def libs_of(vs: str | None) -> list[str]:
+    """purezmq, and the library it is measured against if any."""
+    return [SELF] if vs is None else [SELF, vs]

@@ -33,7 +33,7 @@ def _section(
     out = ["", section.title]
     if len(libs) > 1:
         better = "higher" if section.higher_is_better else "lower"
-        out.append(f"ratio = purezmq/pyzmq of {section.key_label}: {better} is better")
+        out.append(f"ratio = {libs[0]}/{libs[1]} of {section.key_label}: {better} is better")
     floors = _floors(section, chosen, summary)
     head = _head(section, libs, floors, seen)
     rows = [_row(s, section, summary[s.name], libs, floors, seen) for s in chosen]
