@@ -429,6 +429,17 @@ class Socket(_socket.Socket[_Future[Any]]):
             shared.engine = engine
         return engine
 
+    def _polled_synchronously(self) -> None:
+        """A sync Poller watches this socket: a wait on it may block the thread of the
+        socket's loop, which could then make no connection nor read any (pyzmq's go on
+        in libzmq's thread, as jupyter_client's asyncio heartbeat expects). The
+        Context's I/O thread takes the socket's I/O over if nothing of it has begun on
+        the loop yet (SocketEngine.off_the_loop); its operations still wait on the loop."""
+        if self._shadow or self._waiting.loop is None:
+            return
+        io = self.context.io_thread()
+        self._get_engine().off_the_loop(io.loop, io.thread_id)
+
     def _fd_signal(self) -> Any:
         self._waiting.get_loop()  # the FD hangs on the loop's signaler: make sure there is one
         return super()._fd_signal()
@@ -681,6 +692,8 @@ class Context(_context.Context[Socket]):
 
 class Poller(_poll.Poller):
     """A Poller whose ``poll`` is awaitable."""
+
+    _blocks = False
 
     def poll(self, timeout: float | None = None) -> asyncio.Future[list[tuple[Any, int]]]:  # type: ignore[override]
         """A Future of the (socket, events) ready within ``timeout`` ms (None: for ever),

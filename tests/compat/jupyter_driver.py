@@ -301,11 +301,18 @@ def check_heartbeat(c: Client) -> None:
 
 
 def check_hb_channel(c: Client) -> None:
-    """The client's own heartbeat channel sees the kernel beat (kc.is_alive())."""
+    """The client's own heartbeat channel sees the kernel beat (kc.is_alive()), through
+    three of its ping cycles: it says it beats before its first, and stops saying so
+    after the first that gets no reply."""
+    hb = c.kc.hb_channel
     deadline = time.monotonic() + WAIT
-    while not c.kc.hb_channel.is_beating():
+    while not hb.is_beating():
         expect(time.monotonic() < deadline, "hb_channel.is_beating()")
         time.sleep(0.05)  # a poll interval: the channel's thread pings on its own clock
+    watched_until = time.monotonic() + 3 * hb.time_to_dead
+    while time.monotonic() < watched_until:
+        expect(hb.is_beating(), "hb_channel.is_beating() through three ping cycles")
+        time.sleep(0.05)
 
 
 def check_buffers(c: Client) -> None:

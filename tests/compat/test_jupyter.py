@@ -23,7 +23,6 @@ import pytest
 pytest.importorskip("ipykernel", reason="the Jupyter tests need ipykernel")
 pytest.importorskip("jupyter_client", reason="the Jupyter tests need jupyter_client")
 
-import purezmq
 
 DRIVER = Path(__file__).with_name("jupyter_driver.py")
 FLAVOURS = ["blocking", "threaded", "async"]
@@ -51,25 +50,6 @@ WORKERS = 3  # client processes at a time: they mostly wait for their kernels
 
 # The module's first test also runs every client process (the module fixture).
 pytestmark = pytest.mark.timeout(int(CHILD_DEADLINE * 2 + 60))
-
-
-def _frame_is_a_buffer() -> bool:
-    try:
-        memoryview(purezmq.Frame(b"x"))
-    except TypeError:
-        return False
-    return True
-
-
-# ipykernel receives with copy=False and jupyter_client's Session.deserialize takes
-# memoryview() of each buffer frame: a purezmq Frame must be a buffer for that.
-BUFFERS_NEED_FRAME_BUFFER = pytest.mark.xfail(
-    not _frame_is_a_buffer(),
-    reason="the kernel drops a message with buffers: jupyter_client's Session.deserialize"
-    " calls memoryview(frame) on the Frames ipykernel receives (copy=False), and"
-    " purezmq's Frame is not a buffer on this Python yet",
-    strict=True,
-)
 
 
 def _run_driver(flavour: str, transport: str) -> dict[str, dict[str, Any]]:
@@ -110,19 +90,6 @@ def reports() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
         return dict(zip(runs, done, strict=True))
 
 
-# AsyncKernelClient's heartbeat channel is a thread running a zmq.asyncio REQ socket on
-# a loop of its own, which it blocks with threading.Event.wait between pings and polls
-# with a sync zmq.Poller. purezmq's asyncio sockets do their I/O on their loop: that
-# loop never runs while the channel waits, so no ping leaves and no reply is read.
-HB_CHANNEL_NEEDS_IO_OFF_THE_LOOP = pytest.mark.xfail(
-    reason="purezmq.asyncio sockets do their I/O on their own loop, and jupyter_client's"
-    " HBChannel blocks that loop (threading.Event.wait) and polls with a sync Poller:"
-    " the async client's hb_channel does not beat (unless an await happens to yield to"
-    " the loop), so kc.is_alive() says False",
-    strict=False,
-)
-
-
 # Seen in about one run in six (never with pyzmq): after SIGINT reaches the kernel's
 # main thread, ipykernel's execute_request fails to send its execute_reply with
 # "ZMQError: the socket is closed", so the interrupted cell never gets its reply.
@@ -137,10 +104,6 @@ INTERRUPT_SOMETIMES_LOSES_THE_REPLY = pytest.mark.xfail(
 def _marks(flavour: str, check: str) -> list[Any]:
     if check in ("interrupt_signal", "interrupt_message"):
         return [INTERRUPT_SOMETIMES_LOSES_THE_REPLY]
-    if check == "buffers":
-        return [BUFFERS_NEED_FRAME_BUFFER]
-    if check == "hb_channel" and flavour == "async":
-        return [HB_CHANNEL_NEEDS_IO_OFF_THE_LOOP]
     return []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -242,3 +243,57 @@ def test_a_dropped_asyncio_socket_is_collected_and_closed() -> None:
         return closed
 
     assert _run(body)
+
+
+def _echo_server(ctx: Any, ready: threading.Event, address: list[str]) -> None:
+    rep = ctx.socket(zmq.REP)
+    rep.rcvtimeo = int(DEADLINE * 1000)
+    rep.bind("tcp://127.0.0.1:*")
+    address.append(rep.last_endpoint.decode())
+    ready.set()
+    try:
+        while True:
+            rep.send(rep.recv())
+    except zmq.ZMQError:
+        pass
+    finally:
+        rep.close(linger=0)
+
+
+def test_a_sync_poller_sees_replies_while_the_loop_is_blocked() -> None:
+    """jupyter_client's asyncio heartbeat: connect, register with a sync Poller, send,
+    then block the loop's thread and poll(0). pyzmq's I/O goes on in libzmq's thread;
+    here the I/O thread takes the socket over at register, before anything began."""
+    server_ctx = zmq.Context()
+    ready, address = threading.Event(), list[str]()
+    server = threading.Thread(target=_echo_server, args=(server_ctx, ready, address))
+    server.start()
+    assert ready.wait(DEADLINE)
+
+    async def beat() -> int:
+        poller = zmq.Poller()
+        req = ctx.socket(zmq.REQ)
+        req.linger = 0
+        req.connect(address[0])
+        poller.register(req, zmq.POLLIN)
+        beats = 0
+        for i in range(3):
+            await req.send(b"ping %d" % i)
+            deadline = time.monotonic() + DEADLINE
+            while not poller.poll(0) and time.monotonic() < deadline:
+                threading.Event().wait(0.01)  # the loop stays blocked meanwhile
+            if poller.poll(0):
+                assert await req.recv() == b"ping %d" % i
+                beats += 1
+        req.close()
+        return beats
+
+    ctx = azmq.Context()
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(beat()) == 3
+    finally:
+        loop.close()
+        ctx.term()
+        server_ctx.term()
+        server.join(DEADLINE)

@@ -81,17 +81,32 @@ class Connecter:
         if not self.closed:
             self.task = self.host.loop.create_task(self._connect())
 
+    def not_begun(self) -> bool:
+        """Whether no attempt has begun: none made, or one its loop has not started."""
+        task = self.task
+        if self.session is not None or task is None:
+            return self.session is None
+        coro = task.get_coro()
+        return inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED"
+
     def forget_loop(self) -> None:
-        """Its loop closed before the attempt ended: drop what that loop held. The
-        attempt can never run again nor end, which asyncio is told as its own
-        ``run_until_complete`` tells it of a future it gives up on, so that neither a
-        pending task nor a coroutine never awaited is reported when it is collected."""
-        task, self.task, self.retry = self.task, None, None
-        if task is not None and not task.done():
-            task._log_destroy_pending = False  # type: ignore[attr-defined]
-            coro = task.get_coro()
-            if inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED":
-                coro.close()
+        """Drop what its loop held (that loop closed, or the engine moves off it before
+        any attempt began). On a closed loop the attempt can never run again nor end,
+        which asyncio is told as its own ``run_until_complete`` tells it of a future it
+        gives up on, so that neither a pending task nor a coroutine never awaited is
+        reported when it is collected; on a live one it is cancelled."""
+        task, retry, self.task, self.retry = self.task, self.retry, None, None
+        if task is None or task.done():
+            return
+        if not task.get_loop().is_closed():
+            task.cancel()
+            if retry is not None:
+                retry.cancel()
+            return
+        task._log_destroy_pending = False  # type: ignore[attr-defined]
+        coro = task.get_coro()
+        if inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED":
+            coro.close()
 
     async def _connect(self) -> None:
         options = self.host.options

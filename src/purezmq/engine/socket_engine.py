@@ -90,6 +90,9 @@ class SocketEngine:
         # Closed by the interpreter's exit: no waiting for peers that are not connected.
         self.exiting = False
         self.closed = False
+        # An asyncio socket's I/O taken over by the Context's I/O thread (off_the_loop):
+        # it stays there whatever loop the socket's operations wait on.
+        self.off_its_loop = False
         self.monitor: Monitor | None = None
         # The Context's inproc names, where a ZAP handler binds (set by the facade).
         self.inproc: InprocRegistry | None = None
@@ -111,6 +114,8 @@ class SocketEngine:
         Its connections cannot move (their transports belong to the closed loop): they
         end as if the peer had gone, and connecters reconnect, their queues intact.
         """
+        if self.off_its_loop:
+            return
         old = self.loop
         self.loop = loop
         self.timers = loop
@@ -131,6 +136,31 @@ class SocketEngine:
             if connecter.session is None and not connecter.closed:
                 connecter.forget_loop()
                 self._deferred.append((connecter.start, ()))
+
+    def off_the_loop(self, loop: asyncio.AbstractEventLoop, thread_id: int) -> bool:
+        """Run on ``loop`` (the Context's I/O thread's) from now on, rather than on the
+        asyncio socket's loop, whose thread calls this: for a socket that the program may
+        wait on synchronously, blocking that loop (a sync Poller watches it). Only while
+        nothing has begun on the old loop: no listener, no connection, only connects not
+        yet started (cancelled there, started again here). False if it is too late."""
+        connecters = self.connecters.all()
+        movable = (
+            not self.closed and not self.listeners and not self.sessions
+            and self.loop is not None and threading.get_ident() == self.thread_id
+            and all(c.not_begun() for c in connecters)
+        )
+        if not movable:
+            return self.off_its_loop
+        for connecter in connecters:
+            connecter.forget_loop()
+        self.loop = self.timers = loop
+        self.thread_id = thread_id
+        self.direct_receiver = None  # it hands messages over on the socket's loop only
+        self.off_its_loop = True
+        for connecter in connecters:
+            if not connecter.closed:
+                loop.call_soon_threadsafe(connecter.start)
+        return True
 
     def schedule(self, fn: Callable[..., Any], *args: Any) -> bool:
         """Run ``fn`` soon on the loop, from any thread. False if the loop is closed: it

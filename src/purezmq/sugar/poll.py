@@ -81,6 +81,9 @@ class _FdWaker:
 class Poller:
     """Wait for events on several sockets and file descriptors at once."""
 
+    # Its poll() blocks the calling thread (the asyncio Poller's does not).
+    _blocks = True
+
     def __init__(self) -> None:
         self.sockets: list[tuple[Any, int]] = []
         self._map: dict[Any, int] = {}
@@ -97,6 +100,8 @@ class Poller:
                 self.unregister(socket)
             return
         check_pollable(socket)
+        if self._blocks and hasattr(socket, "_core"):
+            socket._polled_synchronously()
         if socket in self._map:
             self.sockets[self._map[socket]] = (socket, flags)
         else:

@@ -636,6 +636,10 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             return constants.SocketType(value)
         return value
 
+    def _polled_synchronously(self) -> None:
+        """A sync Poller watches this socket: nothing to do, its I/O runs on the I/O
+        thread (an asyncio socket's may move there)."""
+
     def _fd_signal(self) -> FdSignal:
         shared = self._shared
         fd: FdSignal | None = shared.fd
