@@ -105,3 +105,39 @@ def test_an_unknown_option_is_einval_and_a_non_int_value_a_type_error(ctx: zmq.C
     with pytest.raises(zmq.ZMQError, match="ROUTER_RAW"):
         sock.setsockopt(zmq.ROUTER_RAW, 1)
     sock.close()
+
+
+FLAG_OPTIONS = [
+    ("ROUTER", "ROUTER_MANDATORY"), ("ROUTER", "ROUTER_HANDOVER"), ("ROUTER", "PROBE_ROUTER"),
+    ("DEALER", "PROBE_ROUTER"), ("REQ", "REQ_CORRELATE"), ("REQ", "REQ_RELAXED"),
+    ("XPUB", "XPUB_VERBOSE"), ("XPUB", "XPUB_VERBOSER"), ("XPUB", "XPUB_NODROP"),
+    ("XPUB", "XPUB_MANUAL"), ("STREAM", "STREAM_NOTIFY"),
+]
+
+
+def _outcome(lib: Any, kind: str, name: str, value: int) -> str:
+    ctx = lib.Context()
+    sock = ctx.socket(getattr(lib, kind))
+    try:
+        sock.setsockopt(getattr(lib, name), value)
+        return "set"
+    except lib.ZMQError as exc:
+        return lib.Errno(exc.errno).name
+    finally:
+        sock.close(linger=0)
+        ctx.term()
+
+
+@pytest.mark.parametrize(("kind", "name"), FLAG_OPTIONS)
+@pytest.mark.parametrize("value", [0, 1, 2, 100, -1])
+def test_flag_options_take_what_libzmq_takes(kind: str, name: str, value: int) -> None:
+    """Most on/off options take any int from 0 up (STREAM_NOTIFY only 0 or 1)."""
+    assert _outcome(zmq, kind, name, value) == _outcome(pyzmq, kind, name, value)
+
+
+def test_a_flag_set_with_a_number_above_one_reads_back_as_on() -> None:
+    ctx = zmq.Context()
+    router = ctx.socket(zmq.ROUTER)
+    router.router_mandatory = 2
+    assert router.router_mandatory == 1
+    ctx.destroy(linger=0)

@@ -441,10 +441,20 @@ def _terminated(*args: object) -> Any:
 
 
 def require_int_flag(name: str, value: Any) -> int:
-    """Check an on/off option value (0 or 1) and return it."""
+    """An on/off option's value as libzmq takes most of them: any int from 0 up, any
+    non-zero one meaning on; returned as 0 or 1."""
+    if not isinstance(value, int) or value < 0:
+        raise CoreError(EINVAL, f"socket option {name} takes 0 (off) or more (on), not {value!r}")
+    return int(value != 0)
+
+
+def require_zero_or_one(name: str, value: Any) -> int:
+    """An on/off option's value where libzmq takes only 0 or 1 (STREAM_NOTIFY)."""
     if not isinstance(value, int) or value not in (0, 1):
         raise CoreError(EINVAL, f"socket option {name} takes 0 or 1, not {value!r}")
     return value
 
 
-__all__ = ["POLLIN", "POLLOUT", "SocketBase", "WouldBlock", "require_int_flag"]
+__all__ = [
+    "POLLIN", "POLLOUT", "SocketBase", "WouldBlock", "require_int_flag", "require_zero_or_one",
+]

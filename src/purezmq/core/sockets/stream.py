@@ -37,7 +37,7 @@ from ..errors import EHOSTUNREACH, EINVAL, CoreError, WouldBlock
 from ..option_ids import Opt
 from ..pipe import Msg, Pipe
 from ..routing import FairQueue, generated_routing_ids
-from ..socket_base import SocketBase, require_int_flag
+from ..socket_base import SocketBase, require_zero_or_one
 
 
 class Stream(SocketBase):
@@ -143,7 +143,7 @@ class Stream(SocketBase):
             self.connect_routing_id = value
             return True
         if option == Opt.STREAM_NOTIFY:
-            self.notify = require_int_flag("STREAM_NOTIFY", value)
+            self.notify = require_zero_or_one("STREAM_NOTIFY", value)
             return True
         return False
 
