@@ -102,3 +102,22 @@ def test_the_socket_leaving_drains_then_closes() -> None:
     assert session.life is Lifecycle.CLOSING and transport.closing
     peer.receive_data(transport.take())
     assert [e for e in peer.next_events() if isinstance(e, tuple)] == [(b"last",)]
+
+
+def test_a_flush_after_the_socket_thread_parsed_the_peers_end_writes_nothing() -> None:
+    """The socket's thread (owner read, refill) may parse the peer's end of stream
+    while the loop is about to flush: the flush finds the connection ended and leaves
+    the queued message alone (it raised 'SEND_MESSAGE is not allowed in state CLOSED'
+    from the loop's callback, seen in a binder-restart test under load)."""
+    host = FakeHost("PUSH", type_id=8)
+    session, transport, _ = _peer_ready(host, "PULL")
+    sock = host.socket_end
+    assert sock is not None
+    transport.take()
+    sock.write((b"queued",))
+    with session.lock:  # what the socket's thread does, under the session's lock
+        session.conn.receive_data(b"")
+        session.conn.next_events()
+    assert session.conn.ended and session.writable
+    session.flush()
+    assert transport.take() == b""

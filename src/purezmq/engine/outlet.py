@@ -47,6 +47,10 @@ def _write_batch(session: Link, pipe: Pipe, conn: ZmtpConnection) -> bool:
     """One batch from the pipe to the transport; False when the pipe was empty."""
     transport = session.transport
     with session.lock:
+        if conn.ended:
+            # The peer's end, parsed meanwhile by the socket's thread (owner read,
+            # refill): what is left in the pipe stays for the session's closing.
+            return False
         batch = pipe.read_all()
         if not batch:
             return False

@@ -390,6 +390,11 @@ class ZmtpConnection:
         self._advance(Input.SEND_ERROR)
 
     @property
+    def ended(self) -> bool:
+        """True once the connection is CLOSED or in ERROR: it takes no more messages."""
+        return self.state is State.CLOSED or self.state is State.ERROR
+
+    @property
     def output_waiting(self) -> bool:
         """True if :meth:`data_to_send` has something (a PONG, handshake commands)."""
         return bool(self._out)
