@@ -82,31 +82,29 @@ class Connecter:
             self.task = self.host.loop.create_task(self._connect())
 
     def not_begun(self) -> bool:
-        """Whether no attempt has begun: none made, or one its loop has not started."""
+        """Whether no connection is made nor being made: none tried yet, one its loop
+        has not started, or a retry waiting for its time."""
         task = self.task
-        if self.session is not None or task is None:
-            return self.session is None
-        coro = task.get_coro()
-        return inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED"
+        return self.session is None and (task is None or _never_started(task))
 
     def forget_loop(self) -> None:
         """Drop what its loop held (that loop closed, or the engine moves off it before
-        any attempt began). On a closed loop the attempt can never run again nor end,
-        which asyncio is told as its own ``run_until_complete`` tells it of a future it
-        gives up on, so that neither a pending task nor a coroutine never awaited is
-        reported when it is collected; on a live one it is cancelled."""
+        any attempt began). On a live loop the attempt and the retry are cancelled. On
+        a closed one the attempt can never run again nor end, which asyncio is told as
+        its own ``run_until_complete`` tells it of a future it gives up on, so that
+        neither a pending task nor a coroutine never awaited is reported when it is
+        collected."""
         task, retry, self.task, self.retry = self.task, self.retry, None, None
+        if retry is not None:
+            retry.cancel()
         if task is None or task.done():
             return
         if not task.get_loop().is_closed():
             task.cancel()
-            if retry is not None:
-                retry.cancel()
             return
         task._log_destroy_pending = False  # type: ignore[attr-defined]
-        coro = task.get_coro()
-        if inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED":
-            coro.close()
+        if _never_started(task):
+            task.get_coro().close()
 
     async def _connect(self) -> None:
         options = self.host.options
@@ -300,3 +298,9 @@ class Connecters:
     def __len__(self) -> int:
         with self._lock:
             return sum(map(len, self._by_endpoint.values()))
+
+
+def _never_started(task: asyncio.Task[None]) -> bool:
+    """Whether the task's coroutine has not begun to run."""
+    coro = task.get_coro()
+    return inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) == "CORO_CREATED"
