@@ -165,3 +165,21 @@ def test_term_ends_an_engine_that_outlives_its_linger(
     took = _returns_in_time(lambda: ctx.destroy())
     pctx.destroy(linger=0)
     assert took < DEADLINE
+
+
+def test_term_bounds_many_stuck_engines_by_one_linger(
+    monkeypatch: pytest.MonkeyPatch, silent_server: tuple[str, list[socket.socket]]
+) -> None:
+    """The LINGER of sockets closed together runs at the same time, as in libzmq: ten
+    engines that outlive it cost one LINGER (and the grace to end them), not ten."""
+    from purezmq.engine.socket_engine import SocketEngine
+
+    monkeypatch.setattr(SocketEngine, "check_done", lambda self: None)
+    ctx = zmq.Context()
+    for _ in range(10):
+        pull = ctx.socket(zmq.PULL)
+        pull.linger = LINGER_MS
+        pull.connect(silent_server[0])
+    took = _returns_in_time(lambda: ctx.destroy())
+    # One after the other, each waits LINGER + 0.5 s and then 0.5 s more to end: 6 s.
+    assert took < 3.0

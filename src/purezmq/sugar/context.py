@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import atexit
 import gc
+import math
 import os
 import threading
+import time
 import warnings
 import weakref
 from collections.abc import Callable
@@ -399,8 +401,7 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
     def _wait_flushed(self, engines: list[Any], limit: float | None = None) -> None:
         """Return once ``engines`` have flushed (LINGER, and at most ``limit`` seconds if
         given); purezmq.green waits cooperatively."""
-        for engine in engines:
-            _wait_flushed(engine, limit)
+        _wait_flushed(engines, limit)
 
     def destroy(self, linger: int | None = None) -> None:
         """Close every socket (with ``linger`` if given), then terminate."""
@@ -507,20 +508,34 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
         __delattr__ = _del_attribute
 
 
-def _wait_flushed(engine: Any, limit: float | None = None) -> None:
-    """Wait until ``engine`` has flushed its connections. With a finite LINGER (or
-    ``limit``, in seconds), at most about that long: if the engine has not ended by then,
-    whatever state a connection is in (a handshake that never ends, a peer that never
-    reads), it is ended."""
-    wait = None if engine.linger < 0 else engine.linger / 1000 + _LINGER_SLACK
+def _wait_flushed(engines: list[Any], limit: float | None = None) -> None:
+    """Wait until ``engines`` have flushed their connections. Their LINGERs (or ``limit``,
+    in seconds) run together from now, as libzmq's do: an engine that has not ended by
+    its own, whatever state a connection is in (a handshake that never ends, a peer that
+    never reads), is ended, and all that are overdue get one grace period together."""
+    started = time.monotonic()
+    bounds = [(engine, _flush_bound(engine, limit)) for engine in engines]
+    # The bounded first: one without a bound (LINGER -1) must not hold back their ends.
+    bounds.sort(key=lambda pair: math.inf if pair[1] is None else pair[1])
+    overdue = []
+    for engine, bound in bounds:
+        if bound is None:
+            engine.done.wait()
+        elif not engine.done.wait(max(0.0, started + bound - time.monotonic())):
+            engine.schedule(engine.expire)
+            overdue.append(engine)
+    grace_ends = time.monotonic() + _LINGER_SLACK
+    for engine in overdue:
+        engine.done.wait(max(0.0, grace_ends - time.monotonic()))
+
+
+def _flush_bound(engine: Any, limit: float | None) -> float | None:
+    """Seconds ``engine`` may take to flush: its LINGER with some slack, at most ``limit``;
+    None for ever."""
+    bound = None if engine.linger < 0 else engine.linger / 1000 + _LINGER_SLACK
     if limit is not None:
-        wait = limit if wait is None else min(wait, limit)
-    if wait is None:
-        engine.done.wait()
-        return
-    if not engine.done.wait(wait):
-        engine.schedule(engine.expire)
-        engine.done.wait(_LINGER_SLACK)
+        bound = limit if bound is None else min(bound, limit)
+    return bound
 
 
 def _name(option: int) -> str:
