@@ -9,12 +9,13 @@ import platform
 import shutil
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable
 from typing import Any
 
 from .common import load_zmq, module_name
-from .estimate import Estimate, guess
+from .estimate import Estimate, guesses
 from .progress import Progress, choose_mode
 from .report import libs_of, report, summarize, write_json
 from .runner import Options, Run, run_once
@@ -29,9 +30,7 @@ ipc ends run in separate processes, inproc ends in two threads (sync) or two tas
 (asyncio). Each run is killed after --timeout. Scenario names look like
 thr-tcp-16-sync, lat-ipc-1k-asyncio, fan-inproc-1k-sync, idle-tcp-sync.
 
-How long: a full run (every scenario, 3 repeats, with the floors) takes about 4
-minutes on a 2-core machine, about 10 with --vs pyzmq; a --quick one about 2 minutes,
-about 3 with --vs pyzmq. --repeat scales that; --filter, --api, --transport shrink it.
+{how_long}
 
 Ctrl-C (or SIGTERM) stops it: the run under way is abandoned and its worker
 processes are killed, the table of the runs that finished is printed (and written to
@@ -43,7 +42,7 @@ Add = Callable[..., Any]  # ArgumentParser.add_argument
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``purezmq bench``, and its description, on ``parser``."""
-    parser.description = DESCRIPTION
+    parser.description = DESCRIPTION.format(how_long=how_long())
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     _what_to_run(parser.add_argument)
     _how_to_run(parser.add_argument)
@@ -206,9 +205,27 @@ def _options(args: argparse.Namespace, use_uvloop: bool, stop: StopRequest) -> O
     return Options(args.quick, timeout, args.messages, ipc_dir, args.verbose, use_uvloop, stop)
 
 
+def how_long() -> str:
+    """The help's paragraph on how long runs take: the progress line's estimates of the
+    default plans, so that the two never disagree."""
+
+    def minutes(quick: bool, vs: str | None) -> int:
+        scenarios = select(list(APIS), list(TRANSPORTS), [], False)
+        steps = plan(scenarios, libs_of(vs), 3, True)
+        return round(sum(guesses(steps, quick, None)) / 60)
+
+    text = (
+        f"How long: a full run (every scenario, 3 repeats, with the floors) takes about"
+        f" {minutes(False, None)} minutes on a 2-core machine, about {minutes(False, 'pyzmq')}"
+        f" with --vs pyzmq; a --quick one about {minutes(True, None)} minutes, about"
+        f" {minutes(True, 'pyzmq')} with --vs pyzmq. --repeat scales that; --filter, --api,"
+        " --transport shrink it."
+    )
+    return textwrap.fill(text, width=86)
+
+
 def _progress(args: argparse.Namespace, steps: list[Step], opts: Options) -> Progress:
-    counts = [step.scenario.count(opts.quick, opts.messages) for step in steps]
-    estimate = Estimate(steps, [guess(step, n) for step, n in zip(steps, counts, strict=True)])
+    estimate = Estimate(steps, guesses(steps, opts.quick, opts.messages))
     mode = choose_mode(args.progress, sys.stderr)
     return Progress(steps, estimate, mode, args.verbose)
 

@@ -51,6 +51,11 @@ def guess(step: Step, count: int) -> float:
     return stages * STAGE_S + count * per_message / 1e6
 
 
+def guesses(steps: Sequence[Step], quick: bool, messages: int | None) -> list[float]:
+    """The guess for each run of a plan (``messages``: the count forced with --messages)."""
+    return [guess(step, step.scenario.count(quick, messages)) for step in steps]
+
+
 class Estimate:
     """Expected seconds per run of a plan, corrected by the runs that are over."""
 
