@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import plot
 from .common import load_zmq, module_name
 from .estimate import Estimate, guesses
 from .progress import Progress, choose_mode
 from .report import libs_of, report, summarize, write_json
 from .runner import Options, Run, run_once
-from .spec import APIS, TRANSPORTS, Scenario, Step, plan, select
+from .spec import APIS, TRANSPORTS, Scenario, Step, plan, scale_scenarios, select, with_peers
 from .stopping import Interrupted, StopRequest, stop_on_signals
 
 DESCRIPTION = """\
@@ -28,7 +29,9 @@ latency (REQ/REP round trips), fan-out (one PUB to 4 SUBs) over tcp, ipc and inp
 on the sync and the asyncio API, and the memory of 100 idle tcp connections. tcp and
 ipc ends run in separate processes, inproc ends in two threads (sync) or two tasks
 (asyncio). Each run is killed after --timeout. Scenario names look like
-thr-tcp-16-sync, lat-ipc-1k-asyncio, fan-inproc-1k-sync, idle-tcp-sync.
+thr-tcp-16-sync, lat-ipc-1k-asyncio, fan-inproc-1k-sync, idle-tcp-sync. --scale adds
+scenarios with many sockets: a ROUTER serving 1,000 and 10,000 DEALERs, a PUB to 100
+and 1,000 SUBs, a chain of 1,000 inproc sockets.
 
 {how_long}
 
@@ -81,7 +84,26 @@ def _what_to_run(add: Add) -> None:
         " receiver the sender's bytes object where pyzmq copies, so its inproc MB/s is no"
         " bandwidth; with it both move every byte",
     )
+    add(
+        "--scale",
+        action="store_true",
+        help="also run the scale scenarios (rows router-tcp-N, pubsub-tcp-N, chain-inproc-N):"
+        " one ROUTER serving N DEALERs (connections per second, requests per second, RSS"
+        " per connection), one PUB to N SUBs, a chain of N inproc sockets; one repeat of"
+        f" them takes about {_scale_minutes(None)} min, {_scale_minutes('pyzmq')} min with"
+        " --vs pyzmq. Their processes raise their soft limit of open files to what they"
+        " need, and a run that would need more than the hard limit fails, saying so:"
+        " 10,000 DEALERs need over 10,000 in each process, and over 20,000 on their side"
+        " with a library that opens one per socket (libzmq)",
+    )
     add("--messages", type=int, help=argparse.SUPPRESS)  # tests: tiny runs
+    add("--peers", type=int, help=argparse.SUPPRESS)  # tests: small scale runs (N)
+
+
+def _scale_minutes(vs: str | None) -> int:
+    """The progress line's estimate of one full repeat of the scale scenarios."""
+    steps = plan(scale_scenarios(), libs_of(vs), 1, True)
+    return max(1, round(sum(guesses(steps, False, None)) / 60))
 
 
 def _how_to_run(add: Add) -> None:
@@ -94,13 +116,27 @@ def _how_to_run(add: Add) -> None:
         "--timeout",
         type=float,
         metavar="S",
-        help="seconds before a run is killed (default 60, --quick 30)",
+        help="seconds before a run is killed (default 60, --quick 30; five times that"
+        " for the --scale scenarios)",
     )
 
 
 def _what_to_show(add: Add) -> None:
     add("--list", action="store_true", help="list the selected scenarios and exit")
     add("--json", metavar="FILE", help="write every run and the medians to FILE")
+    add(
+        "--plot",
+        metavar="FILE",
+        help="also draw the results in FILE, in the format its suffix names (.svg, .png,"
+        " .pdf ...): purezmq's ratios to --vs's library, and throughput by message size"
+        f" (needs matplotlib: {plot.EXTRA})",
+    )
+    add(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="with --plot: run nothing, and draw the results in FILE, written by --json",
+    )
     add(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -123,7 +159,8 @@ def _scenarios(args: argparse.Namespace) -> list[Scenario]:
     if unknown:
         raise SystemExit(f"purezmq bench: unknown transport(s): {', '.join(sorted(unknown))}")
     filters = [f.strip() for arg in args.filter for f in arg.split(",") if f.strip()]
-    return select(apis, transports, filters, args.copy)
+    chosen = select(apis, transports, filters, args.copy, args.scale)
+    return with_peers(chosen, args.peers) if args.peers else chosen
 
 
 def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
@@ -136,6 +173,7 @@ def _meta(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
         "quick": args.quick,
         "repeat": args.repeat,
         "copy": args.copy,
+        "scale": args.scale,
         "uvloop": opts.uvloop,
         "timeout_s": opts.timeout,
         "messages": args.messages,
@@ -178,6 +216,13 @@ def _check_library(lib: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The benchmark as the options ask; the exit status (128 + N if signal N stopped it)."""
+    if args.plot or args.from_file:
+        problem = plot.problem(args.plot, args.from_file)
+        if problem:
+            print(f"purezmq bench: {problem}", file=sys.stderr)
+            return 2
+        if args.from_file:
+            return plot.from_json(args.plot, args.from_file)
     scenarios = _scenarios(args)
     if args.list:
         print("\n".join(s.name for s in scenarios))
@@ -255,7 +300,7 @@ def _report(
     runs: list[Run],
     planned: int,
 ) -> None:
-    """The table and its notes on stdout, and the JSON file if asked."""
+    """The table and its notes on stdout; the JSON file and the chart if asked."""
     meta |= {"runs_planned": planned, "runs_done": len(runs)}
     versions = f"purezmq {meta['purezmq']}"
     if args.vs:
@@ -279,6 +324,8 @@ def _report(
     sys.stdout.flush()
     if args.json:
         write_json(args.json, meta, scenarios, runs)
+    if args.plot:
+        plot.draw(args.plot, meta, scenarios, summarize(runs))
 
 
 def main(argv: list[str] | None = None) -> int:

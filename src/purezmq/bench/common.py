@@ -17,6 +17,11 @@ from .spec import Params
 _MODULE_OF = {"pyzmq": "zmq"}
 
 
+class RunFailed(Exception):
+    """A role cannot do its run here, for a reason the report shows as it is (the worker
+    says it on a ``FAIL`` line rather than a traceback): a limit of the machine, say."""
+
+
 def module_name(lib: str, api: str = "sync") -> str:
     """``purezmq``/``purezmq.asyncio``, ``zmq``/``zmq.asyncio`` for pyzmq, or the
     other library's own: the APIs are the same."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .spec import FLOORS, Step
+from .spec import FLOORS, SCALE_KINDS, Step
 
 STAGE_S = 0.2  # starting worker processes and importing the library, per stage
 BYTES_PER_US = 3000.0  # how fast a payload moves, roughly (3 GB/s)
@@ -36,6 +36,28 @@ PER_MESSAGE_US: dict[tuple[str, str, str], float] = {
     ("fan", "pyzmq", "sync"): 1.1,
     ("fan", "pyzmq", "asyncio"): 6.5,
 }
+# The scale scenarios: microseconds per peer (a socket made, connected and closed) and
+# per unit of work (a request echoed, a message a SUB receives, a message's pass
+# through one link of the chain, the lone crossings included), by (kind, library,
+# api): a full run's with N = 1,000, on 2 cores.
+SCALE_US: dict[tuple[str, str, str], tuple[float, float]] = {
+    ("router", "purezmq", "sync"): (390.0, 7.8),
+    ("router", "purezmq", "asyncio"): (440.0, 9.9),
+    ("router", "pyzmq", "sync"): (150.0, 17.0),
+    ("router", "pyzmq", "asyncio"): (200.0, 55.0),
+    ("pubsub", "purezmq", "sync"): (300.0, 4.0),
+    ("pubsub", "purezmq", "asyncio"): (1000.0, 10.0),
+    ("pubsub", "pyzmq", "sync"): (100.0, 2.5),
+    ("pubsub", "pyzmq", "asyncio"): (1500.0, 25.0),
+    ("chain", "purezmq", "sync"): (20.0, 1.0),
+    ("chain", "purezmq", "asyncio"): (20.0, 2.8),
+    ("chain", "pyzmq", "sync"): (20.0, 0.7),
+    ("chain", "pyzmq", "asyncio"): (20.0, 12.5),
+}
+# Both costs grow with N, by (SCALE_GROWTH_N + N) / (SCALE_GROWTH_N + 1,000): purezmq's
+# ROUTER took some 3.6 times as long per connection and per request with 10,000
+# DEALERs as with 1,000.
+SCALE_GROWTH_N = 2500
 
 
 def guess(step: Step, count: int) -> float:
@@ -43,12 +65,25 @@ def guess(step: Step, count: int) -> float:
     s = step.scenario
     if s.kind == "idle":
         return IDLE_S
+    if s.kind in SCALE_KINDS:
+        return _scale_guess(step, count)
     stages = 1 if s.transport == "inproc" else 2
     lib = "floor" if step.lib in FLOORS else step.lib
     # Another library given to --vs is guessed to cost what pyzmq does.
     known = PER_MESSAGE_US.get((s.kind, lib, s.api)) or PER_MESSAGE_US.get((s.kind, "pyzmq", s.api))
     per_message = (known or 1.0) + s.size / BYTES_PER_US
     return stages * STAGE_S + count * per_message / 1e6
+
+
+def _scale_guess(step: Step, count: int) -> float:
+    s = step.scenario
+    known = SCALE_US.get((s.kind, step.lib, s.api)) or SCALE_US.get((s.kind, "pyzmq", s.api))
+    per_peer, per_unit = known or (300.0, 20.0)
+    # count: requests per DEALER, messages to each SUB, messages through the chain
+    units = count * (s.peers // 2 if s.kind == "chain" else s.peers)
+    stages = 1 if s.kind == "chain" else 2
+    growth = (SCALE_GROWTH_N + s.peers) / (SCALE_GROWTH_N + 1000)
+    return stages * STAGE_S + growth * (s.peers * per_peer + units * per_unit) / 1e6
 
 
 def guesses(steps: Sequence[Step], quick: bool, messages: int | None) -> list[float]:

@@ -22,9 +22,27 @@ def metrics(s: Scenario, raw: dict[str, Any]) -> dict[str, Any]:
         out |= {k: connecters[0][k] for k in ("mean_us", "p50_us", "p99_us")}
     elif s.kind == "fan":
         out |= _fan(binder, connecters)
-    else:
+    elif s.kind == "idle":
         out |= {k: binder[k] for k in ("kib_per_conn", "kib_per_socket", "growth_kib")}
+    else:
+        out |= _scale(s.kind, binder, connecters)
     return out
+
+
+def _scale(kind: str, binder: Result, connecters: list[Result]) -> dict[str, Any]:
+    """router: connections/s, requests echoed/s, the ROUTER's RSS growth per connection;
+    pubsub: deliveries/s of all the SUBs together and the share delivered; chain:
+    messages/s through it and the time one takes alone."""
+    if kind == "router":
+        return {k: binder[k] for k in ("conn_s", "msg_s", "kib_per_conn", "growth_kib")}
+    if kind == "pubsub":
+        subs = connecters[0]
+        return {
+            "msg_s": subs["msg_s"],
+            "delivered": subs["received"] / (subs["subs"] * binder["sent"]),
+            "pub_msg_s": binder["pub_msg_s"],
+        }
+    return {k: binder[k] for k in ("msg_s", "cross_us")}
 
 
 def _fan(pub: Result, subs: list[Result]) -> dict[str, Any]:

@@ -17,11 +17,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from .metrics import metrics
-from .spec import FLOORS, ROLES, Params, Scenario
+from .spec import FLOORS, ROLES, SCALE_KINDS, SOLO_ROLES, Params, Scenario
 from .stopping import WAKE, StopRequest, block_in_this_thread
 
 EXIT_GRACE = 5.0  # seconds a worker has to exit once released
 STACKS_WAIT = 0.5  # seconds for a stuck worker to print its stacks (SIGUSR1) before the kill
+# The scale scenarios' runs are killed after this many times --timeout, and their
+# workers given this many times EXIT_GRACE: thousands of connections are made before
+# their timed part and closed after it (purezmq took over 5 s to close a ROUTER
+# with 10,000 connections).
+SCALE_TIMEOUTS = 5
 
 
 @dataclass
@@ -83,6 +88,7 @@ class _Worker:
         )
         self.ready: dict[str, str] | None = None
         self.result: dict[str, Any] | None = None
+        self.failure = ""  # why it could not run, if it said so
         self.reader = threading.Thread(target=self._read, args=(events,), daemon=True)
         self.reader.start()
 
@@ -134,8 +140,10 @@ class _Worker:
 
 
 class _Session:
-    def __init__(self, deadline: float, env: dict[str, str], stop: StopRequest) -> None:
-        self.deadline, self.env, self.stop = deadline, env, stop
+    def __init__(
+        self, deadline: float, env: dict[str, str], stop: StopRequest, grace: float = EXIT_GRACE
+    ) -> None:
+        self.deadline, self.env, self.stop, self.grace = deadline, env, stop, grace
         # A SimpleQueue: the stop signal's handler puts on it, maybe in the middle of a get.
         self.events: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.workers: list[_Worker] = []
@@ -169,13 +177,16 @@ class _Session:
             if worker.result is None:
                 worker.popen.wait()
                 code = worker.popen.returncode
-                raise _Failed(f"{worker.name} exited {code}: {worker.stderr_tail()}")
+                why = worker.failure or worker.stderr_tail()
+                raise _Failed(f"{worker.name} exited {code}: {why}")
             return
         tag, _, data = line.partition(" ")
         if tag == "READY":
             worker.ready = json.loads(data)
         elif tag == "RESULT":
             worker.result = json.loads(data)
+        elif tag == "FAIL":
+            worker.failure = json.loads(data)
         elif tag == "CPU" and worker.result is not None:
             # Said once released, after the result: into the result, where metrics look.
             worker.result["cpu_end"] = json.loads(data)
@@ -195,7 +206,7 @@ class _Session:
                 worker.kill()
         for worker in self.workers:
             worker.release()
-        deadline = time.monotonic() + EXIT_GRACE
+        deadline = time.monotonic() + self.grace
         stuck = [w.name for w in self.workers if not w.reap(deadline)]
         if ok:
             self._drain()  # a killed worker's last line may be cut short: not read
@@ -210,6 +221,12 @@ class _Session:
                 return
             if event is not WAKE and event[1] is not None:
                 self._handle(*event)
+
+
+def limits_of(s: Scenario, opts: Options) -> tuple[float, float]:
+    """Seconds before a run of ``s`` is killed, and for its workers to exit once released."""
+    times = SCALE_TIMEOUTS if s.kind in SCALE_KINDS else 1
+    return opts.timeout * times, EXIT_GRACE * times
 
 
 def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
@@ -227,18 +244,20 @@ def _params(s: Scenario, lib: str, role: str, opts: Options) -> Params:
         uvloop=opts.uvloop,
         copy=s.copy,
         curve=s.curve,
-        lifetime=opts.timeout + EXIT_GRACE + 30,
+        peers=s.peers,
+        lifetime=sum(limits_of(s, opts)) + 30,
     )
 
 
 def _collect(session: _Session, s: Scenario, lib: str, opts: Options) -> dict[str, Any]:
     """Start the run's workers and return their results as {binder, connecters}."""
-    if s.kind == "idle" or s.transport == "inproc":
-        role = "idle" if s.kind == "idle" else "inproc"
+    solo = SOLO_ROLES.get(s.kind)
+    if solo or s.transport == "inproc":
+        role = solo or "inproc"
         only = session.start(role, _params(s, lib, role, opts))
         session.pump(lambda: only.result is not None, f"the {role} result")
         assert only.result is not None
-        if s.kind == "idle":
+        if solo:
             return {"binder": only.result, "connecters": []}
         return only.result
     binder_role, connecter_role, n = ROLES[s.kind]
@@ -256,13 +275,14 @@ def run_once(s: Scenario, lib: str, repeat: int, opts: Options) -> Run:
     """One run of one scenario with one library (or the floor), bounded by ``opts.timeout``."""
     run = Run(s.name, lib, repeat)
     start = time.monotonic()
-    session = _Session(start + opts.timeout, worker_env(opts.uvloop), opts.stop)
+    timeout, grace = limits_of(s, opts)
+    session = _Session(start + timeout, worker_env(opts.uvloop), opts.stop, grace)
     ok = False
     try:
         run.raw = _collect(session, s, lib, opts)
         ok = True
     except _TimedOut as exc:
-        run.status, run.note = "timeout", f"{opts.timeout:g} s waiting for {exc}"
+        run.status, run.note = "timeout", f"{timeout:g} s waiting for {exc}"
         run.raw = {"stacks": session.stacks()}
     except (_Failed, OSError, KeyError, ValueError) as exc:
         run.status, run.note = "error", str(exc)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import notes
+from .spec import CHAIN_WINDOW
 
 Fmt = Callable[[float], str]
 
@@ -87,5 +88,41 @@ SECTIONS = {
         (Column("KiB/conn", "kib_per_conn", _f1), Column("KiB/socket", "kib_per_socket", _f1)),
         "kib_per_conn",
         False,
+    ),
+    "router": Section(
+        "Scale: a ROUTER serving N DEALERs over tcp, the DEALERs in one other process:"
+        " conn/s = N per second from the first connect() to the ROUTER holding a hello from"
+        " each; req/s = requests the ROUTER echoes per second, K from each DEALER; KiB/conn"
+        " = the ROUTER process's RSS growth from before the first connection to after the"
+        " last hello, per connection",
+        (
+            Column("conn/s", "conn_s", _int),
+            Column("req/s", "msg_s", _int),
+            Column("KiB/conn", "kib_per_conn", _f1),
+            RSS,
+        ),
+        "msg_s",
+        True,
+    ),
+    "pubsub": Section(
+        "Scale: a PUB to N SUBs over tcp, the SUBs in one other process, 1 KiB: msg/s = messages"
+        " received by all the SUBs together per second, from the PUB's first send to the"
+        " last arrival; got = share received (the rest: PUB HWM drops)",
+        (
+            Column("msg/s", "msg_s", _int),
+            Column("got", "delivered", _pct),
+            Column("pub msg/s", "pub_msg_s", _int),
+            RSS,
+        ),
+        "msg_s",
+        True,
+    ),
+    "chain": Section(
+        "Scale: a chain of N inproc PAIR sockets (N/2 links) in one thread, which forwards"
+        " each message link to link: msg/s = messages through the whole chain per second,"
+        f" {CHAIN_WINDOW} in flight; cross = microseconds for one message alone to cross it",
+        (MSG_S, Column("cross us", "cross_us", _f1), RSS),
+        "msg_s",
+        True,
     ),
 }

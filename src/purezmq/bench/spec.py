@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple
 
 KINDS = ("thr", "lat", "fan", "idle")
+# The scale scenarios (--scale): many connections or sockets (see .roles_scale).
+SCALE_KINDS = ("router", "pubsub", "chain")
 TRANSPORTS = ("tcp", "ipc", "inproc")
 APIS = ("sync", "asyncio")
 SELF = "purezmq"  # the library measured; --vs names the other one
@@ -24,6 +26,28 @@ CURVE_SIZE = 1024
 FAN_SIZE = 1024
 FAN_SUBS = 4
 IDLE_PAIRS = 100
+
+# The N of each scale scenario (DEALERs, SUBs, sockets of the chain), its transport and
+# its message size.
+SCALE_PEERS = {"router": (1_000, 10_000), "pubsub": (100, 1_000), "chain": (1_000,)}
+SCALE_TRANSPORT = {"router": "tcp", "pubsub": "tcp", "chain": "inproc"}
+SCALE_SIZE = {"router": 16, "pubsub": 1024, "chain": 16}
+# Work per scale run, (--quick, full), shared out over its N: requests the ROUTER
+# echoes (K per DEALER), messages the SUBs receive (M from the PUB), sockets the
+# messages go through (M through the chain). A few seconds of it at full size.
+SCALE_WORK = {
+    "router": (50_000, 500_000),
+    "pubsub": (20_000, 200_000),
+    "chain": (300_000, 3_000_000),
+}
+# Requests a DEALER has in flight at most: well under the default HWM of 1000, so that
+# no pipe fills, a DEALER never blocks and the ROUTER never drops an echo.
+ROUTER_MAX_K = 500
+# Messages the PUB sends at most: the default HWM, so that SUBs slower than the PUB
+# lose few of them or none (a PUB drops what a SUB's pipe has no room for). At twice
+# that, libzmq's SUBs got half of them and purezmq's most.
+PUBSUB_MAX_M = 1000
+CHAIN_WINDOW = 100  # messages in flight through the chain together
 
 # Messages per run, (--quick, full): enough that the timed window is well past the
 # buffering of the start (HWMs and socket buffers) for the slowest library.
@@ -44,7 +68,11 @@ ROLES: dict[str, tuple[str, str, int]] = {
     "thr": ("thr_recv", "thr_send", 1),
     "lat": ("lat_rep", "lat_req", 1),
     "fan": ("fan_pub", "fan_sub", FAN_SUBS),
+    "router": ("router_bind", "router_dealers", 1),
+    "pubsub": ("pubsub_pub", "pubsub_subs", 1),
 }
+# Kinds whose run is one role in one process: kind -> role.
+SOLO_ROLES = {"idle": "idle", "chain": "chain"}
 
 
 def size_label(size: int) -> str:
@@ -63,11 +91,14 @@ class Scenario:
     api: str
     copy: bool = False  # each message made anew and copied on receipt (see .copying)
     curve: bool = False  # the sockets speak CURVE (fixed keys, the same for both libraries)
+    peers: int = 0  # a scale scenario's N: DEALERs, SUBs, sockets of the chain
 
     @property
     def name(self) -> str:
         if self.kind == "idle":
             return f"idle-{self.transport}-{self.api}"
+        if self.kind in SCALE_KINDS:
+            return f"{self.kind}-{self.transport}-{self.peers}-{self.api}"
         name = f"{self.kind}-{self.transport}-{size_label(self.size)}-{self.api}"
         if self.curve:
             name += "-curve"
@@ -85,17 +116,49 @@ class Scenario:
         return []
 
     def count(self, quick: bool, override: int | None) -> int:
-        """Messages (round trips for lat, pairs for idle) in one run."""
+        """Messages (round trips for lat, pairs for idle, requests per DEALER for router)
+        in one run."""
         if self.kind == "idle":
             return IDLE_PAIRS
+        if self.kind in SCALE_KINDS:
+            return self._scale_count(quick, override)
         if override is not None:
             return max(2, override)
         quick_count, full_count = COUNTS[self.kind][self.size if self.kind == "thr" else 0]
         return quick_count if quick else full_count
 
+    def _scale_count(self, quick: bool, override: int | None) -> int:
+        if override is not None:
+            count = max(1, override)
+        else:
+            count = max(1, SCALE_WORK[self.kind][0 if quick else 1] // self.peers)
+        most = {"router": ROUTER_MAX_K, "pubsub": PUBSUB_MAX_M}.get(self.kind, count)
+        return min(count, most)
 
-def all_scenarios(copy: bool = False) -> list[Scenario]:
-    """Every scenario; with ``copy``, each inproc throughput one followed by its -copy twin."""
+
+def scale_scenarios() -> list[Scenario]:
+    """The scenarios of --scale: each kind, each N, each API."""
+    return [
+        Scenario(kind, SCALE_TRANSPORT[kind], SCALE_SIZE[kind], api, peers=peers)
+        for kind in SCALE_KINDS
+        for peers in SCALE_PEERS[kind]
+        for api in APIS
+    ]
+
+
+def with_peers(scenarios: list[Scenario], peers: int) -> list[Scenario]:
+    """``scenarios`` with the N of each scale one replaced by ``peers`` (the tests' small
+    runs), each name once."""
+    out: dict[str, Scenario] = {}
+    for s in scenarios:
+        scaled = replace(s, peers=peers) if s.kind in SCALE_KINDS else s
+        out.setdefault(scaled.name, scaled)
+    return list(out.values())
+
+
+def all_scenarios(copy: bool = False, scale: bool = False) -> list[Scenario]:
+    """Every scenario; with ``copy``, each inproc throughput one followed by its -copy twin;
+    with ``scale``, the scale scenarios at the end."""
     out: list[Scenario] = []
     for transport in TRANSPORTS:
         for size in THR_SIZES:
@@ -111,16 +174,20 @@ def all_scenarios(copy: bool = False) -> list[Scenario]:
     out += [Scenario("idle", "tcp", 0, api) for api in APIS]
     for kind in ("thr", "lat"):
         out += [Scenario(kind, "tcp", CURVE_SIZE, api, curve=True) for api in APIS]
-    return out
+    return out + scale_scenarios() if scale else out
 
 
 def select(
-    apis: list[str], transports: list[str], filters: list[str], copy: bool = False
+    apis: list[str],
+    transports: list[str],
+    filters: list[str],
+    copy: bool = False,
+    scale: bool = False,
 ) -> list[Scenario]:
     """The scenarios of these APIs and transports whose name contains one of ``filters``."""
     return [
         s
-        for s in all_scenarios(copy)
+        for s in all_scenarios(copy, scale)
         if s.api in apis
         and s.transport in transports
         and (not filters or any(f in s.name for f in filters))
@@ -158,6 +225,7 @@ class Params:
     count: int
     ipc_dir: str
     subs: int = FAN_SUBS
+    peers: int = 0
     stats: bool = False
     uvloop: bool = False
     copy: bool = False

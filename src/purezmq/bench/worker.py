@@ -6,7 +6,8 @@ Speaks to the parent on stdout: ``READY {endpoints}`` once a binder is bound, th
 for a sender), closes its sockets and exits. An inproc run (role ``inproc``) runs the
 binder and the connecters in threads (sync) or tasks on one loop (asyncio) of this
 one process and reports ``RESULT {"binder": ..., "connecters": [...], "cpu_end": ...}``,
-the process's CPU time when the last role was done. Any error exits 1 at once.
+the process's CPU time when the last role was done. Any error exits 1 at once; a role
+that cannot run on this machine (:class:`.RunFailed`) says ``FAIL "why"`` first.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import traceback
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from . import floor_async, floor_sync, roles_async, roles_sync
-from .common import cpu_times, load_zmq, peak_rss_kib
-from .spec import FLOORS, ROLES, Params
+from . import floor_async, floor_sync, roles_async, roles_scale, roles_scale_async, roles_sync
+from .common import RunFailed, cpu_times, load_zmq, peak_rss_kib
+from .spec import FLOORS, ROLES, SCALE_KINDS, Params
 
 
 def _say(tag: str, data: Any) -> None:
@@ -42,6 +43,8 @@ def _die() -> None:
 def _role(p: Params) -> Callable[..., Any]:
     if p.lib in FLOORS:
         module: Any = floor_sync if p.api == "sync" else floor_async
+    elif p.kind in SCALE_KINDS:
+        module = roles_scale if p.api == "sync" else roles_scale_async
     else:
         module = roles_sync if p.api == "sync" else roles_async
     return getattr(module, p.role)  # type: ignore[no-any-return]
@@ -219,6 +222,9 @@ def main(argv: list[str]) -> None:
             _sync_process(p)
         else:
             _run_async(_async_process(p), p.uvloop)
+    except RunFailed as exc:
+        _say("FAIL", str(exc))
+        os._exit(1)
     except BaseException:
         _die()
     sys.stdout.flush()
