@@ -18,8 +18,19 @@ import pytest
 from purezmq.bench.estimate import guesses
 from purezmq.bench.metrics import metrics
 from purezmq.bench.report import report, summarize
-from purezmq.bench.runner import Run
-from purezmq.bench.spec import ROUTER_MAX_K, SCALE_KINDS, Scenario, plan, select, with_peers
+from purezmq.bench.runner import Options, Run, run_once
+from purezmq.bench.spec import (
+    DEALERS_PER_PROCESS,
+    FAN_SUBS,
+    ROUTER_MAX_K,
+    SCALE_KINDS,
+    Scenario,
+    connecter_shares,
+    dealer_shares,
+    plan,
+    select,
+    with_peers,
+)
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 SCALE_NAMES = {
@@ -118,6 +129,22 @@ def test_router_with_50_dealers(tmp_path: Path) -> None:
         assert run["raw"]["connecters"][0]["replies"] == 50 * 5
 
 
+@pytest.mark.parametrize("api", ["sync", "asyncio"])
+def test_router_with_50_dealers_in_3_processes(tmp_path: Path, api: str) -> None:
+    """At most 20 DEALERs a process: 3 processes, each with its own routing ids, told to go
+    once the ROUTER has all 50 hellos, each getting the echoes of its own requests."""
+    s = Scenario("router", "tcp", 16, api, peers=50, dealers_per_process=20)
+    run = run_once(s, "purezmq", 0, Options(True, 60.0, 5, str(tmp_path)))
+    assert run.status == "ok", run.note
+    binder, connecters = run.raw["binder"], run.raw["connecters"]
+    assert (binder["dealers"], binder["dealer_processes"]) == (50, 3)
+    assert [c["dealers"] for c in connecters] == [16, 17, 17]
+    assert [c["replies"] for c in connecters] == [16 * 5, 17 * 5, 17 * 5]
+    assert binder["count"] == 50 * 5  # every request echoed once
+    assert run.metrics["conn_s"] > 0
+    assert run.metrics["msg_s"] > 0
+
+
 def test_pubsub_to_20_subs_gets_everything_at_a_low_rate(tmp_path: Path) -> None:
     doc = _run_small(tmp_path, "pubsub-tcp-100-", peers=20, messages=20)
     for figures in _figures(doc, "pubsub-tcp-20"):
@@ -165,6 +192,28 @@ def test_names_counts_and_peers() -> None:
     assert Scenario("router", "tcp", 16, "sync", peers=10).count(False, None) == ROUTER_MAX_K
     small = with_peers(select(["sync"], ["tcp", "inproc"], ["router", "chain"], scale=True), 50)
     assert [s.name for s in small] == ["router-tcp-50-sync", "chain-inproc-50-sync"]
+
+
+def test_dealers_are_shared_out_evenly_over_the_fewest_processes() -> None:
+    quarters = [range(start, start + 2500) for start in range(0, 10_000, 2500)]
+    assert dealer_shares(10_000, DEALERS_PER_PROCESS) == quarters
+    assert dealer_shares(1000, DEALERS_PER_PROCESS) == [range(1000)]
+    assert dealer_shares(50, 20) == [range(0, 16), range(16, 33), range(33, 50)]
+    for n, most in [(1, 1), (7, 3), (20, 20), (21, 20), (2501, 2500), (999, 10)]:
+        shares = dealer_shares(n, most)
+        assert [index for share in shares for index in share] == list(range(n))
+        sizes = [len(share) for share in shares]
+        assert len(sizes) == -(-n // most)  # as few processes as the cap allows
+        assert max(sizes) <= most
+        assert max(sizes) - min(sizes) <= 1
+
+
+def test_connecter_processes_of_each_kind() -> None:
+    router = Scenario("router", "tcp", 16, "sync", peers=10_000)
+    assert len(connecter_shares(router)) == 10_000 // DEALERS_PER_PROCESS
+    assert connecter_shares(Scenario("pubsub", "tcp", 1024, "sync", peers=100)) == [range(100)]
+    assert connecter_shares(Scenario("fan", "tcp", 1024, "sync")) == [range(0)] * FAN_SUBS
+    assert connecter_shares(Scenario("thr", "tcp", 16, "sync")) == [range(0)]
 
 
 def test_guesses_grow_with_n() -> None:

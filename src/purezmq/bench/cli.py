@@ -20,7 +20,17 @@ from .estimate import Estimate, guesses
 from .progress import Progress, choose_mode
 from .report import libs_of, report, summarize, write_json
 from .runner import Options, Run, run_once
-from .spec import APIS, TRANSPORTS, Scenario, Step, plan, scale_scenarios, select, with_peers
+from .spec import (
+    APIS,
+    DEALERS_PER_PROCESS,
+    TRANSPORTS,
+    Scenario,
+    Step,
+    plan,
+    scale_scenarios,
+    select,
+    with_peers,
+)
 from .stopping import Interrupted, StopRequest, stop_on_signals
 
 DESCRIPTION = """\
@@ -92,9 +102,11 @@ def _what_to_run(add: Add) -> None:
         " per connection), one PUB to N SUBs, a chain of N inproc sockets; one repeat of"
         f" them takes about {_scale_minutes(None)} min, {_scale_minutes('pyzmq')} min with"
         " --vs pyzmq. Their processes raise their soft limit of open files to what they"
-        " need, and a run that would need more than the hard limit fails, saying so:"
-        " 10,000 DEALERs need over 10,000 in each process, and over 20,000 on their side"
-        " with a library that opens one per socket (libzmq)",
+        " need, and a run that would need more than the hard limit fails, saying so: the"
+        " ROUTER of 10,000 DEALERs needs over 10,000; the DEALERs are spread over"
+        f" processes of at most {DEALERS_PER_PROCESS:,} each, which need over"
+        f" {DEALERS_PER_PROCESS:,} with purezmq and over {2 * DEALERS_PER_PROCESS:,} with a"
+        " library that opens one per socket and one per connection (libzmq)",
     )
     add("--messages", type=int, help=argparse.SUPPRESS)  # tests: tiny runs
     add("--peers", type=int, help=argparse.SUPPRESS)  # tests: small scale runs (N)

@@ -1,13 +1,17 @@
 """The scale scenarios' roles on the sync API (``--scale``; :data:`.spec.SCALE_KINDS`).
 
 router: the binder (``router_bind``) binds a ROUTER, notes its RSS and says where it
-is. The connecter (``router_dealers``) makes N DEALERs in one Context, each with the
-routing id ``d<index>``, notes the time, then connects them one after the other, each
-sending a hello (b"H" + that time) right after its connect. Once the ROUTER holds a
-hello from every DEALER it notes the time (connections per second: N over the time
-since the first connect) and its RSS growth, and says b"G" to DEALER d0. The DEALERs
-then send K requests each, round-robin, and collect the N*K echoes with a Poller; the
-ROUTER echoes each request, timed from the first it receives to the last it sends.
+is. The N DEALERs are spread over several connecter processes (``router_dealers``;
+:func:`.spec.dealer_shares`), so that no process needs more descriptors than a
+machine's hard limit allows. Each makes its share in one Context, with the routing ids
+``d<index>`` numbered over all the processes, notes the time, then connects them one
+after the other, each sending a hello right after its connect: its first DEALER, the
+process's lead, says b"L" + that time, the others b"H". Once the ROUTER holds a hello
+from every DEALER it notes the time (connections per second: N over the time since
+the earliest lead's connect) and its RSS growth, and says b"G" to each lead. The
+DEALERs of each process then send K requests each, round-robin, and collect their
+echoes with a Poller; the ROUTER echoes each request, timed from the first it receives
+to the last it sends.
 
 pubsub: the fan scenario's handshake (see :mod:`.roles_sync`) with N SUBs in one
 process. The PUB publishes b"W" until that process says "ready" on the sync channel
@@ -47,7 +51,7 @@ from .spec import CHAIN_WINDOW, Params
 # (I/O threads' pollers and wake-up pipes), the worker's pipes to the parent.
 SPARE_FDS = 32
 SPARE_SOCKETS = 8  # MAX_SOCKETS beyond the sockets a role makes
-HELLO, GO, REQUEST = b"H", b"G", b"R"
+HELLO, LEAD, GO, REQUEST = b"H", b"L", b"G", b"R"
 
 
 # -- room: file descriptors and sockets ----------------------------------------------
@@ -95,12 +99,13 @@ def listener(zmq: Any, ctx: Any, kind: int, p: Params, name: str) -> tuple[Any, 
     return sock, last_endpoint(sock)
 
 
-def dealers(zmq: Any, ctx: Any, n: int) -> list[Any]:
-    """``n`` DEALERs with routing ids d0, d1, ..., in a Context with room for them."""
+def dealers(zmq: Any, ctx: Any, n: int, first: int = 0) -> list[Any]:
+    """``n`` DEALERs with routing ids d<first>, d<first + 1>, ..., in a Context with room
+    for them."""
     fd_room(n, f"{n:,} DEALER sockets")  # libzmq opens one per socket (its mailbox)
     socket_room(zmq, ctx, n)
     out = []
-    for index in range(n):
+    for index in range(first, first + n):
         sock = ctx.socket(zmq.DEALER)
         sock.setsockopt(zmq.ROUTING_ID, b"d%d" % index)
         out.append(sock)
@@ -144,28 +149,35 @@ def router_bind(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     before = current_rss_kib()
     link.ready({"data": endpoint})
     recv, send = router.recv_multipart, router.send_multipart
-    hello = b""
+    leads = []  # [routing id, hello] of the first DEALER of each process
     for _ in range(n):
-        hello = recv()[1]
+        hello = recv()
+        if hello[1][:1] == LEAD:
+            leads.append(hello)
     connected = perf_counter()
     gc.collect()
     growth = current_rss_kib() - before
-    send([b"d0", GO])
+    for routing_id, _ in leads:
+        send([routing_id, GO])
     count = n * p.count
     send(recv())
     start = perf_counter()
     for _ in range(count - 1):
         send(recv())
     result = throughput(count, p.size, perf_counter() - start)
-    link.finish(result | connecting(n, START.unpack_from(hello, 1)[0], connected, growth))
+    link.finish(result | connecting(n, leads, connected, growth))
     _close(router)
 
 
-def connecting(n: int, first_connect: float, connected: float, growth_kib: int) -> dict[str, Any]:
-    """The ROUTER's figures of the connecting: rate, and RSS growth per connection."""
-    seconds = connected - first_connect
+def connecting(
+    n: int, leads: list[list[bytes]], connected: float, growth_kib: int
+) -> dict[str, Any]:
+    """The ROUTER's figures of the connecting: rate from the earliest connect of any
+    DEALER process (its lead's hello says when), RSS growth per connection."""
+    seconds = connected - min(START.unpack_from(hello, 1)[0] for _, hello in leads)
     return {
         "dealers": n,
+        "dealer_processes": len(leads),
         "connect_s": seconds,
         "conn_s": n / seconds if seconds > 0 else 0.0,
         "growth_kib": growth_kib,
@@ -174,13 +186,14 @@ def connecting(n: int, first_connect: float, connected: float, growth_kib: int) 
 
 
 def router_dealers(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
-    socks = dealers(zmq, ctx, p.peers)
+    socks = dealers(zmq, ctx, p.peers, p.first)
     endpoint = p.endpoints["data"]
-    hello = HELLO + START.pack(perf_counter())
+    hello = LEAD + START.pack(perf_counter())
     for sock in socks:
         sock.connect(endpoint)
         sock.send(hello)
-    socks[0].recv()  # GO: the ROUTER has every hello
+        hello = HELLO  # the lead's alone says when this process began connecting
+    socks[0].recv()  # GO: the ROUTER has every hello, from every process
     request = REQUEST * p.size
     for _ in range(p.count):
         for sock in socks:
@@ -192,7 +205,7 @@ def router_dealers(zmq: Any, ctx: Any, p: Params, link: Link) -> None:
     while got < expected:
         for sock, _ in poller.poll():
             got += len(drain(zmq, sock))
-    link.finish({"replies": got})
+    link.finish({"dealers": p.peers, "replies": got})
     _close(*socks)
 
 

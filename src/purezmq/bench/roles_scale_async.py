@@ -11,6 +11,7 @@ from .common import AsyncLink, current_rss_kib, load_zmq, throughput
 from .roles_scale import (
     GO,
     HELLO,
+    LEAD,
     REQUEST,
     Tally,
     chain_links,
@@ -56,31 +57,35 @@ async def router_bind(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
     before = current_rss_kib()
     link.ready({"data": endpoint})
     recv, send = router.recv_multipart, router.send_multipart
-    hello = b""
+    leads = []  # [routing id, hello] of the first DEALER of each process
     for _ in range(n):
-        hello = (await recv())[1]
+        hello = await recv()
+        if hello[1][:1] == LEAD:
+            leads.append(hello)
     connected = perf_counter()
     gc.collect()
     growth = current_rss_kib() - before
-    await send([b"d0", GO])
+    for routing_id, _ in leads:
+        await send([routing_id, GO])
     count = n * p.count
     await send(await recv())
     start = perf_counter()
     for _ in range(count - 1):
         await send(await recv())
     result = throughput(count, p.size, perf_counter() - start)
-    await link.finish(result | connecting(n, START.unpack_from(hello, 1)[0], connected, growth))
+    await link.finish(result | connecting(n, leads, connected, growth))
     _close(router)
 
 
 async def router_dealers(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None:
-    socks = dealers(zmq, ctx, p.peers)
+    socks = dealers(zmq, ctx, p.peers, p.first)
     endpoint = p.endpoints["data"]
-    hello = HELLO + START.pack(perf_counter())
+    hello = LEAD + START.pack(perf_counter())
     for sock in socks:
         sock.connect(endpoint)
         await sock.send(hello)
-    await socks[0].recv()  # GO: the ROUTER has every hello
+        hello = HELLO  # the lead's alone says when this process began connecting
+    await socks[0].recv()  # GO: the ROUTER has every hello, from every process
     request = REQUEST * p.size
     for _ in range(p.count):
         for sock in socks:
@@ -90,7 +95,7 @@ async def router_dealers(zmq: Any, ctx: Any, p: Params, link: AsyncLink) -> None
     while got < expected:
         for sock, _ in await poller.poll():
             got += len(await drain(zmq, sock))
-    await link.finish({"replies": got})
+    await link.finish({"dealers": p.peers, "replies": got})
     _close(*socks)
 
 

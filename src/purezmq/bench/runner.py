@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .metrics import metrics
-from .spec import FLOORS, ROLES, SCALE_KINDS, SOLO_ROLES, Params, Scenario
+from .spec import FLOORS, ROLES, SCALE_KINDS, SOLO_ROLES, Params, Scenario, connecter_shares
 from .stopping import WAKE, StopRequest, block_in_this_thread
 
 EXIT_GRACE = 5.0  # seconds a worker has to exit once released
@@ -260,12 +260,15 @@ def _collect(session: _Session, s: Scenario, lib: str, opts: Options) -> dict[st
         if solo:
             return {"binder": only.result, "connecters": []}
         return only.result
-    binder_role, connecter_role, n = ROLES[s.kind]
+    binder_role, connecter_role, _ = ROLES[s.kind]
     binder = session.start(binder_role, _params(s, lib, binder_role, opts))
     session.pump(lambda: binder.ready is not None, f"{binder_role} to bind")
     assert binder.ready is not None
     p = _params(s, lib, connecter_role, opts).but(endpoints=binder.ready)
-    connecters = [session.start(f"{connecter_role}{i}", p) for i in range(n)]
+    connecters = [
+        session.start(f"{connecter_role}{i}", p.but(peers=len(share), first=share.start))
+        for i, share in enumerate(connecter_shares(s))
+    ]
     everyone = [binder, *connecters]
     session.pump(lambda: all(w.result is not None for w in everyone), "the results")
     return {"binder": binder.result, "connecters": [w.result for w in connecters]}

@@ -90,7 +90,8 @@ SECTIONS = {
         False,
     ),
     "router": Section(
-        "Scale: a ROUTER serving N DEALERs over tcp, the DEALERs in one other process:"
+        "Scale: a ROUTER serving N DEALERs over tcp, the DEALERs in other processes"
+        " (2,500 at most in each):"
         " conn/s = N per second from the first connect() to the ROUTER holding a hello from"
         " each; req/s = requests the ROUTER echoes per second, K from each DEALER; KiB/conn"
         " = the ROUTER process's RSS growth from before the first connection to after the"

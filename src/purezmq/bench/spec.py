@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 KINDS = ("thr", "lat", "fan", "idle")
@@ -48,6 +49,12 @@ ROUTER_MAX_K = 500
 # that, libzmq's SUBs got half of them and purezmq's most.
 PUBSUB_MAX_M = 1000
 CHAIN_WINDOW = 100  # messages in flight through the chain together
+# DEALERs one process of the router scenario makes at most: its N DEALERs are spread
+# over as few processes as that allows (see dealer_shares), the same for every library.
+# libzmq opens a descriptor per socket and one per connection: 10,000 DEALERs in one
+# process took 20,041, over the hard RLIMIT_NOFILE of 20,000 that some machines have;
+# 2,500 take about 5,000.
+DEALERS_PER_PROCESS = 2_500
 
 # Messages per run, (--quick, full): enough that the timed window is well past the
 # buffering of the start (HWMs and socket buffers) for the slowest library.
@@ -63,7 +70,8 @@ COUNTS: dict[str, dict[int, tuple[int, int]]] = {
     "fan": {0: (50_000, 200_000)},
 }
 
-# kind -> (binder role, connecter role, how many connecters)
+# kind -> (binder role, connecter role, how many connecters); the router's connecters
+# depend on its N, one per share of its DEALERs: see connecter_shares.
 ROLES: dict[str, tuple[str, str, int]] = {
     "thr": ("thr_recv", "thr_send", 1),
     "lat": ("lat_rep", "lat_req", 1),
@@ -92,6 +100,8 @@ class Scenario:
     copy: bool = False  # each message made anew and copied on receipt (see .copying)
     curve: bool = False  # the sockets speak CURVE (fixed keys, the same for both libraries)
     peers: int = 0  # a scale scenario's N: DEALERs, SUBs, sockets of the chain
+    # router: DEALERs in one process at most (not in the name: the tests make it small)
+    dealers_per_process: int = DEALERS_PER_PROCESS
 
     @property
     def name(self) -> str:
@@ -134,6 +144,24 @@ class Scenario:
             count = max(1, SCALE_WORK[self.kind][0 if quick else 1] // self.peers)
         most = {"router": ROUTER_MAX_K, "pubsub": PUBSUB_MAX_M}.get(self.kind, count)
         return min(count, most)
+
+
+def dealer_shares(dealers: int, most: int) -> list[range]:
+    """The DEALERs of each process of a router run, as ranges of their indexes: as few
+    processes as hold at most ``most`` each, the DEALERs shared out evenly (the shares
+    differ by one at most) and numbered on from one process to the next."""
+    processes = max(1, -(-dealers // most))
+    bounds = [dealers * index // processes for index in range(processes + 1)]
+    return [range(start, stop) for start, stop in pairwise(bounds)]
+
+
+def connecter_shares(s: Scenario) -> list[range]:
+    """One range of peer indexes per connecter process of a run of ``s``, the peers that
+    process makes: the router's DEALERs split by :func:`dealer_shares`; for the other
+    kinds, :data:`ROLES`' number of processes, each with all of N (the pubsub's SUBs)."""
+    if s.kind == "router":
+        return dealer_shares(s.peers, s.dealers_per_process)
+    return [range(s.peers)] * ROLES[s.kind][2]
 
 
 def scale_scenarios() -> list[Scenario]:
@@ -225,7 +253,8 @@ class Params:
     count: int
     ipc_dir: str
     subs: int = FAN_SUBS
-    peers: int = 0
+    peers: int = 0  # a binder's N; the peers a connecter makes, its share of N
+    first: int = 0  # the index of its first peer (a router's DEALERs: over all processes)
     stats: bool = False
     uvloop: bool = False
     copy: bool = False
