@@ -294,7 +294,7 @@ def test_distributor_terminated() -> None:
     dist.attach(a)
     dist.terminated(a)
     dist.terminated(a)
-    assert dist.pipes == []
+    assert not dist.pipes
 
 
 # -- routing ids ------------------------------------------------------------------
@@ -314,3 +314,28 @@ def test_generated_routing_ids_wrap_without_overflow() -> None:
     next_id = generated_routing_ids(start=0xFFFFFFFE)
     assert next_id() == b"\x00\xff\xff\xff\xff"
     assert next_id() == b"\x00\x00\x00\x00\x00"
+
+
+def test_many_pipes_come_and_go_with_their_places_kept() -> None:
+    """Each pipe knows its place in the strategy's list: after pipes are attached,
+    activated, deactivated and dropped in a mixed order, every place is right, the
+    active ones are exactly those flagged, and a dropped pipe is out for good."""
+    fq = FairQueue()
+    ours = [pipepair(0, 0)[0] for _ in range(50)]
+    for pipe in ours:
+        fq.attach(pipe)
+    for i in range(0, 50, 3):
+        fq._deactivate(fq.pipes.index(ours[i]))
+    for pipe in ours[::4]:
+        fq.terminated(pipe)
+    for pipe in ours[1::6]:
+        fq.activated(pipe)
+    dropped = set(ours[::4])
+    assert len(fq.pipes) == 50 - len(dropped)
+    for place, pipe in enumerate(fq.pipes):
+        assert pipe.in_slot == place
+        assert pipe.in_active == (place < fq.active)
+    for pipe in dropped:
+        assert pipe.in_slot == -1 and not pipe.in_active
+        fq.activated(pipe)  # a late wake-up of a dropped pipe changes nothing
+        assert pipe not in fq.pipes

@@ -127,8 +127,10 @@ class Pipe:
         "delimited",
         "direct",
         "in_active",
+        "in_slot",
         "open",
         "out_active",
+        "out_slot",
         "peer",
         "probed",
         "properties",
@@ -147,6 +149,7 @@ class Pipe:
         # Owned by the sink's strategies: is this pipe in their active set?
         self.in_active = False
         self.out_active = False
+        self.in_slot = self.out_slot = -1  # their places in those strategies' lists
         self.routing_id = b""
         self.properties: dict[str, bytes] = {}
         # The peer sent its delimiter: nothing more will arrive.

@@ -10,7 +10,7 @@ protocol may deliver a spurious one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .errors import WouldBlock
 from .pipe import DELIMITER, Msg, Pipe
@@ -20,12 +20,16 @@ class _ActivePipes:
     """Pipes in a list whose first ``active`` entries are usable; ``current`` is next.
 
     Each pipe records its membership in the attribute named by ``flag`` (``out_active``
-    for sending strategies, ``in_active`` for receiving ones), so that one pipe can sit
-    in one strategy of each kind.
+    for sending strategies, ``in_active`` for receiving ones) and its place in the list
+    in the one named by ``slot`` (``out_slot``, ``in_slot``; -1 when not in it), so that
+    one pipe can sit in one strategy of each kind, and finding, moving or dropping a
+    pipe never searches the list: a ROUTER with 10,000 peers activates and drops each
+    in constant time (libzmq's array_item_t does the same).
     """
 
     __slots__ = ("active", "current", "pipes")
     flag = ""
+    slot = ""
 
     def __init__(self) -> None:
         self.pipes: list[Pipe] = []
@@ -33,34 +37,44 @@ class _ActivePipes:
         self.current = 0
 
     def attach(self, pipe: Pipe) -> None:
+        setattr(pipe, self.slot, len(self.pipes))
         self.pipes.append(pipe)
         setattr(pipe, self.flag, False)
         self.activated(pipe)
 
     def activated(self, pipe: Pipe) -> None:
-        if getattr(pipe, self.flag) or pipe not in self.pipes:
+        if getattr(pipe, self.flag):
             return
-        pipes = self.pipes
-        i = pipes.index(pipe)
-        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
+        i: int = getattr(pipe, self.slot)
+        if i < 0:
+            return  # not ours (any more)
+        self._swap(i, self.active)
         self.active += 1
         setattr(pipe, self.flag, True)
 
+    def _swap(self, i: int, j: int) -> None:
+        pipes, slot = self.pipes, self.slot
+        pipes[i], pipes[j] = pipes[j], pipes[i]
+        setattr(pipes[i], slot, i)
+        setattr(pipes[j], slot, j)
+
     def _deactivate(self, i: int) -> None:
-        pipes = self.pipes
         self.active -= 1
-        setattr(pipes[i], self.flag, False)
-        pipes[i], pipes[self.active] = pipes[self.active], pipes[i]
+        setattr(self.pipes[i], self.flag, False)
+        self._swap(i, self.active)
         if self.current >= self.active:
             self.current = 0
 
     def terminated(self, pipe: Pipe) -> None:
-        if pipe not in self.pipes:
+        i: int = getattr(pipe, self.slot)
+        if i < 0:
             return
-        i = self.pipes.index(pipe)
         if i < self.active:
             self._deactivate(i)
-        self.pipes.remove(pipe)
+            i = self.active  # where _deactivate put it: the first inactive place
+        self._swap(i, len(self.pipes) - 1)
+        self.pipes.pop()
+        setattr(pipe, self.slot, -1)
         setattr(pipe, self.flag, False)
 
 
@@ -69,6 +83,7 @@ class LoadBalancer(_ActivePipes):
 
     __slots__ = ()
     flag = "out_active"
+    slot = "out_slot"
 
     def send(self, msg: Msg) -> Pipe:
         """Write ``msg`` to the next pipe with room and return it; WouldBlock if none has."""
@@ -124,6 +139,7 @@ class FairQueue(_ActivePipes):
 
     __slots__ = ("last_pipe",)
     flag = "in_active"
+    slot = "in_slot"
 
     def __init__(self) -> None:
         super().__init__()
@@ -183,21 +199,23 @@ class FairQueue(_ActivePipes):
 
 
 class Distributor:
-    """Send one message to many pipes (RFC 29: PUB, XPUB); a full pipe misses it."""
+    """Send one message to many pipes (RFC 29: PUB, XPUB); a full pipe misses it.
+
+    ``pipes`` is a dict used as an ordered set: dropping one of 1,000 subscribers does
+    not search the others."""
 
     __slots__ = ("pipes",)
 
     def __init__(self) -> None:
-        self.pipes: list[Pipe] = []
+        self.pipes: dict[Pipe, None] = {}
 
     def attach(self, pipe: Pipe) -> None:
-        self.pipes.append(pipe)
+        self.pipes[pipe] = None
 
     def terminated(self, pipe: Pipe) -> None:
-        if pipe in self.pipes:
-            self.pipes.remove(pipe)
+        self.pipes.pop(pipe, None)
 
-    def send_to(self, msg: Msg, targets: list[Pipe] | set[Pipe]) -> int:
+    def send_to(self, msg: Msg, targets: Iterable[Pipe]) -> int:
         """Write ``msg`` to every target with room; returns how many got it."""
         sent = 0
         for pipe in targets:
@@ -205,7 +223,7 @@ class Distributor:
                 sent += 1
         return sent
 
-    def all_writable(self, targets: list[Pipe] | set[Pipe]) -> bool:
+    def all_writable(self, targets: Iterable[Pipe]) -> bool:
         """True if every target has room (XPUB_NODROP)."""
         return all(pipe.check_write() for pipe in targets)
 
