@@ -90,13 +90,16 @@ def reports() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
         return dict(zip(runs, done, strict=True))
 
 
-# Seen in about one run in six (never with pyzmq): after SIGINT reaches the kernel's
-# main thread, ipykernel's execute_request fails to send its execute_reply with
-# "ZMQError: the socket is closed", so the interrupted cell never gets its reply.
-# Which purezmq socket gets closed, and by what, is not found yet.
+# Seen in about one run in sixty drivers under load (never with pyzmq): after SIGINT
+# reaches the kernel, ipykernel's execute_request fails to send its execute_reply with
+# "ZMQError: the socket is closed", so the interrupted cell never gets its reply. The
+# socket is the main thread's end of ipykernel's inproc pair to its "Shell channel"
+# thread, and that thread closed it: its IOLoop ended, and ShellChannelThread.run's
+# `finally` closed every pair (SubshellManager.close). Why the loop ended is not found.
 INTERRUPT_SOMETIMES_LOSES_THE_REPLY = pytest.mark.xfail(
-    reason="intermittent purezmq bug, cause not found: after an interrupt the kernel's"
-    " execute_reply send sometimes fails with 'ZMQError: the socket is closed'",
+    reason="intermittent, cause not found: after an interrupt ipykernel's Shell channel"
+    " thread sometimes ends and closes its pairs, and the execute_reply send fails with"
+    " 'ZMQError: the socket is closed'",
     strict=False,
 )
 

@@ -197,14 +197,16 @@ def _bars(ax: Axes, bars: list[tuple[Scenario, float]]) -> None:
 
 
 def _ratio_axis(ax: Axes, values: list[float]) -> None:
-    """Log scale, even on both sides of 1.0, ticks at powers of 2."""
-    reach = max(2.0, 1.3 * max(max(values), 1 / min(values)))
+    """Log scale around 1.0, each side as far as its bars reach (at least 2x), ticks at
+    powers of 2, those below 1 written as fractions (1/4)."""
+    high = max(2.0, 1.3 * max(values))
+    low = max(2.0, 1.3 / min(values))
     ax.set_xscale("log")
-    ax.set_xlim(1 / reach, reach)
-    top = int(math.log2(reach))
-    step = max(1, math.ceil((2 * top + 1) / 9))  # no more than 9 ticks or so
-    ticks = [2.0**k for k in range(-top, top + 1) if k % step == 0]
-    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xlim(1 / low, high)
+    top, bottom = int(math.log2(high)), int(math.log2(low))
+    step = max(1, math.ceil((top + bottom + 1) / 9))  # no more than 9 ticks or so
+    ticks = [2.0**k for k in range(-bottom, top + 1) if k % step == 0]
+    ax.set_xticks(ticks, [f"{t:g}" if t >= 1 else f"1/{1 / t:g}" for t in ticks])
     ax.xaxis.set_minor_locator(_no_ticks())
     ax.grid(True, axis="x", alpha=0.3)
 
