@@ -27,12 +27,23 @@ def _keys(secret: str | None) -> tuple[str, str]:
     return public.decode(), new_secret.decode()
 
 
+def _secret_joined(argv: Sequence[str]) -> list[str]:
+    """``--secret KEY`` as ``--secret=KEY``: a z85 key may start with "-", which argparse
+    would take for an option."""
+    out = list(argv)
+    for i, arg in enumerate(out[:-1]):
+        if arg == "--secret":
+            out[i : i + 2] = [f"--secret={out[i + 1]}"]
+            break
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the keys; the exit status."""
     parser = argparse.ArgumentParser(prog="python3 -m zmq.curve_keygen", description=__doc__)
     parser.add_argument("--json", action="store_true", help="output keys as JSON dict")
     parser.add_argument("--secret", type=str, help="specify secret key to derive a public key")
-    opts = parser.parse_args(argv)
+    opts = parser.parse_args(_secret_joined(sys.argv[1:] if argv is None else argv))
     public, secret = _keys(opts.secret)
     if opts.json:
         json.dump({"public": public, "secret": secret}, sys.stdout, indent=1, sort_keys=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import subprocess
 import sys
 import unittest
@@ -130,3 +131,20 @@ def test_asyncio_loop_helpers_warn_once(monkeypatch: pytest.MonkeyPatch) -> None
         loop = azmq.ZMQEventLoop()
     assert isinstance(loop, asyncio.SelectorEventLoop)
     loop.close()
+
+
+def test_curve_keygen_takes_a_secret_that_starts_with_a_dash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Z85 text may start with "-" (one key in 85): `--secret -...` is still the key,
+    not an unknown option (pyzmq's own test_curve_keygen_secret fails on such a key)."""
+    pytest.importorskip("nacl")
+    from purezmq import curve_keygen
+
+    while True:
+        public, secret = zmq.curve_keypair()
+        if secret.startswith(b"-"):
+            break
+    assert curve_keygen.main(["--secret", secret.decode(), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown == {"public": public.decode(), "secret": secret.decode()}

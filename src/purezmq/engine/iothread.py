@@ -30,6 +30,7 @@ import _thread
 import asyncio
 import concurrent.futures
 import encodings.idna  # noqa: F401  (see below)
+import signal
 import sys
 import threading
 from collections.abc import Callable, Coroutine
@@ -239,6 +240,7 @@ class IOThread:
         return f"<IOThread {'running' if self.thread.is_alive() else 'stopped'}>"
 
     def _run(self, ready: OsEvent) -> None:
+        _leave_signals_to_the_program()
         # The identity the engine compares with (threading.get_ident, patched or not,
         # as the engine's own checks call it).
         self.thread_id = threading.get_ident()
@@ -302,6 +304,16 @@ class IOThread:
                 pass  # the loop is already closed
             if not self.in_thread():
                 self.thread.join(STOP_WAIT)
+
+
+def _leave_signals_to_the_program() -> None:
+    """Block every signal in this thread, as libzmq's own threads do. A signal sent to
+    the process then goes to one of the program's threads: a Ctrl-C interrupts the main
+    thread's blocking call (a poll, a sleep) at once, where delivered here it would only
+    set Python's flag and leave the main thread asleep until its call returned by
+    itself. Python runs its handlers in the main thread whichever thread received it."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
 
 
 def _outcome(future: concurrent.futures.Future[T], timeout: float | None = None) -> T:
