@@ -16,6 +16,7 @@ import pytest
 import purezmq as zmq
 from purezmq.log.__main__ import LineFormatter
 from purezmq.log.handlers import PUBHandler, TopicLogger
+from tests.helpers.signals import sigint_reaches_children
 from tests.helpers.waiting import wait_for
 
 HERE = os.path.basename(__file__)
@@ -200,10 +201,11 @@ def test_python_dash_m_zmq_log_prints_records(ctx: zmq.Context, logger: logging.
     url = handler.socket.last_endpoint.decode()
     # faulthandler: if it does not end after Ctrl-C, SIGABRT prints where it is stuck.
     env = dict(os.environ, PYTHONFAULTHANDLER="1")
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "purezmq", "run", "-m", "zmq.log", url, "--separator", " > "],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
+    with sigint_reaches_children():
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "purezmq", "run", "-m", "zmq.log", url, "--separator", " > "],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
     try:
 
         def printed() -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import purezmq as zmq
+from tests.helpers.signals import sigint_reaches_children
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
 
@@ -49,13 +50,14 @@ def test_ctrl_c_interrupts_a_main_thread_waiting_on_a_socket() -> None:
         "ctx = zmq.Context()\n"
         "s = ctx.socket(zmq.PULL)\n"
         "s.bind('tcp://127.0.0.1:*')\n"
-        "print('ready', flush=True)\n"
         "try:\n"
+        "    print('ready', flush=True)\n"
         "    s.poll()\n"
         "except KeyboardInterrupt:\n"
         "    print('interrupted', flush=True)\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    with sigint_reaches_children():
+        child = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None
         assert child.stdout.readline() == "ready\n"
