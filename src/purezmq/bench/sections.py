@@ -53,6 +53,7 @@ class Section:
 MSG_S = Column("msg/s", "msg_s", _int)
 RSS = Column("RSS MiB", "rss_mib", _f1, notes.RSS)
 P50 = Column("p50", "p50_us", _f1)
+GOT = Column("got", "delivered", _pct)  # the share of messages received (fan-outs)
 
 SECTIONS = {
     "thr": Section(
@@ -77,7 +78,7 @@ SECTIONS = {
         (
             Column("msg/s/sub", "msg_s", _int),
             Column("min", "min_msg_s", _int),
-            Column("got", "delivered", _pct),
+            GOT,
             RSS,
         ),
         "msg_s",
@@ -111,7 +112,7 @@ SECTIONS = {
         " last arrival; got = share received (the rest: PUB HWM drops)",
         (
             Column("msg/s", "msg_s", _int),
-            Column("got", "delivered", _pct),
+            GOT,
             Column("pub msg/s", "pub_msg_s", _int),
             RSS,
         ),
