@@ -355,10 +355,19 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         return self._type
 
     def _check_open(self) -> None:
+        """ENOTSOCK or ContextTerminated, unless the exit hook closed this socket under
+        a daemon thread, which then stays blocked (see exiting.py)."""
         if self._shared.closed:
-            raise ZMQError(ENOTSOCK)
+            raise self._not_a_socket()
         if self.context.terminated:
+            stay_blocked_if_exiting(self.context)
             raise ContextTerminated()
+
+    def _not_a_socket(self) -> ZMQError:
+        """ENOTSOCK for a call on this closed socket, unless the exit hook closed it
+        under a daemon thread, which then stays blocked (see exiting.py)."""
+        stay_blocked_if_exiting(self.context)
+        return ZMQError(ENOTSOCK)
 
     # -- the engine -----------------------------------------------------------
 
@@ -551,7 +560,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         ``None`` (or ``events=0``) stops monitoring, with MONITOR_STOPPED.
         """
         if self.closed:
-            raise ZMQError(ENOTSOCK)
+            raise self._not_a_socket()
         self.disable_monitor()
         if addr is None or not events:
             return
@@ -619,7 +628,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         """The value of a socket option."""
         shared = self._shared
         if shared.closed:
-            raise ZMQError(ENOTSOCK)
+            raise self._not_a_socket()
         option = int(option)
         if option in (_FD, _EVENTS):
             # Waiting on the FD: the I/O thread must read the connections, not this one.
@@ -1077,18 +1086,17 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
 
     def _events(self) -> int:
         if self._shared.closed:
-            raise ZMQError(ENOTSOCK)
+            raise self._not_a_socket()
         return self._core.events()
 
     def poll(self, timeout: int | None = None, flags: int = POLLIN) -> int:
         """Wait up to ``timeout`` ms (None: for ever) for ``flags``; the events that are ready."""
         if self._shared.closed:
-            raise ZMQError(ENOTSOCK)
+            raise self._not_a_socket()
         deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout / 1000
         while True:
             if self._shared.closed:  # by another thread, or by the exit hook
-                stay_blocked_if_exiting(self.context)
-                raise ZMQError(ENOTSOCK)
+                raise self._not_a_socket()
             events = self._core.events() & flags
             if events:
                 return events
