@@ -121,3 +121,29 @@ def test_a_flush_after_the_socket_thread_parsed_the_peers_end_writes_nothing() -
     assert session.conn.ended and session.writable
     session.flush()
     assert transport.take() == b""
+
+
+def test_a_direct_send_after_the_socket_thread_parsed_the_peers_end_writes_nothing() -> None:
+    """The same race on the socket's own send: a reply sent directly (a ROUTER device
+    answering a peer that has just closed) found the connection ended and raised
+    'SEND_MESSAGE is not allowed in state CLOSED' into the user's thread (seen in the
+    Jupyter kernel's heartbeat device). It goes to the pipe instead, and is dropped
+    with the connection, as libzmq drops what it cannot deliver to a gone peer."""
+    host = FakeHost("DEALER", type_id=5)
+    host.owner_sends = True
+    session, transport, peer = _peer_ready(host, "ROUTER")
+    sock = host.socket_end
+    assert sock is not None
+    transport.take()
+    assert sock.try_write((b"first",))
+    peer.receive_data(transport.take())
+    assert [e for e in peer.next_events() if isinstance(e, tuple)] == [(b"first",)]
+    peer.send_message([b"answer"])
+    session.data_received(peer.data_to_send())  # the peer spoke: a direct send may go
+    assert sock.read() == (b"answer",)
+    with session.lock:  # the socket's thread parses the peer's end of stream
+        session.conn.receive_data(b"")
+        session.conn.next_events()
+    assert session.conn.ended and session.writable
+    assert sock.try_write((b"reply",))
+    assert transport.take() == b""

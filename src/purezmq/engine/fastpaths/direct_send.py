@@ -56,7 +56,7 @@ class DirectSend:
 
     def allowed(self, on_loop: bool) -> bool:
         """The precondition, session.lock held: the shortcut is on, the connection is
-        ready and writing, nothing is queued before this message, and a write from
+        ready (not ended) and writing, nothing is queued before this message, and a write from
         another thread would not overtake bytes the transport still holds, nor work
         that thread handed to the loop before (a subscription, another socket's
         message: see engine/handoffs.py)."""
@@ -67,6 +67,7 @@ class DirectSend:
             or transport is None
             or conn is None
             or pipe is None
+            or conn.ended  # the peer's end, parsed by a read not yet handled by the loop
             or not session.writable
             or self.rest
             or pipe.queued_in()
