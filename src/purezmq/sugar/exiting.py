@@ -16,14 +16,20 @@ from typing import Any
 
 
 def stay_blocked_if_exiting(context: Any) -> None:
-    """Block for ever if ``context`` is being terminated at exit and this is not the
-    main thread; else return at once (the caller raises as usual)."""
+    """Block for ever if ``context`` is being terminated at exit and this is a thread
+    other than the main one (not a greenlet); else return at once (the caller raises
+    as usual)."""
     if getattr(context, "exiting", False) and threading.current_thread() is not (
         threading.main_thread()
     ):
-        from ..engine.iothread import os_lock  # a real lock, even under gevent
+        from ..engine.iothread import gevent_patched, os_lock
 
-        lock = os_lock()
+        if gevent_patched():
+            # A greenlet (threading patched): a real lock would block every greenlet
+            # of the thread, the exit hook's included. It raises, as documented for
+            # green sockets closed under their waiters.
+            return
+        lock = os_lock()  # a real lock
         lock.acquire()
         lock.acquire()  # released by nobody: the process ends around it
 
