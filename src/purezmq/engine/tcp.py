@@ -76,8 +76,19 @@ def _is_ipv4(host: str) -> bool:
     return host.count(".") == 3
 
 
+# The send buffer of an ipc connection when SNDBUF is left at the OS default. A Unix
+# socket's default (208 KiB on Linux) holds a fifth of a 1 MiB message: the sender's
+# and the receiver's loops then take turns at every fifth of it, each turn a wake-up,
+# and `purezmq bench` moved half as many 64 KiB and 1 MiB messages over ipc as over
+# tcp, whose loopback buffers grow to megabytes. With this much (the kernel caps it at
+# net.core.wmem_max, and doubles it) ipc keeps pace with tcp: 2.1x the 64 KiB and 1.8x
+# the 1 MiB throughput in the run that chose it (docs/performance.md).
+IPC_SNDBUF = 4 << 20
+
+
 def set_tcp_options(sock: socket.socket, options: Any) -> None:
-    """TCP_NODELAY (as libzmq), buffer sizes and keep-alive from the socket options."""
+    """TCP_NODELAY (as libzmq), buffer sizes and keep-alive from the socket options;
+    on an ipc socket a larger send buffer unless SNDBUF is set (IPC_SNDBUF)."""
     if sock.family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if options.tcp_keepalive != -1:
@@ -92,6 +103,8 @@ def set_tcp_options(sock: socket.socket, options: Any) -> None:
                     sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
     if options.sndbuf > 0:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, options.sndbuf)
+    elif sock.family == socket.AF_UNIX:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, IPC_SNDBUF)
     if options.rcvbuf > 0:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, options.rcvbuf)
 
