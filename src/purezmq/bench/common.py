@@ -68,9 +68,12 @@ _CURVE_SECRETS = {"server": bytes(range(32)), "client": bytes(range(32, 64))}
 
 
 def _curve_pair(lib: str, who: str) -> tuple[bytes, bytes]:
-    """(public, secret) of ``who`` ("server", "client"), Z85, made by ``lib``."""
+    """(public, secret) of ``who`` ("server", "client"), Z85; the public key made by
+    ``lib``'s curve_public (the Z85 text of the secret is the same in any library, and
+    not every pyzmq-like module has pyzmq's zmq.utils.z85)."""
+    from ..utils import z85
+
     zmq = load_zmq(lib, "sync")
-    z85 = importlib.import_module(f"{module_name(lib)}.utils.z85")
     secret = z85.encode(_CURVE_SECRETS[who])
     return zmq.curve_public(secret), secret
 
