@@ -254,29 +254,37 @@ BLOCKED_AT_EXIT = {
 }
 
 
+def _assert_quiet_exit_with_a_daemon(socket_type: str, daemon_lines: list[str]) -> None:
+    """A program whose daemon thread runs ``daemon_lines`` (then says so on stderr) on
+    a bound socket ``s`` while the main thread ends: it exits 0, and prints nothing
+    but the main thread's line."""
+    body = "\n".join("    " + line for line in daemon_lines)
+    code = (
+        "import sys, threading, purezmq as zmq\n"
+        "ctx = zmq.Context()\n"
+        f"s = ctx.socket(zmq.{socket_type})\n"
+        "s.bind('tcp://127.0.0.1:*')\n"
+        "started = threading.Event()\n"
+        "def daemon():\n"
+        "    started.set()\n"
+        f"{body}\n"
+        "    print('the call of the daemon returned', file=sys.stderr)\n"
+        "threading.Thread(target=daemon, daemon=True).start()\n"
+        "started.wait()\n"
+        "print('main done')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=CHILD_TIMEOUT)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "main done\n"
+
+
 @pytest.mark.parametrize("call", sorted(BLOCKED_AT_EXIT))
 def test_a_daemon_thread_blocked_at_exit_stays_quiet(call: str) -> None:
     """A daemon thread left blocked in a call when the program ends dies with the
     process, as on pyzmq: the exit hook's close and term do not raise into it (a
     traceback, "Exception in thread", at every exit)."""
-    code = textwrap.dedent(f"""
-        import sys, threading, purezmq as zmq
-        ctx = zmq.Context()
-        s = ctx.socket(zmq.PULL)
-        s.bind("tcp://127.0.0.1:*")
-        started = threading.Event()
-        def blocked():
-            started.set()
-            {BLOCKED_AT_EXIT[call]}
-            print("the blocked call returned", file=sys.stderr)
-        threading.Thread(target=blocked, daemon=True).start()
-        started.wait()
-        print("main done")
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=CHILD_TIMEOUT)
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "main done\n"
+    _assert_quiet_exit_with_a_daemon("PULL", [BLOCKED_AT_EXIT[call]])
 
 
 # Calls that a daemon thread starts after the exit hook has closed its socket: the
@@ -294,23 +302,6 @@ CALLED_AFTER_EXIT_CLOSE = {
 
 @pytest.mark.parametrize("call", sorted(CALLED_AFTER_EXIT_CLOSE))
 def test_a_daemon_thread_calling_a_socket_the_exit_hook_closed_stays_quiet(call: str) -> None:
-    code = textwrap.dedent(f"""
-        import sys, threading, purezmq as zmq
-        ctx = zmq.Context()
-        s = ctx.socket(zmq.DEALER)
-        s.bind("tcp://127.0.0.1:*")
-        started = threading.Event()
-        def late():
-            started.set()
-            for _ in iter(lambda: s.closed, True):
-                pass
-            {CALLED_AFTER_EXIT_CLOSE[call]}
-            print("the late call returned", file=sys.stderr)
-        threading.Thread(target=late, daemon=True).start()
-        started.wait()
-        print("main done")
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=CHILD_TIMEOUT)
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "main done\n"
+    wait_for_the_exit_hook = "for _ in iter(lambda: s.closed, True): pass"
+    _assert_quiet_exit_with_a_daemon("DEALER", [wait_for_the_exit_hook,
+                                                CALLED_AFTER_EXIT_CLOSE[call]])
