@@ -5,6 +5,7 @@ from __future__ import annotations
 from purezmq.engine.intake import DECODE_BATCH
 from purezmq.engine.states import Intake, Lifecycle
 from purezmq.zmtp import ZmtpConnection
+from tests.conftest import needs_fastpath
 from tests.engine.fakes import FakeHost, session_on
 
 
@@ -123,6 +124,7 @@ def test_a_flush_after_the_socket_thread_parsed_the_peers_end_writes_nothing() -
     assert transport.take() == b""
 
 
+@needs_fastpath("direct_send")
 def test_a_direct_send_after_the_socket_thread_parsed_the_peers_end_writes_nothing() -> None:
     """The same race on the socket's own send: a reply sent directly (a ROUTER device
     answering a peer that has just closed) found the connection ended and raised
