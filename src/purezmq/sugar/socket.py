@@ -360,14 +360,19 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         if self._shared.closed:
             raise self._not_a_socket()
         if self.context.terminated:
-            stay_blocked_if_exiting(self.context)
-            raise ContextTerminated()
+            raise self._terminated()
 
     def _not_a_socket(self) -> ZMQError:
         """ENOTSOCK for a call on this closed socket, unless the exit hook closed it
         under a daemon thread, which then stays blocked (see exiting.py)."""
         stay_blocked_if_exiting(self.context)
         return ZMQError(ENOTSOCK)
+
+    def _terminated(self) -> ContextTerminated:
+        """ContextTerminated for a call on this socket, unless the exit hook terminated
+        its context under a daemon thread, which then stays blocked (see exiting.py)."""
+        stay_blocked_if_exiting(self.context)
+        return ContextTerminated()
 
     # -- the engine -----------------------------------------------------------
 
@@ -758,8 +763,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
         while True:
             if self.context.terminated:
-                stay_blocked_if_exiting(self.context)
-                raise ContextTerminated()
+                raise self._terminated()
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise Again()
@@ -1101,8 +1105,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
             if events:
                 return events
             if self.context.terminated:
-                stay_blocked_if_exiting(self.context)
-                raise ContextTerminated()
+                raise self._terminated()
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return 0
