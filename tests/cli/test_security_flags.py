@@ -11,6 +11,9 @@ import zmq
 import zmq.auth
 from zmq.auth.thread import ThreadAuthenticator
 
+from purezmq.cli import build_parser
+from purezmq.cli.options import join_dashed_values
+
 from .support import TIMEOUT, Cli
 
 pytest.importorskip("nacl.bindings", reason="CURVE needs PyNaCl (the curve extra)")
@@ -24,12 +27,29 @@ def test_keygen_writes_a_pair_pyzmq_reads(cli: Callable[..., Cli], tmp_path: Pat
     assert zmq.auth.load_certificate(str(tmp_path / "server.key")) == (public, None)
 
 
+def _keypair_with_public_key_dashed() -> tuple[bytes, bytes]:
+    """A CURVE key pair whose public key begins with "-" (one in 85 does)."""
+    while True:
+        public, secret = zmq.curve_keypair()
+        if public.startswith(b"-"):
+            return public, secret
+
+
+def _keypair_with_secret_key_dashed() -> tuple[bytes, bytes]:
+    """A CURVE key pair whose secret key begins with "-"."""
+    while True:
+        public, secret = zmq.curve_keypair()
+        if secret.startswith(b"-"):
+            return public, secret
+
+
 def test_curve_client_flags_reach_a_libzmq_server(
     cli: Callable[..., Cli], zctx: zmq.Context
 ) -> None:
     """`push --curve-serverkey KEY` (a key pair of its own) is admitted by a libzmq CURVE
-    PULL, and what it sends arrives."""
-    public, secret = zmq.curve_keypair()
+    PULL, and what it sends arrives. The key begins with "-", which argparse would take
+    for an option."""
+    public, secret = _keypair_with_public_key_dashed()
     pull = zctx.socket(zmq.PULL)
     pull.curve_secretkey, pull.curve_server = secret, True
     pull.rcvtimeo = int(TIMEOUT * 1000)  # a CLI process starts slowly on a busy machine
@@ -46,7 +66,7 @@ def test_curve_client_flags_reach_a_libzmq_server(
 def test_curve_server_flags_admit_a_libzmq_client(
     cli: Callable[..., Cli], zctx: zmq.Context
 ) -> None:
-    public, secret = zmq.curve_keypair()
+    public, secret = _keypair_with_secret_key_dashed()  # as one secret key in 85 is
     pull = cli("pull", "--bind", "tcp://127.0.0.1:*", "--curve-server", "--curve-secretkey",
                secret.decode(), "--count", "1")
     _through_curve(zctx, pull, public)
@@ -141,3 +161,15 @@ def test_a_certificate_without_a_secret_key_is_a_usage_error(
     assert bad.wait() == 2
     assert "--curve-keypair" in bad.stderr and which in bad.stderr
 
+
+
+def test_a_key_or_credentials_beginning_with_a_dash_are_the_flags_values() -> None:
+    """The words after the key and credential flags are their values whatever they look
+    like; what follows ``--`` is left as it is."""
+    argv = ["push", "tcp://127.0.0.1:1", "--curve-serverkey", "-k", "--plain-user", "-u:p",
+            "--curve-secretkey", "--x", "--", "--curve-keypair", "-f"]
+    assert join_dashed_values(argv) == [
+        "push", "tcp://127.0.0.1:1", "--curve-serverkey=-k", "--plain-user=-u:p",
+        "--curve-secretkey=--x", "--", "--curve-keypair", "-f"]
+    args = build_parser().parse_args(join_dashed_values(argv[:6]))
+    assert (args.curve_serverkey, args.plain) == ("-k", "-u:p")

@@ -13,6 +13,7 @@ import sys
 from ..bench import cli as bench
 from . import monitor, proxy, sockets, version
 from .common import Command, example_parser
+from .options import join_dashed_values
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["run"]:
         # Everything after "run" is the program's, options included (-m, --help ...).
         return _run(argparse.Namespace(program=argv[1:]))
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(join_dashed_values(argv))
     return COMMANDS[args.command].run(args)
 
 

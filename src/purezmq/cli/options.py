@@ -30,6 +30,9 @@ class Flag:
     apply: Callable[[Any, Any], None]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # other spellings of the same flag
+    # The value may begin with "-" (a Z85 key can): the word after the flag is its value
+    # whatever it looks like (see join_dashed_values).
+    dashed_value: bool = False
 
     @property
     def dest(self) -> str:
@@ -134,16 +137,17 @@ SOCKET_FLAGS: tuple[Flag, ...] = (
     # Security: CURVE (the keys as 40 characters of Z85) and PLAIN. A server's clients
     # are vetted by a ZAP handler in the same process, if any (purezmq.auth).
     Flag("--curve-secretkey", "CURVE: our long-term secret key (Z85; purezmq keygen)",
-         _curve_secretkey, {"metavar": "KEY"}),
+         _curve_secretkey, {"metavar": "KEY"}, dashed_value=True),
     Flag("--curve-keypair", "CURVE: our long-term key pair, from a certificate file"
          " (NAME.key_secret, as purezmq keygen and zmq.auth write it)",
-         _curve_keypair, {"metavar": "FILE"}),
+         _curve_keypair, {"metavar": "FILE"}, dashed_value=True),
     Flag("--curve-serverkey", "CURVE client of the server with this public key (Z85, or"
-         " the server's certificate file NAME.key)", _curve_serverkey, {"metavar": "KEY"}),
+         " the server's certificate file NAME.key)", _curve_serverkey, {"metavar": "KEY"},
+         dashed_value=True),
     Flag("--curve-server", "CURVE server, with --curve-secretkey or --curve-keypair",
          _curve_server, {"action": "store_true"}),
     Flag("--plain", "PLAIN client with these credentials", _plain_user,
-         {"metavar": "USER:PASSWORD"}, aliases=("--plain-user",)),
+         {"metavar": "USER:PASSWORD"}, aliases=("--plain-user",), dashed_value=True),
     Flag("--plain-server", "PLAIN server (needs a ZAP handler to admit anyone)",
          _plain_server, {"action": "store_true"}),
 )
@@ -155,6 +159,25 @@ def add_socket_flags(parser: argparse.ArgumentParser, only: tuple[str, ...] = ()
     for flag in SOCKET_FLAGS:
         if not only or flag.name in only:
             group.add_argument(flag.name, *flag.aliases, help=flag.help, **flag.kwargs)
+
+
+def join_dashed_values(argv: list[str]) -> list[str]:
+    """``argv`` with each flag whose value may begin with "-" joined to the word after it.
+
+    argparse takes ``--curve-secretkey -x…`` for two options, and one Z85 key in 85
+    begins with "-"; ``--curve-secretkey=-x…`` is unambiguous. Words after ``--`` are
+    left alone.
+    """
+    dashed = {name for flag in SOCKET_FLAGS if flag.dashed_value
+              for name in (flag.name, *flag.aliases)}
+    joined: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return [*joined, word, *words]
+        value = next(words, None) if word in dashed else None
+        joined.append(word if value is None else f"{word}={value}")
+    return joined
 
 
 def configure(sock: Any, args: argparse.Namespace) -> None:
