@@ -696,55 +696,87 @@ class Poller(_poll.Poller):
     _blocks = False
 
     def poll(self, timeout: float | None = None) -> asyncio.Future[list[tuple[Any, int]]]:  # type: ignore[override]
-        """A Future of the (socket, events) ready within ``timeout`` ms (None: for ever),
-        as pyzmq's (a Future, not a coroutine: it can be cancelled and checked)."""
-        return asyncio.ensure_future(self._poll(timeout))
+        """A Future of the (socket, events) ready within ``timeout`` ms (None or negative:
+        for ever), as pyzmq's: a Future, not a coroutine, so it can be cancelled and
+        checked, and one left pending when the program ends is dropped quietly."""
+        return _PollWait(self, timeout).future
 
-    async def _poll(self, timeout: float | None) -> list[tuple[Any, int]]:
-        if timeout is not None and timeout < 0:
-            timeout = None
-        loop = asyncio.get_running_loop()
-        zsocks, fds = self._split()
-        wake = asyncio.Event()
-        thread = threading.get_ident()
 
-        def hook() -> None:
-            if threading.get_ident() == thread:
-                wake.set()
-            else:
-                loop.call_soon_threadsafe(wake.set)
+class _PollWait:
+    """One ``Poller.poll``: a Future that the sockets' hooks, the loop's fd callbacks and
+    a timer resolve. It has no Task of its own, as pyzmq's has none (a Task still
+    pending at exit makes asyncio print "Task was destroyed but it is pending")."""
 
-        for sock, _ in zsocks:
+    def __init__(
+        self, poller: Poller, timeout: float | None, future: asyncio.Future[Any] | None = None
+    ) -> None:
+        """Watch ``poller``'s items for ``timeout`` ms (None or negative: for ever; 0: the
+        events ready now, resolved at once); the outcome goes to ``future`` (default: a
+        new Future of the current loop)."""
+        self.loop = asyncio.get_event_loop() if future is None else future.get_loop()
+        self.poller = poller
+        self.future = self.loop.create_future() if future is None else future
+        self.zsocks, self.fds = poller._split()
+        self.thread = threading.get_ident()
+        self.check_scheduled = False
+        self.timer: asyncio.TimerHandle | None = None
+        for sock, _ in self.zsocks:
             if isinstance(sock, Socket):
                 sock._get_loop()
-            sock._signaler.add_hook(hook)
-        for fd, flags in fds:
+            sock._signaler.add_hook(self._wake)
+        for fd, flags in self.fds:
             if flags & _POLLIN:
-                loop.add_reader(fd, wake.set)
+                self.loop.add_reader(fd, self._check)
             if flags & _poll.POLLOUT:
-                loop.add_writer(fd, wake.set)
+                self.loop.add_writer(fd, self._check)
+        if timeout is not None and timeout > 0:
+            self.timer = self.loop.call_later(timeout / 1000, self._expire)
+        self.future.add_done_callback(self._finish)
+        if timeout == 0:
+            self._expire()
+        else:
+            self._check()
+
+    def _wake(self) -> None:
+        """A socket's hook (on any thread): check on the loop, once however many fire."""
+        if threading.get_ident() == self.thread:
+            self._schedule_check()
+        else:
+            self.loop.call_soon_threadsafe(self._schedule_check)
+
+    def _schedule_check(self) -> None:
+        if not self.check_scheduled and not self.future.done():
+            self.check_scheduled = True
+            self.loop.call_soon(self._check)
+
+    def _check(self) -> None:
+        self.check_scheduled = False
+        if self.future.done():
+            return
         try:
-            deadline = None if timeout is None else loop.time() + timeout / 1000
-            while True:
-                wake.clear()
-                ready = self._ready(zsocks, fds)
-                if ready:
-                    return ready
-                remaining = None if deadline is None else deadline - loop.time()
-                if remaining is not None and remaining <= 0:
-                    return []
-                try:
-                    await asyncio.wait_for(wake.wait(), remaining)
-                except asyncio.TimeoutError:
-                    return []
-        finally:
-            for sock, _ in zsocks:
-                sock._signaler.remove_hook(hook)
-            for fd, flags in fds:
-                if flags & _POLLIN:
-                    loop.remove_reader(fd)
-                if flags & _poll.POLLOUT:
-                    loop.remove_writer(fd)
+            ready = self.poller._ready(self.zsocks, self.fds)
+        except Exception as exc:  # ContextTerminated, a closed socket: the poll's error
+            self.future.set_exception(exc)
+            return
+        if ready:
+            self.future.set_result(ready)
+
+    def _expire(self) -> None:
+        self._check()
+        if not self.future.done():
+            self.future.set_result([])
+
+    def _finish(self, _future: object) -> None:
+        """Resolved or cancelled: stop watching."""
+        if self.timer is not None:
+            self.timer.cancel()
+        for sock, _ in self.zsocks:
+            sock._signaler.remove_hook(self._wake)
+        for fd, flags in self.fds:
+            if flags & _POLLIN:
+                self.loop.remove_reader(fd)
+            if flags & _poll.POLLOUT:
+                self.loop.remove_writer(fd)
 
 
 async def _move(src: Any, dst: Any, capture: Any, state: _proxy.ProxyState, side: int) -> None:

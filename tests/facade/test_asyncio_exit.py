@@ -126,3 +126,43 @@ def test_connects_a_closed_loop_never_started_are_not_reported() -> None:
         assert pings == [b"ping0", b"ping1", b"ping2"]
     finally:
         ctx.destroy(linger=0)
+
+
+# Waits still pending when the loop stops for good: pyzmq's are bare Futures, which
+# Python drops without a word. A Task would print "Task was destroyed but it is pending".
+PENDING_AT_EXIT = {
+    "recv": "pull.recv()",
+    "recv_multipart": "pull.recv_multipart()",
+    "poll": "pull.poll(10_000)",
+    "poller": "poller.poll(10_000)",
+    "poller_for_ever": "poller.poll()",
+}
+
+PENDING = """
+import asyncio, MODULE as zmq
+import MODULE.asyncio as azmq
+ctx = azmq.Context()
+async def main():
+    global pull, poller, pending
+    pull = ctx.socket(zmq.PULL)
+    pull.bind("tcp://127.0.0.1:*")
+    poller = azmq.Poller()
+    poller.register(pull, zmq.POLLIN)
+    pending = asyncio.ensure_future(CALL)
+    await asyncio.sleep(0)
+    assert not pending.done()
+loop = asyncio.new_event_loop()
+loop.run_until_complete(main())
+print("main done")
+"""
+
+
+@pytest.mark.parametrize("module", ["zmq", "purezmq"])
+@pytest.mark.parametrize("call", sorted(PENDING_AT_EXIT))
+def test_a_wait_pending_when_the_program_ends_is_dropped_quietly(module: str, call: str) -> None:
+    """A program that leaves an await of recv or poll pending on a loop it never closes
+    ends quietly, on purezmq as on pyzmq (run here too, as the reference)."""
+    code = PENDING.replace("MODULE", module).replace("CALL", PENDING_AT_EXIT[call])
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=CHILD_TIMEOUT)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "main done\n", "")

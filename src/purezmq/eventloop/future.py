@@ -179,26 +179,6 @@ class Poller(_azmq.Poller):
     def poll(self, timeout: float | None = -1) -> _TornadoFuture:  # type: ignore[override]
         """A Future of the (socket, events) ready within ``timeout`` ms (None or
         negative: no limit; 0: the events ready now, resolved at once)."""
-        loop = asyncio.get_running_loop()
-        future = _TornadoFuture(loop=loop)
-        if timeout == 0:
-            try:
-                future.set_result(self._ready(*self._split()))
-            except Exception as exc:
-                future.set_exception(exc)
-            return future
-        task = loop.create_task(self._poll(None if timeout is None or timeout < 0 else timeout))
-        task.add_done_callback(lambda done: _copy_outcome(done, future))
-        future.add_done_callback(lambda _: task.cancel())
+        future = _TornadoFuture(loop=asyncio.get_running_loop())
+        _azmq._PollWait(self, timeout, future)
         return future
-
-
-def _copy_outcome(task: asyncio.Future[Any], future: asyncio.Future[Any]) -> None:
-    """Resolve ``future`` as ``task`` ended, unless it is resolved (cancelled) already."""
-    if future.done() or task.cancelled():
-        return
-    exc = task.exception()
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(task.result())
