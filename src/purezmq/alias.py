@@ -37,30 +37,31 @@ ALIAS_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "alias_pat
 class ZmqModule(ModuleType):
     """``zmq`` under the alias: purezmq's attributes, with pyzmq's ``__version__``."""
 
+    # The module it shows, held here: at interpreter shutdown sys.modules is emptied
+    # before the last __del__ methods run, and ``zmq.LINGER`` must still work in them.
+    __target__: ModuleType
+
     def __getattr__(self, name: str) -> object:
-        return getattr(_purezmq(), name)
+        return getattr(self.__target__, name)
 
     def __setattr__(self, name: str, value: object) -> None:
         if name.startswith("__") and name.endswith("__"):
             super().__setattr__(name, value)  # the module's own (spec, loader, version)
         else:
-            setattr(_purezmq(), name, value)
+            setattr(self.__target__, name, value)
 
     def __delattr__(self, name: str) -> None:
-        delattr(_purezmq(), name)
+        delattr(self.__target__, name)
 
     def __dir__(self) -> list[str]:
-        return sorted({*dir(_purezmq()), "__version__"})
-
-
-def _purezmq() -> ModuleType:
-    return sys.modules[TARGET]
+        return sorted({*dir(self.__target__), "__version__"})
 
 
 def _zmq_view(purezmq: ModuleType) -> ZmqModule:
     from .sugar.version import __version__ as pyzmq_api_version
 
     view = ZmqModule(ALIAS, purezmq.__doc__)
+    view.__target__ = purezmq
     view.__file__ = purezmq.__file__
     view.__path__ = list(purezmq.__path__)
     view.__package__ = ALIAS

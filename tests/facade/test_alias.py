@@ -53,6 +53,23 @@ def test_the_alias_writes_through_to_purezmq() -> None:
     assert out.split() == ["42", "True", "zmq"]
 
 
+def test_the_alias_still_answers_in_a_del_at_interpreter_shutdown() -> None:
+    """Python empties sys.modules before the last ``__del__`` methods run; a pyzmq
+    program's ``zmq.LINGER`` there still reads purezmq's constant."""
+    out = _python("""
+        import purezmq
+        purezmq.install_as_zmq()
+        import zmq
+
+        class Client:
+            def __del__(self):
+                print("in __del__:", int(zmq.LINGER), zmq.Context.__module__)
+
+        client = Client()  # a module global: collected at shutdown
+    """)
+    assert out == "in __del__: 17 purezmq.sugar.context\n"
+
+
 def test_a_name_purezmq_lacks_does_not_fall_back_to_pyzmq() -> None:
     out = _python("""
         import purezmq

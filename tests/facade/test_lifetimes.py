@@ -305,3 +305,40 @@ def test_a_daemon_thread_calling_a_socket_the_exit_hook_closed_stays_quiet(call:
     wait_for_the_exit_hook = "for _ in iter(lambda: s.closed, True): pass"
     _assert_quiet_exit_with_a_daemon("DEALER", [wait_for_the_exit_hook,
                                                 CALLED_AFTER_EXIT_CLOSE[call]])
+
+
+LATE_SENDER = """
+import purezmq as zmq
+ctx = zmq.Context()
+
+class Client:
+    def __init__(self):
+        self.sock = ctx.socket(zmq.PUSH)
+        self.sock.connect(ENDPOINT)
+        self.sock.send(b"hello")
+
+    def __del__(self):  # at shutdown: after the exit hook
+        try:
+            self.sock.send(b"bye")
+        except zmq.ZMQError as exc:
+            print(exc.errno == zmq.ENOTSOCK, exc)
+        try:
+            ctx.socket(zmq.PUSH)
+        except zmq.ZMQError as exc:
+            print(exc.errno == zmq.ENOTSUP, exc)
+
+client = Client()  # never closed: a module global, collected at shutdown
+"""
+
+
+def test_a_socket_used_after_the_exit_hook_closed_it_says_why() -> None:
+    """The exit hook closed the socket (and sent its queue): a ``__del__`` that sends
+    later gets ENOTSOCK, and the error says the socket was closed at exit."""
+    from purezmq.sugar.exiting import CLOSED_AT_EXIT, TERMINATED_AT_EXIT
+
+    port = _free_port()
+    code = textwrap.dedent(LATE_SENDER.replace("ENDPOINT", repr(f"tcp://127.0.0.1:{port}")))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=CHILD_TIMEOUT)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"True {CLOSED_AT_EXIT}\nTrue {TERMINATED_AT_EXIT}\n"

@@ -14,6 +14,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+# What a call on a socket the exit hook closed says in the main thread (a __del__ or an
+# atexit function that runs after the hook): why a socket the program never closed is.
+CLOSED_AT_EXIT = (
+    "the socket was closed when the program ended: sockets still open at exit are"
+    " closed then, after sending what they had queued (LINGER)"
+)
+TERMINATED_AT_EXIT = (
+    "the context was terminated when the program ended, with the sockets still open"
+)
+
 
 def stay_blocked_if_exiting(context: Any) -> None:
     """Block for ever if ``context`` is being terminated at exit and this is a thread
@@ -34,4 +44,4 @@ def stay_blocked_if_exiting(context: Any) -> None:
         lock.acquire()  # released by nobody: the process ends around it
 
 
-__all__ = ["stay_blocked_if_exiting"]
+__all__ = ["CLOSED_AT_EXIT", "TERMINATED_AT_EXIT", "stay_blocked_if_exiting"]

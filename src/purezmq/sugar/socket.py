@@ -31,7 +31,7 @@ from ..core.sockets.xpub import XPub
 from ..error import Again, ContextTerminated, ZMQBindError, ZMQError, error_for_errno
 from ._option_attributes import SocketOptionAttributes
 from .attrsettr import AttributeSetter, add_option_properties
-from .exiting import stay_blocked_if_exiting
+from .exiting import CLOSED_AT_EXIT, stay_blocked_if_exiting
 from .frame import Frame, received_frame
 from .handles import register, resolve
 from .tracker import _FINISHED_TRACKER, MessageTracker, TrackedBytes, tracked_bytes
@@ -366,7 +366,7 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         """ENOTSOCK for a call on this closed socket, unless the exit hook closed it
         under a daemon thread, which then stays blocked (see exiting.py)."""
         stay_blocked_if_exiting(self.context)
-        return ZMQError(ENOTSOCK)
+        return ZMQError(ENOTSOCK, CLOSED_AT_EXIT if self.context.exiting else None)
 
     def _terminated(self) -> ContextTerminated:
         """ContextTerminated for a call on this socket, unless the exit hook terminated
@@ -750,6 +750,8 @@ class Socket(SocketOptionAttributes, AttributeSetter, Generic[_ReturnT_co]):
         exit hook closed this socket under a daemon thread, which then stays blocked
         (see exiting.py)."""
         stay_blocked_if_exiting(self.context)
+        if exc.errno == ENOTSOCK and self.context.exiting:
+            return ZMQError(ENOTSOCK, CLOSED_AT_EXIT)
         return zmq_error(exc)
 
     def _wait(self, attempt: Callable[[], Any], timeout_ms: int, reading: bool = False) -> Any:
