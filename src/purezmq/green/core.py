@@ -143,5 +143,10 @@ class Context(_SyncContext[Socket]):
         """The LINGER wait in one of gevent's pool threads: other greenlets run
         meanwhile, and a gevent.Timeout around term() can fire."""
         pending = [engine for engine in engines if not engine.done.is_set()]
-        if pending:
+        if pending and self.exiting:
+            # The exit hook, in the main greenlet: gevent's pool cannot start at exit
+            # (its first use imports concurrent.futures, which refuses after shutdown),
+            # and the greenlets left are parked for good (sugar/exiting.py).
+            super()._wait_flushed(pending, limit)
+        elif pending:
             get_hub().threadpool.apply(super()._wait_flushed, (pending, limit))

@@ -5,6 +5,7 @@
 - term-blocked: greenlets blocked in recv/send/poll on open green sockets; term() in
   another greenlet wakes them with ContextTerminated, they close, term() returns.
 - exit-open: greenlets left blocked in recv on open sockets when the program ends.
+- exit-open-unpatched: the same without monkey-patching (purezmq.green alone).
 - term-linger: term() waiting for LINGER (a message for a peer that never comes)
   lets other greenlets run, and a gevent.Timeout around it fires.
 - plain-socket: a plain (non-green) purezmq socket's blocking recv in a greenlet
@@ -13,7 +14,7 @@
 
 import sys
 
-if sys.argv[1] != "after-import":
+if sys.argv[1] not in ("after-import", "exit-open-unpatched"):
     from gevent import monkey
 
     monkey.patch_all()
@@ -172,6 +173,7 @@ def plain_socket():
 
 
 print(json.dumps({"after-import": after_import, "term-blocked": term_blocked,
-                  "exit-open": exit_open, "term-linger": term_linger,
+                  "exit-open": exit_open, "exit-open-unpatched": exit_open,
+                  "term-linger": term_linger,
                   "plain-socket": plain_socket}[sys.argv[1]]()),
       flush=True)
