@@ -26,7 +26,7 @@ from gevent.hub import get_hub
 
 from .. import constants
 from ..core.errors import WouldBlock
-from ..error import Again, ContextTerminated
+from ..error import Again
 from ..sugar.context import Context as _SyncContext
 from ..sugar.socket import Socket as _SyncSocket
 from ._wakeups import existing_wakeups, wait_until
@@ -67,7 +67,7 @@ class Socket(_SyncSocket[bytes]):
 
         def probe() -> int | None:
             if self.context.terminated:
-                raise ContextTerminated()
+                raise self._terminated()  # or parked, at exit
             return (self._core.events() & flags) or None
 
         seconds = None if timeout is None or timeout < 0 else timeout / 1000

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from .. import constants
-from ..error import ContextTerminated
 from ..sugar.poll import Poller as _SyncPoller
 from ..sugar.poll import _fileno
 from ._wakeups import wait_until, watch_fds
@@ -34,8 +33,9 @@ class Poller(_SyncPoller):
             ready = self._ready(zsocks, fds)
             if ready:
                 return ready
-            if any(sock.context.terminated for sock in sockets):
-                raise ContextTerminated()
+            for sock in sockets:
+                if sock.context.terminated:
+                    raise sock._terminated()  # or parked, at exit
             return None
 
         watched = [

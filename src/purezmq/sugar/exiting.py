@@ -4,9 +4,10 @@ The exit hook (``context.py``) closes every socket still open and terminates its
 Context, so that what the program queued goes out. Threads other than the main one
 that are still blocked in a call by then are daemons (Python joined the others
 before the hook ran): the program left them to end with the process. On pyzmq their
-calls stay blocked until it does (and greenlets stay parked); here the hook's close and term would wake them
-with ContextTerminated or ENOTSOCK, and Python would print "Exception in thread" at
-every exit. :func:`stay_blocked_if_exiting` keeps such a call blocked instead.
+calls stay blocked until it does, and so do greenlets; here the hook's close and term
+would wake them with ContextTerminated or ENOTSOCK, and Python (or gevent) would
+print a traceback at every exit. :func:`stay_blocked_if_exiting` keeps such a call
+blocked instead.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
   I/O thread is a real thread on an unpatched selector.
 - term-blocked: greenlets blocked in recv/send/poll on open green sockets; term() in
   another greenlet wakes them with ContextTerminated, they close, term() returns.
-- exit-open: greenlets left blocked in recv on open sockets when the program ends.
+- exit-open: greenlets left blocked in recv and poll on open sockets when the program
+  ends.
 - exit-open-unpatched: the same without monkey-patching (purezmq.green alone).
 - term-linger: term() waiting for LINGER (a message for a peer that never comes)
   lets other greenlets run, and a gevent.Timeout around it fires.
@@ -110,7 +111,10 @@ def term_blocked():
 def exit_open():
     ctx = zmq.Context()
     a, b = pair(ctx)
-    waiters = [gevent.spawn(a.recv), gevent.spawn(b.recv)]
+    poller = zmq.Poller()
+    poller.register(a, zmq.POLLIN)
+    waiters = [gevent.spawn(a.recv), gevent.spawn(b.recv), gevent.spawn(b.poll),
+               gevent.spawn(poller.poll)]
     gevent.idle()
     return {"blocked": sum(not w.dead for w in waiters)}
 
