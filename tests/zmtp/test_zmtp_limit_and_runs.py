@@ -237,8 +237,9 @@ def test_read_hint_asks_for_large_bodies_whole() -> None:
     assert conn.read_hint() == 0
 
 
-def test_read_hint_after_a_large_frame_with_bytes_buffered_is_any_amount() -> None:
-    """Bytes already buffered after a large frame: the next read is a plain one."""
+def test_read_hint_after_a_large_frame_with_bytes_buffered_completes_their_frame() -> None:
+    """Bytes already buffered after a large frame: the next read asks for the rest of
+    the frame they begin, then reads are plain ones."""
     conn = _ready_pull()
     body = b"b" * BIG
     data = frame(body)
@@ -246,9 +247,35 @@ def test_read_hint_after_a_large_frame_with_bytes_buffered_is_any_amount() -> No
     conn.next_events()
     conn.receive_data(body + frame(b"tail")[:3])  # and part of the next frame
     assert conn.next_events() == [(body,)]
-    assert conn.read_hint() == 0
+    assert conn.read_hint() == len(frame(b"tail")) - 3
     conn.receive_data(frame(b"tail")[3:])
     assert conn.next_events() == [(b"tail",)]
+    assert conn.read_hint() == 0
+
+
+@pytest.mark.parametrize("size", [5, 300, 60_000])
+@pytest.mark.parametrize("cut", [1, 2, 5, 9])
+def test_read_hint_asks_for_the_rest_of_a_partly_buffered_frame(size: int, cut: int) -> None:
+    """A read that ended inside a frame: the next read asks for just the rest of that
+    frame (first of its header, if the header itself is cut), so the read after it
+    starts at a frame boundary and is decoded as it came, with no copy of it to join
+    the tail; with whole frames buffered, or nothing, any amount."""
+    conn = _ready_pull()
+    data = frame(b"x" * size)
+    cut = min(cut, len(data) - 1)
+    conn.receive_data(frame(b"whole") + data[:cut])
+    assert conn.next_events() == [(b"whole",)]
+    header = 2 if size < 256 else 9
+    hint = conn.read_hint()
+    assert hint == (header - cut if cut < header else len(data) - cut)
+    got = cut
+    while hint:
+        conn.receive_data(data[got : got + hint])
+        got += hint
+        hint = conn.read_hint()
+    assert got == len(data)
+    assert conn.next_events() == [(b"x" * size,)]
+    assert conn.read_hint() == 0
 
 
 def test_read_hint_leaves_frames_below_huge_to_shared_reads() -> None:

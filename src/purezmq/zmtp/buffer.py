@@ -46,10 +46,11 @@ class ReceiveBuffer:
             self._data = data if type(data) is bytes else bytes(data)
             self._pos = 0
         elif type(held) is bytes:
+            # The unread tail and the new piece joined in one copy, as bytes: view()
+            # then has nothing to convert.
             with memoryview(held) as view:
-                self._data = bytearray(view[self._pos :])
+                self._data = b"".join((view[self._pos :], data))
             self._pos = 0
-            self._data += data
         else:
             held += data
 

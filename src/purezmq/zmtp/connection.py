@@ -234,9 +234,25 @@ class ZmtpConnection:
         big = self._big
         if big is not None and big.huge:
             return big.missing
-        if self._after_huge and not len(self._buffer) and not self._transform:
-            return 9
+        buffered = len(self._buffer)
+        if not buffered:
+            return 9 if self._after_huge and not self._transform else 0
+        if big is None and self.state is State.READY:
+            return self._rest_of_frame(buffered)
         return 0
+
+    def _rest_of_frame(self, buffered: int) -> int:
+        """The octets that complete the frame whose start is buffered (0 if a whole
+        frame or more is). Read alone, they join only that short tail; the read after
+        them starts at a frame boundary and is kept as it comes, where a read of any
+        size would be copied whole to join the tail in front of it."""
+        head = self._buffer.peek(LONG_HEADER.size)
+        long = head[0] & FLAG_LONG
+        header = LONG_HEADER.size if long else 2
+        if buffered < header:
+            return header - buffered
+        size = LONG_HEADER.unpack_from(head)[1] if long else head[1]
+        return max(0, header + size - buffered)
 
     def receive_data(self, data: bytes | bytearray | memoryview) -> None:
         """Feed octets received from the peer; b"" means the peer closed (EOF).
