@@ -203,3 +203,17 @@ def test_nothing_to_draw_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFi
     assert cli.main(["--plot", str(out), "--from", str(source)]) == 1
     assert "nothing to draw" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_checks_before_a_run_leave_matplotlib_out_of_the_process(tmp_path: Path) -> None:
+    """--plot is checked before the run without importing matplotlib here: the workers
+    forked for the run would start with its pages, and the RSS column with them."""
+    code = (
+        "import sys; from purezmq.bench import plot\n"
+        f"print(plot.problem({str(tmp_path / 'chart.svg')!r}, None),"
+        f" plot.problem({str(tmp_path / 'chart.nosuch')!r}, None) is not None,"
+        " 'matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=60)
+    assert done.stdout.split() == ["None", "True", "False"], done.stderr

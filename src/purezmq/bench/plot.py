@@ -17,9 +17,11 @@ driven through its Agg canvas without pyplot: no window and no global state.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -69,18 +71,20 @@ def problem(plot: str | None, source: str | None) -> str | None:
     return None
 
 
+# These checks run before a run, and must not import matplotlib into this process:
+# the workers it forks would start with its pages, and their peak RSS with them.
 def _have_matplotlib() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def _formats() -> list[str]:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    return sorted(FigureCanvasAgg.get_supported_filetypes())
+    """The file formats matplotlib's Agg canvas writes, asked of a child interpreter."""
+    code = (
+        "from matplotlib.backends.backend_agg import FigureCanvasAgg as C;"
+        "print(' '.join(sorted(C.get_supported_filetypes())))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return done.stdout.split() if done.returncode == 0 else []
 
 
 def _format(path: str) -> str:
