@@ -297,6 +297,7 @@ CALLED_AFTER_EXIT_CLOSE = {
     "connect": "s.connect('tcp://127.0.0.1:1')",
     "get": "s.get(zmq.RCVHWM)",
     "poll": "s.poll(0)",
+    "new_socket": "ctx.socket(zmq.PUSH)",
 }
 
 

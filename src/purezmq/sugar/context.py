@@ -37,7 +37,7 @@ from ..core.errors import EINVAL
 from ..engine.inproc import InprocRegistry
 from ..error import ZMQError
 from ._option_attributes import ContextOptionAttributes
-from .exiting import TERMINATED_AT_EXIT
+from .exiting import TERMINATED_AT_EXIT, stay_blocked_if_exiting
 from .socket import Socket
 
 if TYPE_CHECKING:
@@ -287,6 +287,7 @@ class Context(ContextOptionAttributes, Generic[_SocketT_co]):
             # pyzmq: ENOTSUP from the context that was terminated; a shadow of it reaches
             # libzmq, which says EFAULT.
             code = constants.Errno.EFAULT if self._shadow else constants.Errno.ENOTSUP
+            stay_blocked_if_exiting(self)  # a daemon thread, at exit: as on pyzmq
             why = TERMINATED_AT_EXIT if self.exiting else "the context is terminated"
             raise ZMQError(code, why)
         cls = socket_class or self._socket_class
