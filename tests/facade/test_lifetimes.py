@@ -303,7 +303,7 @@ CALLED_AFTER_EXIT_CLOSE = {
 
 @pytest.mark.parametrize("call", sorted(CALLED_AFTER_EXIT_CLOSE))
 def test_a_daemon_thread_calling_a_socket_the_exit_hook_closed_stays_quiet(call: str) -> None:
-    wait_for_the_exit_hook = "for _ in iter(lambda: s.closed, True): pass"
+    wait_for_the_exit_hook = "for _ in iter(lambda: s.closed and ctx.closed, True): pass"
     _assert_quiet_exit_with_a_daemon("DEALER", [wait_for_the_exit_hook,
                                                 CALLED_AFTER_EXIT_CLOSE[call]])
 
